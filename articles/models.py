@@ -1,0 +1,224 @@
+"""The publication: categories, authors and articles."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from config.rendering import render_markdown
+
+
+class CategoryQuerySet(models.QuerySet):
+    def with_published_counts(self):
+        """Categories that have published articles, each with `article_count`."""
+        published = Article.objects.published().values("pk")
+        return (
+            self.annotate(article_count=Count("articles", filter=Q(articles__in=published)))
+            .filter(article_count__gt=0)
+            .order_by("name", "pk")
+        )
+
+
+class Category(models.Model):
+    """A section of the site; every article sits in exactly one."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    """A byline. Optionally tied to a login so authors can find their own drafts."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+    )
+    name = models.CharField("display name", max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    bio = models.TextField(blank=True, help_text="Markdown. Shown in the author box and on the author page.")
+    bio_html = models.TextField(blank=True, editable=False)
+    avatar = models.ImageField(upload_to="authors/", blank=True)
+    website = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.bio_html = render_markdown(self.bio).html
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def initials(self):
+        return "".join(part[0] for part in self.name.split()[:2]).upper()
+
+
+class TaggedArticle(TaggedItemBase):
+    """Typed join between articles and the shared tag table (a real, indexed foreign key)."""
+
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")
+        ]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Live to the public: marked published and the publish time has passed.
+
+        This is the single definition of "visible to readers"; a future `published_at` is how
+        an article is scheduled, so nothing has to run for it to go live.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        return self.select_related("author", "category").prefetch_related("tags")
+
+
+class Article(models.Model):
+    """An explainer post. `body` is Markdown; `body_html` is rendered and sanitised on save."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    dek = models.TextField(
+        max_length=600,
+        help_text="One-paragraph summary, used on cards and as the meta description.",
+    )
+    body = models.TextField(blank=True, help_text="Markdown: tables, fenced code, footnotes.")
+    body_html = models.TextField(blank=True, editable=False)
+    toc_html = models.TextField(blank=True, editable=False)
+    heading_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    reading_time = models.PositiveSmallIntegerField(
+        default=1, editable=False, help_text="Minutes, derived from the body on save."
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="articles")
+    hero_image = models.ImageField(upload_to="heroes/%Y/%m/", blank=True)
+    hero_alt = models.CharField(
+        "hero image alt text",
+        max_length=250,
+        blank=True,
+        help_text="Describe the image for readers who cannot see it.",
+    )
+    tags = TaggableManager(through=TaggedArticle, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Readers see a published article from this moment on; a future time schedules it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    seo_title = models.CharField(
+        max_length=200, blank=True, help_text="Overrides the title in <title> and link previews."
+    )
+    seo_description = models.CharField(
+        max_length=300, blank=True, help_text="Overrides the dek as the meta description."
+    )
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Bumped on every save; detects edit conflicts."
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_pub")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_date",
+                violation_error_message="A published article needs a publication time.",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def render(self):
+        """Derive the HTML, table of contents and reading time from the Markdown body."""
+        from articles.references import reference_preprocessor
+
+        rendered = render_markdown(self.body, preprocessors=[reference_preprocessor])
+        self.body_html = rendered.html
+        self.toc_html = rendered.toc_html
+        self.heading_count = len(rendered.headings)
+        self.reading_time = rendered.reading_time
+
+    def save(self, *args, **kwargs):
+        self.render()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def show_toc(self):
+        return self.heading_count >= 3
+
+    @property
+    def modified_after_publication(self):
+        """True when the article changed after it went live (the "Last modified" stamp)."""
+        return bool(
+            self.published_at and self.updated_at > self.published_at + timedelta(minutes=5)
+        )
+
+    @property
+    def meta_title(self):
+        return self.seo_title or self.title
+
+    @property
+    def meta_description(self):
+        return self.seo_description or self.dek

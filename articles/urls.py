@@ -1,0 +1,14 @@
+from django.urls import path
+
+from articles import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("category/<slug:slug>/", views.category_detail, name="category"),
+    path("authors/<slug:slug>/", views.author_detail, name="author"),
+    path("archive/<int:year>/", views.archive_year, name="archive-year"),
+    path("archive/<int:year>/<int:month>/", views.archive_month, name="archive-month"),
+]

@@ -1,0 +1,117 @@
+"""Markdown to safe HTML, shared by every app that stores Markdown.
+
+Rendering happens once, when an object is saved; templates only ever mark the stored `*_html`
+fields safe. Output goes through nh3 (an allow-list HTML sanitiser, Rust's ammonia) so that
+whatever an editor pastes, no script, event handler, iframe, style or javascript:/data: URL
+reaches a reader.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from markdown.extensions.codehilite import CodeHiliteExtension
+from markdown.extensions.tables import TableExtension
+from markdown.extensions.toc import TocExtension
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+    "kbd", "li", "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "title"},
+    "a": {"href", "class"},
+    "abbr": {"title"},
+    "code": {"class"},
+    "div": {"class"},
+    "span": {"class"},
+    "pre": {"class"},
+    "img": {"src", "alt", "width", "height", "loading", "srcset", "sizes", "class", "decoding"},
+    "ol": {"start"},
+    "li": {"class"},
+    "sup": {"class"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+WORDS_PER_MINUTE = 230
+_WORD = re.compile(r"\w+")
+
+
+def sanitize_html(html):
+    """Keep only the allow-listed tags, attributes and URL schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def _heading_slug(value, separator):
+    return slugify(value) or "section"
+
+
+@dataclass
+class Rendered:
+    html: str
+    toc_html: str = ""
+    headings: list = field(default_factory=list)
+    word_count: int = 0
+
+    @property
+    def reading_time(self):
+        """Whole minutes, at least one."""
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+
+def _flatten(tokens):
+    for token in tokens:
+        yield token
+        yield from _flatten(token.get("children", []))
+
+
+def render_markdown(text, preprocessors=()):
+    """Render Markdown `text` into sanitised HTML plus its table of contents.
+
+    `preprocessors` are callables str -> str run on the source first (the articles app uses one
+    to turn `[[model:slug]]` references into links).
+    """
+    text = text or ""
+    for preprocess in preprocessors:
+        text = preprocess(text)
+    md = markdown.Markdown(
+        extensions=[
+            TableExtension(use_align_attribute=True),
+            "fenced_code",
+            CodeHiliteExtension(css_class="codehilite", guess_lang=False),
+            TocExtension(
+                toc_depth="2-3",
+                slugify=_heading_slug,
+                permalink="#",
+                permalink_class="heading-anchor",
+                permalink_title="Link to this section",
+            ),
+            "footnotes",
+            "sane_lists",
+            "abbr",
+            "def_list",
+        ],
+        output_format="html",
+    )
+    html = sanitize_html(md.convert(text))
+    headings = [
+        {"id": t["id"], "name": strip_tags(t["name"]), "level": t["level"]}
+        for t in _flatten(md.toc_tokens)
+    ]
+    toc_html = sanitize_html(md.toc) if headings else ""
+    words = len(_WORD.findall(strip_tags(html)))
+    return Rendered(html=html, toc_html=toc_html, headings=headings, word_count=words)

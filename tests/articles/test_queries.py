@@ -1,0 +1,58 @@
+"""Query budgets: the count must not grow with the number of items shown."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _make(n):
+    category = CategoryFactory(slug="ai")
+    author = AuthorFactory(slug="ada")
+    return [
+        ArticleFactory(
+            category=category,
+            author=author,
+            published_at=timezone.now() - timedelta(hours=i + 1),
+            tags=[f"tag-{i % 5}", "shared"],
+        )
+        for i in range(n)
+    ]
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+LIST_URLS = ["/", "/category/ai/", "/authors/ada/"]
+
+
+@pytest.mark.parametrize("url", LIST_URLS + ["archive"])
+def test_list_pages_within_budget_and_flat(client, url, settings):
+    articles = _make(3)
+    if url == "archive":
+        url = f"/archive/{articles[0].published_at.year}/"
+    small = _count(client, url)
+    more = _make(27)
+    assert len(more) == 27
+    large = _count(client, url)
+    assert large <= 8, url
+    assert small == large, url
+
+
+def test_article_page_within_budget(client, django_assert_max_num_queries):
+    articles = _make(3)
+    with django_assert_max_num_queries(10):
+        client.get(articles[1].get_absolute_url())
+    _make(27)
+    small = _count(client, articles[1].get_absolute_url())
+    assert small <= 10

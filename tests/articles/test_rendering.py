@@ -1,0 +1,81 @@
+import pytest
+
+from config.rendering import render_markdown
+from tests.factories import ArticleFactory
+
+TABLE = """
+| Parameter | Open | Closed |
+|:----------|:----:|-------:|
+| Cost      | Free | Paid   |
+"""
+
+XSS = """
+<script>alert(1)</script>
+<img src=x onerror="alert(2)">
+<a href="javascript:alert(3)">click</a>
+<a href="JaVaScRiPt:alert(3)">click</a>
+<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCg0KTwvc2NyaXB0Pg==">data</a>
+<iframe src="https://evil.example/"></iframe>
+<style>body { display: none }</style>
+<div style="position:fixed;top:0;left:0;width:100%;height:100%">overlay</div>
+<svg onload="alert(5)"><circle r="5"/></svg>
+<math><mtext><table><mglyph><style><img src=x onerror=alert(6)></style></mglyph></table></mtext></math>
+[link](javascript:alert(7))
+![img](data:image/png;base64,AAAA)
+<p onclick="alert(8)" onmouseover="alert(9)">text</p>
+<form action="https://evil.example/"><input name="q"></form>
+<object data="x.swf"></object><embed src="x.swf">
+"""
+
+
+def test_table_becomes_a_table():
+    html = render_markdown(TABLE).html
+    assert "<table>" in html
+    assert "<th" in html and "<td" in html
+    assert 'align="center"' in html
+
+
+def test_fenced_code_is_highlighted():
+    html = render_markdown("```python\nimport os\nprint(os.getcwd())\n```\n").html
+    assert 'class="codehilite"' in html
+    assert "<span" in html
+
+
+def test_headings_get_anchors_and_toc():
+    rendered = render_markdown("## First part\n\ntext\n\n### Detail\n\nmore\n")
+    assert 'id="first-part"' in rendered.html
+    assert 'href="#first-part"' in rendered.toc_html
+    assert [h["name"] for h in rendered.headings] == ["First part", "Detail"]
+
+
+def test_footnotes():
+    html = render_markdown("A claim.[^1]\n\n[^1]: The source.\n").html
+    assert 'class="footnote"' in html
+    assert "The source." in html
+
+
+def test_external_links_get_rel():
+    html = render_markdown("[Meta](https://ai.meta.com/)").html
+    assert 'rel="noopener noreferrer"' in html
+
+
+def test_xss_attempts_come_out_inert():
+    html = render_markdown(XSS).html.lower()
+    for needle in [
+        "<script", "onerror", "onload", "onclick", "onmouseover", "javascript:", "data:",
+        "<iframe", "<style", "style=", "<svg", "<math", "<form", "<input", "<object", "<embed",
+    ]:  # fmt: skip
+        assert needle not in html, needle
+
+
+def test_reading_time_counts_words():
+    assert render_markdown("word " * 460).reading_time == 2
+    assert render_markdown("").reading_time == 1
+
+
+@pytest.mark.django_db
+def test_article_renders_on_save():
+    article = ArticleFactory(body="## Heading\n\n" + TABLE + "\n<script>x</script>")
+    assert "<table>" in article.body_html
+    assert "<script" not in article.body_html
+    assert article.heading_count == 1
