@@ -56,7 +56,9 @@ class Author(models.Model):
     )
     name = models.CharField("display name", max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
-    bio = models.TextField(blank=True, help_text="Markdown. Shown in the author box and on the author page.")
+    bio = models.TextField(
+        blank=True, help_text="Markdown. Shown in the author box and on the author page."
+    )
     bio_html = models.TextField(blank=True, editable=False)
     avatar = models.ImageField(upload_to="authors/", blank=True)
     website = models.URLField(blank=True)
@@ -171,6 +173,13 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.render()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
     def render(self):
         """Derive the HTML, table of contents and reading time from the Markdown body."""
         from articles.references import reference_preprocessor
@@ -180,13 +189,6 @@ class Article(models.Model):
         self.toc_html = rendered.toc_html
         self.heading_count = len(rendered.headings)
         self.reading_time = rendered.reading_time
-
-    def save(self, *args, **kwargs):
-        self.render()
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
 
     @property
     def is_published(self):
