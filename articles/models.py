@@ -81,6 +81,63 @@ class Author(models.Model):
         return "".join(part[0] for part in self.name.split()[:2]).upper()
 
 
+class Image(models.Model):
+    """A picture in the image library: used as a hero image or inline (`![alt](image:<id>)`).
+
+    Uploads are validated and stripped of metadata, and their renditions are made once, at
+    upload time (articles/images.py), so page views never resize anything.
+    """
+
+    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    alt = models.CharField(
+        "alt text",
+        max_length=250,
+        help_text="Describe the image for readers who cannot see it. Required.",
+    )
+    caption = models.CharField(max_length=300, blank=True)
+    credit = models.CharField(max_length=200, blank=True, help_text="Photographer or source.")
+    renditions = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Resized copies made at upload time: format, width, height, storage name.",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.alt
+
+    def srcset(self, fmt):
+        """`srcset` value listing this image's renditions in format `fmt` ("webp", "jpeg"…)."""
+        from articles.images import rendition_srcset
+
+        return rendition_srcset(self, fmt)
+
+    @property
+    def webp_srcset(self):
+        return self.srcset("webp")
+
+    @property
+    def original_srcset(self):
+        from articles.images import original_format
+
+        return self.srcset(original_format(self))
+
+    @property
+    def mime_type(self):
+        from articles.images import original_format
+
+        return f"image/{original_format(self)}"
+
+
 class TaggedArticle(TaggedItemBase):
     """Typed join between articles and the shared tag table (a real, indexed foreign key)."""
 
@@ -101,10 +158,27 @@ class ArticleQuerySet(models.QuerySet):
         This is the single definition of "visible to readers"; a future `published_at` is how
         an article is scheduled, so nothing has to run for it to go live.
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__lte=timezone.now(),
+            deleted_at__isnull=True,
+        )
+
+    def not_trashed(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def trashed(self):
+        return self.filter(deleted_at__isnull=False)
 
     def for_listing(self):
         return self.select_related("author", "category").prefetch_related("tags")
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    """The default manager: articles in the trash are left out of everything."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
 
 
 class Article(models.Model):
@@ -130,12 +204,13 @@ class Article(models.Model):
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="articles")
-    hero_image = models.ImageField(upload_to="heroes/%Y/%m/", blank=True)
-    hero_alt = models.CharField(
-        "hero image alt text",
-        max_length=250,
+    hero_image = models.ForeignKey(
+        Image,
+        null=True,
         blank=True,
-        help_text="Describe the image for readers who cannot see it.",
+        on_delete=models.PROTECT,
+        related_name="hero_of",
+        help_text="From the image library; its alt text is used.",
     )
     tags = TaggableManager(through=TaggedArticle, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
@@ -156,11 +231,30 @@ class Article(models.Model):
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Bumped on every save; detects edit conflicts."
     )
+    review_comment = models.TextField(
+        blank=True,
+        help_text="Left by an editor when sending the article back to draft; the author sees it.",
+    )
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Set when the article is in the trash."
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
+    all_objects = ArticleQuerySet.as_manager()  # trash included: the trash admin and restores
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("publish_article", "Can publish, schedule, unpublish and send back articles"),
+        ]
         indexes = [models.Index(fields=["status", "-published_at"], name="article_status_pub")]
         constraints = [
             models.CheckConstraint(
@@ -175,6 +269,8 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.render()
+        if self.pk is not None:
+            self.version += 1
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -182,9 +278,12 @@ class Article(models.Model):
 
     def render(self):
         """Derive the HTML, table of contents and reading time from the Markdown body."""
+        from articles.images import image_preprocessor
         from articles.references import reference_preprocessor
 
-        rendered = render_markdown(self.body, preprocessors=[reference_preprocessor])
+        rendered = render_markdown(
+            self.body, preprocessors=[reference_preprocessor, image_preprocessor]
+        )
         self.body_html = rendered.html
         self.toc_html = rendered.toc_html
         self.heading_count = len(rendered.headings)
@@ -207,6 +306,10 @@ class Article(models.Model):
         )
 
     @property
+    def is_trashed(self):
+        return self.deleted_at is not None
+
+    @property
     def show_toc(self):
         return self.heading_count >= 3
 
@@ -224,3 +327,42 @@ class Article(models.Model):
     @property
     def meta_description(self):
         return self.seo_description or self.dek
+
+
+class TrashManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=False)
+
+
+class TrashedArticle(Article):
+    """The trash: deleted articles wait here until an editor restores them or empties it."""
+
+    objects = TrashManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["-deleted_at", "-pk"]
+        verbose_name = "article in the trash"
+        verbose_name_plural = "trash"
+        default_manager_name = "objects"
+
+
+class Revision(models.Model):
+    """A snapshot of an article's content at one save: who, when, and every content field."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField(help_text="The article's version after this save.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    note = models.CharField(max_length=200, blank=True)
+    content = models.JSONField(help_text="Title, slug, dek, body, tags, SEO fields and more.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.article_id} v{self.version} ({self.created_at:%Y-%m-%d %H:%M})"
+

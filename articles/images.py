@@ -1,0 +1,204 @@
+"""The image library: upload validation, metadata stripping, renditions, inline references.
+
+Everything expensive happens once, when an image is uploaded: pages only read the stored
+rendition names. Validation looks at the content, never the file name.
+"""
+
+import io
+import re
+import warnings
+from pathlib import PurePosixPath
+from uuid import uuid4
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.html import escape, format_html
+from PIL import Image as PILImage
+from PIL import ImageOps, ImageSequence, UnidentifiedImageError
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+RENDITION_WIDTHS = (480, 960, 1600)
+ALLOWED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif"}
+DEFAULT_SIZES = "(min-width: 60rem) 48rem, 100vw"
+
+
+def validate_image_upload(upload):
+    """Raise ValidationError unless `upload` is a sound JPEG, PNG, WebP or GIF within limits.
+
+    Returns the Pillow format name ("JPEG", …).
+    """
+    if upload.size > MAX_BYTES:
+        raise ValidationError("The file is larger than 20 MB.", code="too_large")
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as refusal.
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            upload.seek(0)
+            with PILImage.open(upload) as image:
+                fmt = image.format
+                if fmt not in ALLOWED_FORMATS:
+                    raise ValidationError(
+                        "Only JPEG, PNG, WebP and GIF images are accepted.", code="format"
+                    )
+                if image.width * image.height > MAX_PIXELS:
+                    raise ValidationError(
+                        "The image is larger than 40 megapixels.", code="too_many_pixels"
+                    )
+                image.load()  # decodes every pixel: truncated or corrupt files fail here
+    except ValidationError:
+        raise
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as error:
+        raise ValidationError(
+            "The image is larger than 40 megapixels.", code="too_many_pixels"
+        ) from error
+    except UnidentifiedImageError as error:
+        raise ValidationError(
+            "This file is not an image (JPEG, PNG, WebP or GIF).", code="not_image"
+        ) from error
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise ValidationError("The image file is damaged or truncated.", code="damaged") from error
+    finally:
+        upload.seek(0)
+    return fmt
+
+
+def _encode(image, fmt, **options):
+    """Encode `image` as `fmt` with no metadata (no EXIF, GPS, XMP or comments)."""
+    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    elif fmt in ("PNG", "WEBP") and image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        image = image.convert("RGBA")
+    image.info = {}
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        options.setdefault("quality", 85)
+        options.setdefault("optimize", True)
+    elif fmt == "WEBP":
+        options.setdefault("quality", 80)
+        if image.mode == "P":
+            image = image.convert("RGBA")
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def strip_metadata(upload):
+    """Return the upload re-encoded without metadata, rotated upright as EXIF asked."""
+    upload.seek(0)
+    with PILImage.open(upload) as source:
+        fmt = source.format
+        if fmt == "GIF" and getattr(source, "n_frames", 1) > 1:
+            frames = [frame.copy() for frame in ImageSequence.Iterator(source)]
+            buffer = io.BytesIO()
+            frames[0].info = {k: v for k, v in frames[0].info.items() if k in ("duration", "loop")}
+            frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+            return buffer.getvalue(), fmt
+        image = ImageOps.exif_transpose(source)
+        return _encode(image, fmt), fmt
+
+
+def original_format(image):
+    """ "jpeg", "png", "webp" or "gif", read from the stored file name."""
+    suffix = PurePosixPath(image.file.name).suffix.lower().lstrip(".")
+    return {"jpg": "jpeg", "jpeg": "jpeg"}.get(suffix, suffix or "jpeg")
+
+
+def make_renditions(image):
+    """Resize the stored original to RENDITION_WIDTHS, as WebP and in its own format."""
+    fmt = original_format(image)
+    stem = PurePosixPath(image.file.name).stem
+    folder = f"images/renditions/{uuid4().hex[:12]}"
+    renditions = []
+    with image.file.open("rb") as handle, PILImage.open(handle) as source:
+        source.load()
+        widths = sorted({min(width, source.width) for width in RENDITION_WIDTHS})
+        for width in widths:
+            height = max(1, round(source.height * width / source.width))
+            resized = source.copy()
+            if resized.mode == "P":
+                resized = resized.convert("RGBA")
+            resized = resized.resize((width, height), PILImage.Resampling.LANCZOS)
+            for out in ("webp", fmt) if fmt != "webp" else ("webp",):
+                name = f"{folder}/{stem}-{width}.{EXTENSIONS[out]}"
+                data = _encode(resized, out.upper())
+                saved = default_storage.save(name, ContentFile(data))
+                renditions.append({"format": out, "width": width, "height": height, "name": saved})
+    return renditions
+
+
+def image_ingest(image, upload, user=None):
+    """Store a validated `upload` into `image` without metadata, and make its renditions."""
+    data, fmt = strip_metadata(upload)
+    stem = PurePosixPath(getattr(upload, "name", "") or "image").stem[:60] or "image"
+    image.file.save(f"{stem}.{EXTENSIONS[ALLOWED_FORMATS[fmt]]}", ContentFile(data), save=False)
+    if user is not None and image.uploaded_by_id is None:
+        image.uploaded_by = user
+    image.renditions = make_renditions(image)
+    image.save()
+    return image
+
+
+def rendition_srcset(image, fmt):
+    return ", ".join(
+        f"{default_storage.url(r['name'])} {r['width']}w"
+        for r in image.renditions
+        if r["format"] == fmt
+    )
+
+
+def fallback_url(image):
+    """The widest rendition in the original format (the `src` for old browsers)."""
+    fmt = original_format(image)
+    candidates = [r for r in image.renditions if r["format"] == fmt]
+    if not candidates:
+        return image.file.url
+    return default_storage.url(max(candidates, key=lambda r: r["width"])["name"])
+
+
+def img_tag(image, alt=None, sizes=DEFAULT_SIZES):
+    """A responsive, lazy `<img>` for Markdown bodies (which allow no `<picture>`)."""
+    return format_html(
+        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" '
+        'loading="lazy" decoding="async">',
+        fallback_url(image),
+        image.webp_srcset or image.original_srcset,
+        sizes,
+        image.width,
+        image.height,
+        image.alt if alt is None else alt,
+    )
+
+
+INLINE_IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\(image:(?P<id>\d{1,12})\)")
+
+
+def image_preprocessor(text):
+    """Turn `![alt](image:<id>)` into a responsive image from the library.
+
+    An image alone on its line becomes a figure with its caption and credit; an unknown id
+    leaves only the alt text, so a deleted image never breaks the page.
+    """
+    from articles.models import Image
+
+    ids = {int(match["id"]) for match in INLINE_IMAGE.finditer(text)}
+    if not ids:
+        return text
+    images = Image.objects.in_bulk(ids)
+
+    def replace(match):
+        image = images.get(int(match["id"]))
+        alt = match["alt"].strip() or None
+        if image is None:
+            return escape(match["alt"])
+        tag = img_tag(image, alt=alt)
+        line_start = match.start() == 0 or text[match.start() - 1] == "\n"
+        line_end = match.end() == len(text) or text[match.end()] == "\n"
+        if not (line_start and line_end):
+            return tag
+        caption = " · ".join(escape(part) for part in (image.caption, image.credit) if part)
+        figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
+        return f"\n<figure>{tag}{figcaption}</figure>\n"
+
+    return INLINE_IMAGE.sub(replace, text)
