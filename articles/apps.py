@@ -10,3 +10,7 @@ class ArticlesConfig(AppConfig):
         from articles.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="articles-roles")
+
+        from articles import search
+
+        search.connect()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles import views
+from articles import search_views, views
 
 app_name = "articles"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),
+    path("search/", search_views.site_search, name="search"),
     path("archive/<int:year>/", views.archive_year, name="archive-year"),
     path("archive/<int:year>/<int:month>/", views.archive_month, name="archive-month"),
 ]

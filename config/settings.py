@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    # Full-text search fields and lookups (articles/search.py); inert on SQLite.
+    "django.contrib.postgres",
     "taggit",
     "articles",
     "models_catalog",

@@ -1,0 +1,302 @@
+"""Site search over published articles and catalog entries.
+
+Each searchable object has one `SearchEntry` row, written here whenever the object, its tags
+or its organisation change (the signal handlers at the bottom). The full-text index is the
+database's own: a weighted tsvector with a GIN index on PostgreSQL, an FTS5 table with the
+porter stemmer on SQLite (migration 0004 creates both). Both get the same parsed query, so a
+quoted phrase, a prefix (`mixtr`) and a stem (`licences`) behave alike on either.
+
+Visibility is decided when searching, not when indexing: article hits are filtered through
+`Article.objects.published()`, so a scheduled article appears on time and a trashed one never.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import BooleanField, Count, F, Q
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+from articles.models import Article, SearchEntry
+
+MAX_QUERY_LENGTH = 200  # characters kept from the reader's input; the rest is dropped
+MAX_WORDS = 12
+CONFIG = "english"
+# Highlight markers: control characters that never survive `_plain()`, swapped for <mark>
+# only after the text around them has been HTML-escaped.
+START, STOP = "\x02", "\x03"
+FTS_TABLE = "articles_searchentry_fts"
+FTS_WEIGHTS = "10.0, 4.0, 2.0, 1.0"  # title, subtitle, tags, body: the A-D of PostgreSQL
+
+_TOKEN = re.compile(r'"([^"]*)"?|([^\s"]+)')
+_WORD = re.compile(r"[^\W_]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """The reader's input reduced to plain words: `terms` match as prefixes, `phrases` exactly."""
+
+    terms: tuple = ()
+    phrases: tuple = ()
+    truncated: bool = False
+
+    def __bool__(self):
+        return bool(self.terms or self.phrases)
+
+    def as_fts5(self):
+        """An FTS5 MATCH expression; every word is quoted, so no input is read as syntax."""
+        parts = [f'"{term}"*' for term in self.terms]
+        parts += ['"{}"'.format(" ".join(phrase)) for phrase in self.phrases]
+        return " AND ".join(parts)
+
+    def as_tsquery(self):
+        """A `to_tsquery` string: `word:*` for terms, `a <-> b` for phrases, all ANDed."""
+        parts = [f"{term}:*" for term in self.terms]
+        parts += ["({})".format(" <-> ".join(phrase)) for phrase in self.phrases]
+        return " & ".join(parts)
+
+
+def parse_query(text):
+    """Split input into quoted phrases and bare words, keeping only letters and digits.
+
+    Whatever the input (operators, quotes, SQL, emoji, 10 KB of text), the result holds at
+    most MAX_WORDS alphanumeric words, which is what makes it safe to hand to either engine.
+    """
+    text = text or ""
+    truncated = len(text) > MAX_QUERY_LENGTH
+    terms, phrases, budget = [], [], MAX_WORDS
+    for match in _TOKEN.finditer(text[:MAX_QUERY_LENGTH]):
+        quoted, bare = match.groups()
+        words = [w.lower() for w in _WORD.findall(quoted if quoted is not None else bare)]
+        words = words[:budget]
+        budget -= len(words)
+        if quoted is not None and len(words) > 1:
+            phrases.append(tuple(words))
+        else:
+            terms.extend(w for w in words if w not in terms)
+    return ParsedQuery(tuple(terms), tuple(dict.fromkeys(phrases)), truncated)
+
+
+def highlighted(text):
+    """HTML-escape `text`, then turn the engine's highlight markers into <mark> tags."""
+    if not text:
+        return ""
+    escaped = escape(text).replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(escaped)  # noqa: S308 - escaped above; only our own tags are added
+
+
+# -- Querying -------------------------------------------------------------------------------
+
+
+def visible_entries():
+    """Entries a reader may see: published articles (per the one rule) and catalog entries."""
+    published = Article.objects.published().values("pk")
+    return SearchEntry.objects.filter(
+        Q(kind=SearchEntry.Kind.ARTICLE, object_id__in=published)
+        | ~Q(kind=SearchEntry.Kind.ARTICLE)
+    )
+
+
+def matching(parsed):
+    """Visible entries matching `parsed`, with no ranking (cheap: used for counts)."""
+    entries = visible_entries()
+    if connection.vendor == "postgresql":
+        return entries.filter(search_vector=_tsquery(parsed))
+    match = RawSQL(f"{FTS_TABLE} MATCH %s", [parsed.as_fts5()], output_field=BooleanField())
+    return entries.filter(fts__isnull=False).filter(match)
+
+
+def ranked(entries, parsed):
+    """`entries` (from `matching`) best first, annotated with `rank` and raw highlights."""
+    if connection.vendor == "postgresql":
+        query = _tsquery(parsed)
+        entries = entries.annotate(
+            rank=SearchRank(F("search_vector"), query),
+            title_hl=_headline("title", query, HighlightAll=True),
+            subtitle_hl=_headline("subtitle", query, HighlightAll=True),
+            body_hl=_headline("body", query, MaxFragments=2, MaxWords=30, MinWords=12),
+        )
+    else:
+        marks = [START, STOP]
+        entries = entries.annotate(
+            rank=RawSQL(f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})", []),
+            title_hl=RawSQL(f"highlight({FTS_TABLE}, 0, %s, %s)", marks),
+            subtitle_hl=RawSQL(f"highlight({FTS_TABLE}, 1, %s, %s)", marks),
+            body_hl=RawSQL(f"snippet({FTS_TABLE}, 3, %s, %s, %s, 28)", [*marks, "…"]),
+        )
+    newest_first = F("date").desc(nulls_last=True)
+    return entries.defer("body", "search_vector").order_by("-rank", newest_first, "pk")
+
+
+def _tsquery(parsed):
+    return SearchQuery(parsed.as_tsquery(), search_type="raw", config=CONFIG)
+
+
+def _headline(field, query, **options):
+    names = {"HighlightAll": "highlight_all", "MaxFragments": "max_fragments"}
+    names |= {"MaxWords": "max_words", "MinWords": "min_words"}
+    kwargs = {names[key]: value for key, value in options.items()}
+    if "max_fragments" in kwargs:
+        kwargs["fragment_delimiter"] = " … "
+    return SearchHeadline(field, query, config=CONFIG, start_sel=START, stop_sel=STOP, **kwargs)
+
+
+def kind_counts(entries):
+    """{kind: number of matches} for the type filter, in one query."""
+    rows = entries.order_by().values("kind").annotate(n=Count("pk"))
+    return {row["kind"]: row["n"] for row in rows}
+
+
+@dataclass
+class Hit:
+    """One result as the template shows it; every *_html value is escaped but for <mark>."""
+
+    entry: SearchEntry
+    title_html: str
+    subtitle_html: str
+    excerpt_html: str
+
+    @classmethod
+    def from_entry(cls, entry):
+        body = entry.body_hl or ""
+        return cls(
+            entry=entry,
+            title_html=highlighted(entry.title_hl or entry.title),
+            subtitle_html=highlighted(entry.subtitle_hl or entry.subtitle),
+            excerpt_html=highlighted(body) if START in body else "",
+        )
+
+
+# -- Indexing -------------------------------------------------------------------------------
+
+
+def _plain(text):
+    """Text for the index: no control characters, single spaces."""
+    return _SPACE.sub(" ", _CONTROL.sub(" ", text or "")).strip()
+
+
+def _text_of(markup):
+    """The words of sanitised HTML, e.g. a rendered body."""
+    return _plain(html.unescape(strip_tags(markup or "")))
+
+
+def _tag_names(obj):
+    return " ".join(sorted(tag.name for tag in obj.tags.all()))
+
+
+def index_article(article):
+    """Write (or remove) the article's entry. Only published ones are kept; drafts never are."""
+    if article.status != Article.Status.PUBLISHED:
+        return unindex(SearchEntry.Kind.ARTICLE, article.pk)
+    fields = {
+        "slug": article.slug,
+        "title": _plain(article.title),
+        "subtitle": _plain(article.dek),
+        "tags": _plain(_tag_names(article)),
+        "body": _text_of(article.body_html),
+        "label": article.category.name,
+        "date": article.published_at,
+    }
+    return _write(SearchEntry.Kind.ARTICLE, article.pk, fields)
+
+
+def _write(kind, object_id, fields):
+    entry, _ = SearchEntry.objects.update_or_create(kind=kind, object_id=object_id, defaults=fields)
+    if connection.vendor == "postgresql":
+        vector = (
+            SearchVector("title", weight="A", config=CONFIG)
+            + SearchVector("subtitle", weight="B", config=CONFIG)
+            + SearchVector("tags", weight="C", config=CONFIG)
+            + SearchVector("body", weight="D", config=CONFIG)
+        )
+        SearchEntry.objects.filter(pk=entry.pk).update(search_vector=vector)
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [entry.pk])
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE} (rowid, title, subtitle, tags, body) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [entry.pk, entry.title, entry.subtitle, entry.tags, entry.body],
+            )
+    return entry
+
+
+def unindex(kind, object_id):
+    for pk in SearchEntry.objects.filter(kind=kind, object_id=object_id).values_list(
+        "pk", flat=True
+    ):
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [pk])
+        SearchEntry.objects.filter(pk=pk).delete()
+
+
+def rebuild():
+    """Index everything from scratch (after a bulk import, or to repair the index)."""
+    SearchEntry.objects.all().delete()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+    count = 0
+    for article in (
+        Article.objects.filter(status=Article.Status.PUBLISHED)
+        .select_related("category")
+        .prefetch_related("tags")
+    ):
+        index_article(article)
+        count += 1
+    return count
+
+
+# -- Signals --------------------------------------------------------------------------------
+
+
+def article_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index_article(instance)
+
+
+def article_deleted(sender, instance, **kwargs):
+    unindex(SearchEntry.Kind.ARTICLE, instance.pk)
+
+
+def article_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if reverse:  # tag.article_set.add(...): `pk_set` holds articles
+        articles = Article.objects.filter(pk__in=pk_set or [])
+    else:
+        articles = [instance]
+    for article in articles:
+        index_article(article)
+
+
+def category_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        SearchEntry.objects.filter(
+            kind=SearchEntry.Kind.ARTICLE,
+            object_id__in=instance.articles.values("pk"),
+        ).update(label=instance.name)
+
+
+def tags_merged(sender, tag_ids, **kwargs):
+    for article in Article.objects.filter(tags__in=tag_ids).distinct():
+        index_article(article)
+
+
+def connect():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from articles.models import Category, TaggedArticle
+
+    uid = "articles.search."
+    post_save.connect(article_saved, sender=Article, dispatch_uid=uid + "article")
+    post_delete.connect(article_deleted, sender=Article, dispatch_uid=uid + "article-del")
+    m2m_changed.connect(article_tags_changed, sender=TaggedArticle, dispatch_uid=uid + "tags")
+    post_save.connect(category_saved, sender=Category, dispatch_uid=uid + "category")

@@ -1,0 +1,44 @@
+"""The search page, `/search/?q=…&type=…`: both halves of the site in one ranked list."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from articles import search
+from articles.models import SearchEntry
+
+RESULTS_PER_PAGE = 20
+TYPES = {"all": None, "articles": SearchEntry.Kind.ARTICLE, "models": SearchEntry.Kind.MODEL}
+LABELS = {"all": "Everything", "articles": "Articles", "models": "Models"}
+
+
+def site_search(request):
+    text = request.GET.get("q", "")
+    kind = request.GET.get("type", "all")
+    if kind not in TYPES:
+        kind = "all"
+    parsed = search.parse_query(text)
+    context = {"q": text[: search.MAX_QUERY_LENGTH], "parsed": parsed, "type": kind}
+    counts = {}
+    if parsed:
+        entries = search.matching(parsed)
+        counts = search.kind_counts(entries)
+        if TYPES[kind]:
+            entries = entries.filter(kind=TYPES[kind])
+        paginator = Paginator(search.ranked(entries, parsed), RESULTS_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        context |= {
+            "page_obj": page,
+            "hits": [search.Hit.from_entry(entry) for entry in page],
+            "total": paginator.count,
+            "query_string": urlencode({"q": context["q"], "type": kind}),
+        }
+    context["type_choices"] = [
+        {
+            "value": name,
+            "label": LABELS[name],
+            "count": counts.get(value, 0) if value else sum(counts.values()),
+        }
+        for name, value in TYPES.items()
+    ]
+    return render(request, "articles/search.html", context)

@@ -1,0 +1,232 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import search
+from articles.models import Article, SearchEntry
+from tests.factories import ArticleFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+FILLER = "Plain words about computers and people, nothing more to say here."
+
+
+def find(client, q, **params):
+    response = client.get(reverse("articles:search"), {"q": q, **params})
+    assert response.status_code == 200
+    return response
+
+
+def titles(response):
+    return [hit.entry.title for hit in response.context["hits"]]
+
+
+@pytest.fixture
+def corpus():
+    """Quantisation appears once each in a title, a dek and a body: that is the ranking."""
+    return {
+        "body": ArticleFactory(
+            title="Running models at home",
+            dek="Hardware for local inference.",
+            body=f"{FILLER} Quantisation shrinks the weights. {FILLER}",
+        ),
+        "title": ArticleFactory(
+            title="Quantisation without tears", dek="Small numbers.", body=FILLER
+        ),
+        "dek": ArticleFactory(
+            title="Memory on a budget", dek="Why quantisation matters on laptops.", body=FILLER
+        ),
+        "mixtral": ArticleFactory(
+            title="Mixtral and the mixture of experts",
+            dek="Sparse models.",
+            body="Under an open licence, with open weights for everyone.",
+            tags=["Open source"],
+        ),
+        "other": ArticleFactory(
+            title="Benchmarks", dek="Leaderboards.", body="The weights are open, they say."
+        ),
+    }
+
+
+def test_title_outranks_dek_outranks_body(client, corpus):
+    assert titles(find(client, "quantisation")) == [
+        "Quantisation without tears",
+        "Memory on a budget",
+        "Running models at home",
+    ]
+
+
+def test_prefix_finds_the_whole_word(client, corpus):
+    assert titles(find(client, "mixtr")) == ["Mixtral and the mixture of experts"]
+
+
+def test_stemming_matches_other_forms(client, corpus):
+    assert titles(find(client, "licences")) == ["Mixtral and the mixture of experts"]
+
+
+def test_quoted_phrase_matches_only_in_order(client, corpus):
+    assert titles(find(client, '"open weights"')) == ["Mixtral and the mixture of experts"]
+    assert set(titles(find(client, "open weights"))) == {
+        "Mixtral and the mixture of experts",
+        "Benchmarks",
+    }
+
+
+def test_every_word_must_match(client, corpus):
+    assert titles(find(client, "mixtral benchmarks")) == []
+
+
+def test_tags_are_searchable_and_follow_changes(client, corpus):
+    assert titles(find(client, "source")) == ["Mixtral and the mixture of experts"]
+    corpus["other"].tags.add("Source code")
+    corpus["mixtral"].tags.clear()
+    assert titles(find(client, "source")) == ["Benchmarks"]
+
+
+def test_result_count_and_highlighted_snippets(client, corpus):
+    response = find(client, "quantisation")
+    content = response.content.decode()
+    assert "3 results for" in content
+    assert "<mark>Quantisation</mark> without tears" in content
+    assert "Why <mark>quantisation</mark> matters" in content
+    assert "<mark>Quantisation</mark> shrinks the weights" in content  # body excerpt
+
+
+def test_snippets_escape_everything_but_the_marks(client):
+    ArticleFactory(
+        title="Tokens <script>alert(1)</script> & more",
+        dek="Use <b>bold</b> tokens & friends.",
+        body="Plain text with `<img src=x onerror=alert(1)>` tokens inside.",
+    )
+    content = find(client, "tokens").content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in content
+    assert "<b>bold</b>" not in content and "<img src=x" not in content
+    assert "<mark>Tokens</mark>" in content
+
+
+def test_drafts_scheduled_and_trashed_articles_never_appear(client):
+    ArticleFactory(title="Zephyr draft", status=Article.Status.DRAFT, published_at=None)
+    ArticleFactory(title="Zephyr in review", status=Article.Status.REVIEW, published_at=None)
+    scheduled = ArticleFactory(
+        title="Zephyr scheduled", published_at=timezone.now() + timedelta(hours=2)
+    )
+    trashed = ArticleFactory(title="Zephyr trashed")
+    Article.all_objects.filter(pk=trashed.pk).update(deleted_at=timezone.now())
+    ArticleFactory(title="Zephyr live")
+    assert titles(find(client, "zephyr")) == ["Zephyr live"]
+    # Time passes: the scheduled article goes live with no save, and search follows.
+    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
+    assert set(titles(find(client, "zephyr"))) == {"Zephyr live", "Zephyr scheduled"}
+
+
+def test_unpublishing_or_deleting_removes_the_entry(client):
+    article = ArticleFactory(title="Falcon notes")
+    assert titles(find(client, "falcon")) == ["Falcon notes"]
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert titles(find(client, "falcon")) == []
+    assert not SearchEntry.objects.filter(object_id=article.pk).exists()
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    assert titles(find(client, "falcon")) == ["Falcon notes"]
+    article.delete()
+    assert titles(find(client, "falcon")) == []
+
+
+def test_edits_and_category_renames_reach_the_index(client):
+    category = CategoryFactory(name="Explainers", slug="explainers")
+    article = ArticleFactory(title="Gemma notes", category=category)
+    article.title = "Phi notes"
+    article.save()
+    assert titles(find(client, "gemma")) == []
+    assert titles(find(client, "phi")) == ["Phi notes"]
+    category.name = "Deep dives"
+    category.save()
+    assert "Deep dives" in find(client, "phi").content.decode()
+
+
+HOSTILE = [
+    "",
+    " ",
+    '"',
+    '""',
+    '"unclosed phrase',
+    "AND OR NOT",
+    "NEAR(a b)",
+    "title:quantisation",
+    "quantisation*",
+    "*",
+    "-quantisation",
+    "^quantisation",
+    "a & b | !c <-> d:*",
+    "' OR 1=1 --",
+    "'); DROP TABLE articles_article; --",
+    "%_%",
+    "\\",
+    "\x00\x02\x03",
+    "🤖🦙",
+    "🤖 quantisation",
+    "<script>alert(1)</script>",
+    "quantisation " * 2000,
+    "x" * 10_000,
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_any_input_gives_a_page(client, corpus, q):
+    response = find(client, q)
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_hostile_input_still_finds_its_words(client, corpus):
+    assert titles(find(client, "'); DROP TABLE x; -- quantisation*")) == []
+    assert "Quantisation without tears" in titles(find(client, "quantisation AND tears"))
+    assert titles(find(client, "🤖 mixtral")) == ["Mixtral and the mixture of experts"]
+
+
+def test_long_input_is_truncated_and_said_so(client, corpus):
+    content = find(client, "quantisation " + "x" * 10_000).content.decode()
+    assert "only its first 200 characters" in content
+    assert len(content) < 60_000
+
+
+def test_empty_and_wordless_queries_explain_themselves(client):
+    assert "Type a word or two" in find(client, "").content.decode()
+    assert "nothing to search for" in find(client, "🤖 !!!").content.decode()
+    assert "Nothing matched" in find(client, "unobtainium").content.decode()
+
+
+def test_type_filter_and_junk_values(client, corpus):
+    assert len(titles(find(client, "quantisation", type="articles"))) == 3
+    assert titles(find(client, "quantisation", type="models")) == []
+    assert len(titles(find(client, "quantisation", type="'; --"))) == 3
+
+
+def test_pagination(client):
+    ArticleFactory.create_batch(25, title="Whisper transcripts")
+    first = find(client, "whisper")
+    assert len(first.context["hits"]) == 20 and "25 results" in first.content.decode()
+    second = find(client, "whisper", page=2)
+    assert len(second.context["hits"]) == 5
+    assert "q=whisper&amp;type=all&amp;page=1" in second.content.decode()
+    assert len(find(client, "whisper", page="junk").context["hits"]) == 20
+
+
+@pytest.mark.parametrize("shown", [3, 20])
+def test_query_count_is_flat(client, django_assert_max_num_queries, shown):
+    ArticleFactory.create_batch(shown if shown < 20 else 30, title="Claude notes")
+    with django_assert_max_num_queries(3):
+        response = find(client, "claude")
+    assert len(response.context["hits"]) == shown
+
+
+def test_parse_query_keeps_only_words():
+    parsed = search.parse_query("\"Open  Weights\" mixtr* -x OR '1'='1")
+    assert parsed.phrases == (("open", "weights"),)
+    assert parsed.terms == ("mixtr", "x", "or", "1")
+    assert not search.parse_query("🤖 ** --")
+    assert len(search.parse_query("word " * 500).terms) == 1
+    assert len(search.parse_query(" ".join(f"w{i}" for i in range(50))).terms) == 12
