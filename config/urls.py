@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("models_catalog.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -1,0 +1,103 @@
+from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
+
+from models_catalog.models import AIModel, License, OpennessGrade, Organization
+
+TAG_ONLY_FIELDS = ["tags"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "country", "homepage"]
+    list_filter = ["country"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(License)
+class LicenseAdmin(admin.ModelAdmin):
+    list_display = ["name", "spdx_id", "kind", "osi_approved", "commercial_use"]
+    list_filter = ["kind", "osi_approved", "commercial_use"]
+    search_fields = ["name", "spdx_id"]
+
+
+class OpennessGradeInline(admin.TabularInline):
+    model = OpennessGrade
+    extra = 0
+    max_num = 14
+    fields = ["dimension", "grade", "link", "notes"]
+
+    def has_view_permission(self, request, obj=None):
+        # Taggers see the grades (read-only) on the form they may open.
+        return super().has_view_permission(request, obj) or _can_tag(request)
+
+
+@admin.register(AIModel)
+class AIModelAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "organization",
+        "kind",
+        "weights",
+        "release_date",
+        "openness_class",
+        "openness_score",
+    ]
+    list_filter = ["kind", "weights", "openness_class", "license__kind", "api", "organization"]
+    list_select_related = ["organization"]
+    search_fields = ["name", "slug", "family", "summary", "organization__name"]
+    autocomplete_fields = ["organization", "license"]
+    prepopulated_fields = {"slug": ["name"]}
+    date_hierarchy = "release_date"
+    inlines = [OpennessGradeInline]
+    readonly_fields = ["openness_score", "openness_class"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "organization", "family", "kind", "summary"]}),
+        ("Release", {"fields": ["release_date", "release_date_precision"]}),
+        ("Licence and access", {"fields": ["license", "weights", "api"]}),
+        (
+            "Size and modalities",
+            {
+                "fields": [
+                    "parameters",
+                    "active_parameters",
+                    "context_window",
+                    "input_modalities",
+                    "output_modalities",
+                ]
+            },
+        ),
+        ("Prices", {"fields": ["price_input_per_mtok", "price_output_per_mtok"]}),
+        ("Links", {"fields": ["homepage_url", "model_card_url", "paper_url", "weights_url"]}),
+        ("Description", {"fields": ["description", "tags"]}),
+        ("Openness (derived from the grades below)", {"fields": readonly_fields}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    # Authors with `tag_aimodel` but not `change_aimodel` may edit the tags and nothing else:
+    # every other field is read-only, so it is left out of the form and a forged POST
+    # cannot reach it.
+    def _tag_only(self, request):
+        return not request.user.has_perm("models_catalog.change_aimodel") and _can_tag(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or _can_tag(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._tag_only(request):
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+            return [name for name in fields if name not in TAG_ONLY_FIELDS]
+        return super().get_readonly_fields(request, obj)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if self._tag_only(request) else super().get_prepopulated_fields(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.refresh_openness()
+
+
+def _can_tag(request):
+    return request.user.has_perm("models_catalog.tag_aimodel")

@@ -1,0 +1,42 @@
+import sys
+
+from django.core.management import BaseCommand, CommandError
+
+from models_catalog.importer import ImportFailed, import_file
+
+PROGRESS_FROM = 200  # rows; smaller files finish before a bar is worth drawing
+BAR_WIDTH = 30
+
+
+class Command(BaseCommand):
+    help = (
+        "Import catalog entries from a .json (list of objects), .jsonl or .csv file. Every row "
+        "is validated first; if any is bad, all errors are listed and nothing is written. "
+        "Entries are matched by slug, so importing the same file twice changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, file, **options):
+        try:
+            result = import_file(file, progress=self.progress)
+        except FileNotFoundError:
+            raise CommandError(f"No such file: {file}") from None
+        except ImportFailed as failure:
+            for error in failure.errors:
+                self.stderr.write(f"  {error}")
+            raise CommandError(str(failure)) from None
+        self.stdout.write(self.style.SUCCESS(f"Imported {file}: {result}."))
+
+    def progress(self, phase, done, total):
+        if total < PROGRESS_FROM or self.verbosity < 1:
+            return
+        if done != total and done % 50:
+            return
+        filled = BAR_WIDTH * done // total
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        self.stderr.write(f"\r{phase:<10} [{bar}] {done}/{total}", ending="")
+        if done == total:
+            self.stderr.write("")
+        sys.stderr.flush()

@@ -1,0 +1,427 @@
+"""The catalog: organisations, licences, AI models and how open each one is."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from taggit.models import TaggedItemBase
+
+from config.rendering import render_markdown
+from config.tagging import SharedTags
+from models_catalog import formatting
+
+# Inputs and outputs a model can handle. Stored `;`-separated in this order.
+MODALITIES = ["text", "image", "audio", "video", "code"]
+
+
+class Grade(models.TextChoices):
+    OPEN = "open", "Open"
+    PARTIAL = "partial", "Partial"
+    CLOSED = "closed", "Closed"
+
+
+class Dimension(models.TextChoices):
+    """The fourteen dimensions of the European Open Source AI Index (osai-index.eu)."""
+
+    DATASOURCES_BASEMODEL = "datasources_basemodel", "Base model data"
+    DATASOURCES_ENDMODEL = "datasources_endmodel", "End user model data"
+    WEIGHTS_BASEMODEL = "weights_basemodel", "Base model weights"
+    WEIGHTS_ENDMODEL = "weights_endmodel", "End user model weights"
+    TRAININGCODE = "trainingcode", "Training code"
+    CODE = "code", "Code documentation"
+    HARDWARE_ARCHITECTURE = "hardware_architecture", "Hardware architecture"
+    PREPRINT = "preprint", "Preprint"
+    PAPER = "paper", "Paper"
+    MODELCARD = "modelcard", "Model card"
+    DATASHEET = "datasheet", "Datasheet"
+    PACKAGE = "package", "Package"
+    API = "api", "API and meta prompts"
+    LICENSE = "license", "Licence"
+
+
+DIMENSION_GROUPS = {
+    "Availability": [
+        Dimension.DATASOURCES_BASEMODEL,
+        Dimension.DATASOURCES_ENDMODEL,
+        Dimension.WEIGHTS_BASEMODEL,
+        Dimension.WEIGHTS_ENDMODEL,
+        Dimension.TRAININGCODE,
+    ],
+    "Documentation": [
+        Dimension.CODE,
+        Dimension.HARDWARE_ARCHITECTURE,
+        Dimension.PREPRINT,
+        Dimension.PAPER,
+        Dimension.MODELCARD,
+        Dimension.DATASHEET,
+    ],
+    "Access": [Dimension.PACKAGE, Dimension.API, Dimension.LICENSE],
+}
+GRADE_POINTS = {Grade.OPEN: 2, Grade.PARTIAL: 1, Grade.CLOSED: 0}
+# Open source needs more than downloadable weights: the licence, the weights, the training
+# code and the training data must all be graded open (the spirit of the OSI's definition).
+OPEN_SOURCE_DIMENSIONS = [
+    Dimension.LICENSE,
+    Dimension.WEIGHTS_BASEMODEL,
+    Dimension.TRAININGCODE,
+    Dimension.DATASOURCES_BASEMODEL,
+]
+
+
+class OpennessClass(models.TextChoices):
+    OPEN_SOURCE = "open-source", "Open source"
+    OPEN_WEIGHTS = "open-weights", "Open weights"
+    CLOSED = "closed", "Closed"
+
+
+def derive_openness(grades, weights):
+    """(score 0-100 or None, OpennessClass) from {dimension: grade} and the weights field.
+
+    Score: open counts 2, partial 1, closed 0, over all fourteen dimensions; a dimension
+    nobody has graded counts as closed, and with no grade at all the score is None.
+    Class: closed unless weights can be downloaded (open or gated); open source when the
+    weights are open and every dimension in OPEN_SOURCE_DIMENSIONS is graded open.
+    """
+    score = None
+    if grades:
+        points = sum(GRADE_POINTS.get(grades.get(d), 0) for d in Dimension.values)
+        score = round(100 * points / (2 * len(Dimension.values)))
+    if weights not in (AIModel.Weights.OPEN, AIModel.Weights.GATED):
+        return score, OpennessClass.CLOSED
+    if weights == AIModel.Weights.OPEN and all(
+        grades.get(d) == Grade.OPEN for d in OPEN_SOURCE_DIMENSIONS
+    ):
+        return score, OpennessClass.OPEN_SOURCE
+    return score, OpennessClass.OPEN_WEIGHTS
+
+
+def validate_modalities(value):
+    unknown = [m for m in split_list(value) if m.lower() not in MODALITIES]
+    if unknown:
+        raise ValidationError(
+            "Unknown modality %(unknown)s; use %(known)s.",
+            params={"unknown": ", ".join(unknown), "known": ", ".join(MODALITIES)},
+        )
+
+
+def split_list(value):
+    """'text; image;' -> ['text', 'image']."""
+    return [part.strip() for part in (value or "").split(";") if part.strip()]
+
+
+def normalise_modalities(value):
+    """Lower-case, de-duplicated, in MODALITIES order, `;`-joined."""
+    chosen = {m.lower() for m in split_list(value)}
+    return ";".join(m for m in MODALITIES if m in chosen)
+
+
+class Organization(models.Model):
+    """A lab, company or collective that releases models."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=150, unique=True)
+    homepage = models.URLField(blank=True)
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166 two-letter code, e.g. FR."
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class License(models.Model):
+    """The terms a model's weights (or service) come under."""
+
+    class Kind(models.TextChoices):
+        PERMISSIVE = "permissive", "Permissive"
+        COPYLEFT = "copyleft", "Copyleft"
+        RESTRICTED_OPEN = "restricted-open", "Restricted open"
+        PROPRIETARY = "proprietary", "Proprietary"
+
+    name = models.CharField(max_length=150, unique=True)
+    spdx_id = models.CharField(
+        "SPDX id", max_length=100, blank=True, help_text="e.g. Apache-2.0; leave blank if none."
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+    kind = models.CharField(
+        max_length=20, choices=Kind, blank=True, help_text="Blank while unknown."
+    )
+    osi_approved = models.BooleanField("OSI-approved", default=False)
+    commercial_use = models.BooleanField(
+        "commercial use allowed", null=True, blank=True, help_text="Leave unknown if unsure."
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["spdx_id"], condition=~Q(spdx_id=""), name="unique_license_spdx_id"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TaggedModel(TaggedItemBase):
+    """Typed join between catalog entries and the shared tag table."""
+
+    content_object = models.ForeignKey(
+        "AIModel", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_aimodel_tag")
+        ]
+
+
+class AIModelQuerySet(models.QuerySet):
+    def for_listing(self):
+        return self.select_related("organization", "license").prefetch_related("tags")
+
+    def for_detail(self):
+        return self.for_listing().prefetch_related("openness_grades")
+
+
+class AIModel(models.Model):
+    """One model in the catalog. Unknown facts are NULL and shown as unknown, never as 0."""
+
+    class Kind(models.TextChoices):
+        LANGUAGE = "language", "Language"
+        IMAGE = "image", "Image"
+        AUDIO = "audio", "Audio"
+        VIDEO = "video", "Video"
+        CODE = "code", "Code"
+        MULTIMODAL = "multimodal", "Multimodal"
+        FRAMEWORK = "framework", "Framework or tool"
+
+    class Weights(models.TextChoices):
+        OPEN = "open", "Open"
+        GATED = "gated", "Gated"
+        CLOSED = "closed", "Closed"
+
+    class Precision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="models"
+    )
+    family = models.CharField(
+        max_length=150, blank=True, help_text="Siblings share it, e.g. “Llama 3.1”."
+    )
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.LANGUAGE)
+    release_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For a month or a year only, enter its first day and set the precision.",
+    )
+    release_date_precision = models.CharField(
+        max_length=5, choices=Precision, blank=True, help_text="How much of the date is known."
+    )
+    summary = models.TextField(max_length=600, blank=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    description_html = models.TextField(blank=True, editable=False)
+    license = models.ForeignKey(
+        License, null=True, blank=True, on_delete=models.PROTECT, related_name="models"
+    )
+    weights = models.CharField(
+        max_length=10,
+        choices=Weights,
+        blank=True,
+        help_text="Open: anyone can download. Gated: after accepting terms. Blank: unknown.",
+    )
+    parameters = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Total parameters. Blank when undisclosed."
+    )
+    active_parameters = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Per token, for mixture-of-experts models."
+    )
+    context_window = models.PositiveIntegerField(null=True, blank=True, help_text="Tokens.")
+    input_modalities = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[validate_modalities],
+        help_text="Separate with semicolons: " + "; ".join(MODALITIES) + ".",
+    )
+    output_modalities = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[validate_modalities],
+        help_text="Separate with semicolons: " + "; ".join(MODALITIES) + ".",
+    )
+    api = models.BooleanField("API available", null=True, blank=True)
+    price_input_per_mtok = models.DecimalField(
+        "input price",
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="US dollars per million input tokens through the maker's API.",
+    )
+    price_output_per_mtok = models.DecimalField(
+        "output price",
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="US dollars per million output tokens through the maker's API.",
+    )
+    homepage_url = models.URLField("homepage", max_length=500, blank=True)
+    model_card_url = models.URLField("model card", max_length=500, blank=True)
+    paper_url = models.URLField("paper", max_length=500, blank=True)
+    weights_url = models.URLField("weights", max_length=500, blank=True)
+    tags = SharedTags(through=TaggedModel, blank=True)  # normalised names, see config/tagging
+    openness_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, editable=False, help_text="Derived from the openness grades."
+    )
+    openness_class = models.CharField(
+        max_length=15, choices=OpennessClass, default=OpennessClass.CLOSED, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AIModelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "AI model"
+        ordering = [F("release_date").desc(nulls_last=True), "name", "pk"]
+        permissions = [("tag_aimodel", "Can add and remove tags on catalog entries")]
+        indexes = [models.Index(fields=["family"], name="aimodel_family")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(release_date__isnull=True, release_date_precision="")
+                | Q(release_date__isnull=False) & ~Q(release_date_precision=""),
+                name="aimodel_release_precision",
+                violation_error_message="A release date needs a precision, and only then.",
+            ),
+            models.CheckConstraint(
+                condition=Q(openness_score__isnull=True) | Q(openness_score__lte=100),
+                name="aimodel_openness_score_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.render()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalog:detail", kwargs={"slug": self.slug})
+
+    def render(self):
+        """Derive the stored HTML and the normalised modalities from what editors typed."""
+        self.description_html = render_markdown(self.description).html
+        self.input_modalities = normalise_modalities(self.input_modalities)
+        self.output_modalities = normalise_modalities(self.output_modalities)
+        if self.release_date and not self.release_date_precision:
+            self.release_date_precision = self.Precision.DAY
+        if not self.release_date:
+            self.release_date_precision = ""
+
+    def grade_map(self):
+        """{dimension: grade}, from prefetched grades when there are any."""
+        return {g.dimension: g.grade for g in self.openness_grades.all()}
+
+    def refresh_openness(self, grades=None, save=True):
+        """Recompute the derived score and class (after grades or weights change)."""
+        grades = self.grade_map() if grades is None else grades
+        self.openness_score, self.openness_class = derive_openness(grades, self.weights)
+        if save and self.pk:
+            AIModel.objects.filter(pk=self.pk).update(
+                openness_score=self.openness_score, openness_class=self.openness_class
+            )
+
+    def openness_breakdown(self):
+        """[(group, [(dimension label, key, grade or None), ...]), ...] in index order."""
+        by_dimension = {g.dimension: g for g in self.openness_grades.all()}
+        return [
+            (group, [(d.label, d.value, by_dimension.get(d.value)) for d in dimensions])
+            for group, dimensions in DIMENSION_GROUPS.items()
+        ]
+
+    @property
+    def is_open_weights(self):
+        return self.weights in (self.Weights.OPEN, self.Weights.GATED)
+
+    @property
+    def release_date_display(self):
+        return formatting.format_release_date(
+            self.release_date, self.release_date_precision, style="human"
+        )
+
+    @property
+    def release_date_iso(self):
+        return formatting.format_release_date(self.release_date, self.release_date_precision)
+
+    @property
+    def parameters_display(self):
+        return _or(f"{formatting.compact_count(self.parameters)}", "undisclosed")
+
+    @property
+    def active_parameters_display(self):
+        if self.active_parameters is None:
+            return "not applicable" if self.parameters is not None else "undisclosed"
+        return formatting.compact_count(self.active_parameters)
+
+    @property
+    def context_window_display(self):
+        return _or(formatting.human_tokens(self.context_window), "unknown")
+
+    @property
+    def input_modality_list(self):
+        return split_list(self.input_modalities)
+
+    @property
+    def output_modality_list(self):
+        return split_list(self.output_modalities)
+
+    @property
+    def api_display(self):
+        return {True: "Yes", False: "No"}.get(self.api, "unknown")
+
+    @property
+    def price_input_display(self):
+        return _price(self.price_input_per_mtok)
+
+    @property
+    def price_output_display(self):
+        return _price(self.price_output_per_mtok)
+
+
+def _or(value, fallback):
+    return value if value else fallback
+
+
+def _price(value):
+    return f"${formatting.plain_decimal(value)}" if value is not None else "unknown"
+
+
+class OpennessGrade(models.Model):
+    """How open one model is on one dimension, with the evidence."""
+
+    aimodel = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="openness_grades")
+    dimension = models.CharField(max_length=30, choices=Dimension)
+    grade = models.CharField(max_length=10, choices=Grade)
+    link = models.URLField("evidence link", max_length=500, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["aimodel", "dimension", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aimodel", "dimension"], name="unique_openness_grade_dimension"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.aimodel}: {self.get_dimension_display()} {self.grade}"

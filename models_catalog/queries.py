@@ -1,0 +1,283 @@
+"""Catalog reads that span several filters: the faceted, sortable list and its counts."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, Count, F, Q, Value
+from django.db.models.functions import ExtractYear
+from taggit.models import Tag
+
+from models_catalog.models import MODALITIES, AIModel, License, Organization, TaggedModel
+
+SORTS = {
+    "newest": ("Newest", [F("release_date").desc(nulls_last=True)]),
+    "name": ("Name", []),
+    "parameters": ("Most parameters", [F("parameters").desc(nulls_last=True)]),
+    "context": ("Longest context", [F("context_window").desc(nulls_last=True)]),
+    "openness": ("Most open", [F("openness_score").desc(nulls_last=True)]),
+    "price": ("Cheapest input", [F("price_input_per_mtok").asc(nulls_last=True)]),
+}
+# (URL parameter, heading), in the order the facets are shown.
+FACETS = [
+    ("kind", "Kind"),
+    ("weights", "Weights"),
+    ("license", "Licence"),
+    ("org", "Organisation"),
+    ("modality", "Modality"),
+    ("tag", "Tag"),
+    ("year", "Release year"),
+]
+FIXED_CHOICES = {
+    "kind": dict(AIModel.Kind.choices),
+    "weights": dict(AIModel.Weights.choices),
+    "license": dict(License.Kind.choices),
+    "modality": {m: m.capitalize() for m in MODALITIES},
+}
+MAX_QUERY_LENGTH = 100
+MAX_TAG_VALUES = 30
+
+
+def modality_q(modality):
+    """Inputs or outputs include `modality` (values are `;`-separated, so match whole items)."""
+    query = Q()
+    for name in ("input_modalities", "output_modalities"):
+        query |= (
+            Q(**{name: modality})
+            | Q(**{f"{name}__startswith": f"{modality};"})
+            | Q(**{f"{name}__endswith": f";{modality}"})
+            | Q(**{f"{name}__contains": f";{modality};"})
+        )
+    return query
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass
+class Facet:
+    param: str
+    label: str
+    values: list
+
+
+@dataclass
+class CatalogQuery:
+    """What the reader asked for in the query string, validated. Junk becomes a notice."""
+
+    params: object  # the request's QueryDict
+    text: str = ""
+    sort: str = "newest"
+    filters: dict = field(default_factory=dict)
+    notices: list = field(default_factory=list)
+
+    @classmethod
+    def from_querydict(cls, params):
+        query = cls(params=params)
+        query.text = params.get("q", "").strip()[:MAX_QUERY_LENGTH]
+        sort = params.get("sort", "") or "newest"
+        if sort in SORTS:
+            query.sort = sort
+        else:
+            query.notices.append(f"Unknown sort “{sort[:40]}” was ignored; sorted by newest.")
+        for param, label in FACETS:
+            values = list(dict.fromkeys(v.strip() for v in params.getlist(param) if v.strip()))
+            valid = [v for v in values if _well_formed(param, v)]
+            for value in values:
+                if value not in valid:
+                    query._unknown(label, value)
+            if valid:
+                query.filters[param] = valid
+        query._drop_unknown_slugs()
+        return query
+
+    def _drop_unknown_slugs(self):
+        """Check organisation and tag slugs against the database (one query, if any)."""
+        wanted = {param: self.filters.get(param, []) for param in ("org", "tag")}
+        if not any(wanted.values()):
+            return
+        label = CharField()
+        known = set(
+            Organization.objects.filter(slug__in=wanted["org"])
+            .annotate(facet=Value("org", output_field=label))
+            .values_list("facet", "slug")
+            .order_by()
+            .union(
+                Tag.objects.filter(slug__in=wanted["tag"])
+                .annotate(facet=Value("tag", output_field=label))
+                .values_list("facet", "slug")
+                .order_by()
+            )
+            .order_by()  # the combined query would otherwise inherit Organization's ordering
+        )
+        labels = dict(FACETS)
+        for param, values in wanted.items():
+            if not values:
+                continue
+            for value in values:
+                if (param, value) not in known:
+                    self._unknown(labels[param], value)
+            self.filters[param] = [v for v in values if (param, v) in known]
+            if not self.filters[param]:
+                del self.filters[param]
+
+    def _unknown(self, label, value):
+        self.notices.append(f"Unknown {label.lower()} “{value[:40]}” was ignored.")
+
+    @property
+    def sort_label(self):
+        return SORTS[self.sort][0]
+
+    def models(self, exclude=None):
+        """Models matching the text and every facet except `exclude`."""
+        models = AIModel.objects.all()
+        if self.text:
+            models = models.filter(
+                Q(name__icontains=self.text)
+                | Q(family__icontains=self.text)
+                | Q(summary__icontains=self.text)
+                | Q(organization__name__icontains=self.text)
+            )
+        for param, values in self.filters.items():
+            if param != exclude:
+                models = models.filter(_facet_q(param, values))
+        return models
+
+    def results(self):
+        """The matching models in the chosen order."""
+        return self.models().order_by(*SORTS[self.sort][1], "name", "pk")
+
+    def url_with(self, param, value=None, toggle=False):
+        """This query string with `param` set (or `value` toggled in it), minus the page."""
+        params = self.params.copy()
+        params.pop("page", None)
+        if toggle:
+            values = params.getlist(param)
+            params.setlist(
+                param, [v for v in values if v != value] if value in values else [*values, value]
+            )
+        elif value is None:
+            params.pop(param, None)
+        else:
+            params[param] = value
+        encoded = params.urlencode()
+        return f"?{encoded}" if encoded else "?"
+
+    @property
+    def page_query_string(self):
+        """The query string for pagination links (everything but the page)."""
+        params = self.params.copy()
+        params.pop("page", None)
+        return params.urlencode()
+
+    @property
+    def active_filters(self):
+        """[(heading, value, removal url)] for the filters in force."""
+        labels = dict(FACETS)
+        active = [
+            (
+                labels[param],
+                FIXED_CHOICES.get(param, {}).get(value, value),
+                self.url_with(param, value, toggle=True),
+            )
+            for param, values in self.filters.items()
+            for value in values
+        ]
+        if self.text:
+            active.insert(0, ("Text", self.text, self.url_with("q")))
+        return active
+
+
+def _well_formed(param, value):
+    if param in FIXED_CHOICES:
+        return value in FIXED_CHOICES[param]
+    if param == "year":
+        return value.isdigit() and 1900 <= int(value) <= 2100
+    return len(value) <= 150  # organisation and tag slugs are checked against the counts
+
+
+def _facet_q(param, values):
+    if param == "kind":
+        return Q(kind__in=values)
+    if param == "weights":
+        return Q(weights__in=values)
+    if param == "license":
+        return Q(license__kind__in=values)
+    if param == "org":
+        return Q(organization__slug__in=values)
+    if param == "tag":
+        tagged = TaggedModel.objects.filter(tag__slug__in=values).values("content_object_id")
+        return Q(pk__in=tagged)
+    if param == "year":
+        return Q(release_date__year__in=[int(v) for v in values])
+    query = Q()
+    for modality in values:
+        query |= modality_q(modality)
+    return query
+
+
+def catalog_facets(query):
+    """[Facet] for the list page: every value with its count under the other facets.
+
+    One query per facet (seven), so the cost does not grow with the number of models. A value
+    counts the models that would match if it were added to the current selection.
+    """
+    counts = {
+        "kind": _grouped(query.models("kind"), "kind"),
+        "weights": _grouped(query.models("weights"), "weights"),
+        "license": _grouped(query.models("license"), "license__kind"),
+        "modality": query.models("modality").aggregate(
+            **{m: Count("pk", filter=modality_q(m)) for m in MODALITIES}
+        ),
+    }
+    years = (
+        query.models("year")
+        .filter(release_date__isnull=False)
+        .annotate(year=ExtractYear("release_date"))
+        .values("year")
+        .annotate(n=Count("pk"))
+        .order_by("-year")
+    )
+    named = {
+        "org": [
+            (o.slug, o.name, o.n)
+            for o in Organization.objects.annotate(
+                n=Count("models", filter=Q(models__in=query.models("org")))
+            ).order_by("name", "pk")
+        ],
+        "tag": [
+            (t["tag__slug"], t["tag__name"], t["n"])
+            for t in TaggedModel.objects.values("tag__slug", "tag__name")
+            .annotate(n=Count("pk", filter=Q(content_object__in=query.models("tag"))))
+            .order_by("-n", "tag__name")
+        ],
+        "year": [(str(y["year"]), str(y["year"]), y["n"]) for y in years],
+    }
+    for param, choices in FIXED_CHOICES.items():
+        named[param] = [(v, label, counts[param].get(v, 0)) for v, label in choices.items()]
+    return [_facet(query, param, label, named[param]) for param, label in FACETS]
+
+
+def _grouped(models, field_name):
+    return {
+        row[field_name]: row["n"]
+        for row in models.values(field_name).annotate(n=Count("pk")).order_by()
+    }
+
+
+def _facet(query, param, label, rows):
+    selected = query.filters.get(param, [])
+    values = [
+        FacetValue(value, name, count, value in selected, query.url_with(param, value, toggle=True))
+        for value, name, count in rows
+        if count or value in selected
+    ]
+    if param == "tag":
+        values = [v for v in values if v.selected] + [v for v in values if not v.selected][
+            :MAX_TAG_VALUES
+        ]
+    return Facet(param, label, values)

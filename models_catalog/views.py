@@ -1,0 +1,76 @@
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from models_catalog import exporter
+from models_catalog.charts import release_chart
+from models_catalog.comparison import MAX_MODELS, compare_selection, comparison_rows
+from models_catalog.models import DIMENSION_GROUPS, OPEN_SOURCE_DIMENSIONS, AIModel
+from models_catalog.queries import SORTS, CatalogQuery, catalog_facets
+
+PAGE_SIZE = 20
+CHART_FIELDS = ["name", "slug", "release_date", "release_date_precision", "openness_class"]
+
+
+def aimodel_list(request):
+    query = CatalogQuery.from_querydict(request.GET)
+    facets = catalog_facets(query)
+    page = Paginator(query.results().for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
+    dated = list(query.models().values(*CHART_FIELDS))
+    context = {
+        "query": query,
+        "facets": facets,
+        "page_obj": page,
+        "query_string": query.page_query_string,
+        "sorts": [(key, label) for key, (label, _) in SORTS.items()],
+        "chart": release_chart(dated, undated=sum(1 for r in dated if not r["release_date"])),
+    }
+    return render(request, "models_catalog/aimodel_list.html", context)
+
+
+def aimodel_detail(request, slug):
+    model = get_object_or_404(AIModel.objects.for_detail(), slug=slug)
+    siblings = []
+    if model.family:
+        siblings = (
+            AIModel.objects.filter(family=model.family)
+            .exclude(pk=model.pk)
+            .only("name", "slug", "parameters", "release_date", "release_date_precision")
+            .order_by("parameters", "name", "pk")
+        )
+    context = {
+        "model": model,
+        "siblings": siblings,
+        "compare_choices": AIModel.objects.exclude(pk=model.pk)
+        .order_by("name", "pk")
+        .values_list("slug", "name"),
+        "open_source_dimensions": [d.label for d in OPEN_SOURCE_DIMENSIONS],
+    }
+    return render(request, "models_catalog/aimodel_detail.html", context)
+
+
+def aimodel_compare(request):
+    models, notices = compare_selection(request.GET.getlist("m"))
+    context = {
+        "models": models,
+        "notices": notices,
+        "rows": comparison_rows(models) if len(models) >= 2 else [],
+        "max_models": MAX_MODELS,
+        "choices": AIModel.objects.order_by("name", "pk").values_list("slug", "name"),
+        "dimension_groups": DIMENSION_GROUPS,
+    }
+    return render(request, "models_catalog/aimodel_compare.html", context)
+
+
+def aimodel_export(request, fmt):
+    """The filtered list (same parameters as the list page) in the import format."""
+    query = CatalogQuery.from_querydict(request.GET)
+    body = exporter.render(query.models(), fmt)
+    if fmt == "csv":
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="models.csv"'
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    for notice in query.notices:
+        response.headers.setdefault("X-Catalog-Notice", notice.encode("ascii", "replace").decode())
+    return response
