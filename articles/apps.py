@@ -14,3 +14,7 @@ class ArticlesConfig(AppConfig):
         from articles import search
 
         search.connect()
+
+        from articles import signals
+
+        signals.connect()

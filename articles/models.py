@@ -8,10 +8,10 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from config.rendering import render_markdown
+from config.tagging import SharedTags
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -133,6 +133,12 @@ class Image(models.Model):
         return self.srcset(original_format(self))
 
     @property
+    def fallback_url(self):
+        from articles.images import fallback_url
+
+        return fallback_url(self)
+
+    @property
     def mime_type(self):
         from articles.images import original_format
 
@@ -213,7 +219,22 @@ class Article(models.Model):
         related_name="hero_of",
         help_text="From the image library; its alt text is used.",
     )
-    tags = TaggableManager(through=TaggedArticle, blank=True)
+    tags = SharedTags(through=TaggedArticle, blank=True)
+    mentioned_models = models.ManyToManyField(
+        "models_catalog.AIModel",
+        blank=True,
+        editable=False,
+        related_name="mentioned_in",
+        help_text="Catalog entries referenced inline as [[model:slug]]; kept in step on save.",
+    )
+    mentioned_articles = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        editable=False,
+        related_name="mentioned_by",
+        help_text="Articles referenced inline as [[article:slug]]; kept in step on save.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True,
@@ -273,6 +294,7 @@ class Article(models.Model):
         if self.pk is not None:
             self.version += 1
         super().save(*args, **kwargs)
+        self.store_references()
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -280,15 +302,32 @@ class Article(models.Model):
     def render(self):
         """Derive the HTML, table of contents and reading time from the Markdown body."""
         from articles.images import image_preprocessor
-        from articles.references import reference_preprocessor
+        from articles.references import ReferenceResolver
 
+        self._references = ReferenceResolver(self.body, exclude_article=self)
         rendered = render_markdown(
-            self.body, preprocessors=[reference_preprocessor, image_preprocessor]
+            self.body,
+            preprocessors=[image_preprocessor],
+            extensions=[self._references.extension()],
         )
         self.body_html = rendered.html
         self.toc_html = rendered.toc_html
         self.heading_count = len(rendered.headings)
         self.reading_time = rendered.reading_time
+
+    def store_references(self):
+        """Record which catalog entries and articles the body references (after `render`)."""
+        references = getattr(self, "_references", None)
+        if references is None or self.pk is None:
+            return
+        self.mentioned_models.set(references.model_ids)
+        self.mentioned_articles.set(references.article_ids)
+
+    @property
+    def missing_references(self):
+        """References in the body whose target does not exist, e.g. ["model:llama-9"]."""
+        references = getattr(self, "_references", None)
+        return references.missing if references else []
 
     @property
     def is_published(self):
@@ -344,7 +383,7 @@ class TrashedArticle(Article):
         proxy = True
         ordering = ["-deleted_at", "-pk"]
         verbose_name = "article in the trash"
-        verbose_name_plural = "trash"
+        verbose_name_plural = "articles in the trash"
         default_manager_name = "objects"
 
 
@@ -424,3 +463,20 @@ class SearchEntryFTS(models.Model):
 
     def __str__(self):
         return str(self.entry_id)
+
+
+class TagDescription(models.Model):
+    """What a tag is about, written by editors (Markdown, rendered and sanitised on save)."""
+
+    tag = models.OneToOneField(
+        "taggit.Tag", on_delete=models.CASCADE, primary_key=True, related_name="description"
+    )
+    description = models.TextField(blank=True, help_text="Markdown. Shown on the tag page.")
+    description_html = models.TextField(blank=True, editable=False)
+
+    def __str__(self):
+        return f"Description of {self.tag}"
+
+    def save(self, *args, **kwargs):
+        self.description_html = render_markdown(self.description).html
+        super().save(*args, **kwargs)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     path("search/", search_views.site_search, name="search"),
+    path("tags/", views.tag_list, name="tags"),
+    path("tags/<str:slug>/", views.tag_detail, name="tag"),
     path("archive/<int:year>/", views.archive_year, name="archive-year"),
     path("archive/<int:year>/<int:month>/", views.archive_month, name="archive-month"),
 ]

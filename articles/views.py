@@ -4,11 +4,20 @@ from datetime import date
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from taggit.models import Tag
 
-from articles.models import Article, Author, Category
-from articles.queries import article_neighbours, related_articles
+from articles.models import Article, Author, Category, TagDescription
+from articles.queries import (
+    article_neighbours,
+    models_for_article,
+    related_articles,
+    related_tags,
+    tags_in_use,
+)
+from models_catalog.models import AIModel
 
 PAGE_SIZE = 10
+TAG_MODEL_LIMIT = 24
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE):
@@ -36,6 +45,7 @@ def article_detail(request, slug):
         "article": article,
         "recent": Article.objects.published().for_listing().exclude(pk=article.pk)[:5],
         "related": related_articles(article),
+        "models_in_article": models_for_article(article),
         "previous": previous,
         "next": following,
     }
@@ -86,3 +96,37 @@ def archive_month(request, year, month):
     period = f"{calendar.month_name[month]} {year}"
     context = {"year": year, "month": date(2000, month, 1), "period": period, "page_obj": page}
     return render(request, "articles/archive.html", context)
+
+
+TAG_SORTS = {"use": "Most used", "name": "A–Z"}
+
+
+def tag_list(request):
+    order = request.GET.get("sort", "use")
+    notice = None
+    if order not in TAG_SORTS:
+        notice = "That sort order is not available; showing the most used tags first."
+        order = "use"
+    page = paginate(request, tags_in_use(order), per_page=100)
+    context = {"page_obj": page, "sort": order, "sorts": TAG_SORTS, "notice": notice}
+    return render(request, "articles/tag_list.html", context)
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    description = TagDescription.objects.filter(tag=tag).first()
+    models = (
+        AIModel.objects.filter(tags=tag)
+        .select_related("organization")
+        .order_by("-openness_score", "name", "pk")
+    )
+    articles = Article.objects.published().for_listing().filter(tags=tag)
+    context = {
+        "tag": tag,
+        "description": description,
+        "models": models[: TAG_MODEL_LIMIT + 1],
+        "model_limit": TAG_MODEL_LIMIT,
+        "page_obj": paginate(request, articles),
+        "related_tags": related_tags(tag),
+    }
+    return render(request, "articles/tag_detail.html", context)

@@ -79,11 +79,11 @@ def _flatten(tokens):
         yield from _flatten(token.get("children", []))
 
 
-def render_markdown(text, preprocessors=()):
+def render_markdown(text, preprocessors=(), extensions=()):
     """Render Markdown `text` into sanitised HTML plus its table of contents.
 
-    `preprocessors` are callables str -> str run on the source first (the articles app uses one
-    to turn `[[model:slug]]` references into links).
+    `preprocessors` are callables str -> str run on the source first; `extensions` are extra
+    Markdown extensions (the articles app adds one for `[[model:slug]]` references).
     """
     text = text or ""
     for preprocess in preprocessors:
@@ -104,6 +104,7 @@ def render_markdown(text, preprocessors=()):
             "sane_lists",
             "abbr",
             "def_list",
+            *extensions,
         ],
         output_format="html",
     )

@@ -1,0 +1,15 @@
+from django import template
+
+from articles.queries import articles_about as _articles_about
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/articles_about.html")
+def articles_about(obj, title=None):
+    """The "Articles about …" panel for any tagged object (a catalog entry, for one).
+
+    Lives here so that the catalog app never imports the articles app: the project-level
+    template asks for the panel instead.
+    """
+    return {"object": obj, "articles": list(_articles_about(obj)), "title": title}

@@ -1,0 +1,63 @@
+"""One tag vocabulary for the whole site.
+
+Both apps tag through typed through-models into taggit's shared `Tag` table. Names are
+normalised before lookup so that "Llama 3.1", "llama 3.1" and " LLAMA 3.1 " are one tag:
+surrounding white space is stripped, inner runs collapse to one space, and lookups ignore case
+(`TAGGIT_CASE_INSENSITIVE`; a unique index on LOWER(name) makes the database agree).
+"""
+
+import re
+
+from django.db.models.functions import Lower
+from taggit.managers import TaggableManager, _TaggableManager
+from taggit.models import Tag
+
+_SPACES = re.compile(r"\s+")
+MAX_TAG_LENGTH = 100
+
+
+def normalize_tag_name(name):
+    """Strip, collapse white space, cap the length; '' when nothing is left."""
+    return _SPACES.sub(" ", str(name)).strip()[:MAX_TAG_LENGTH]
+
+
+def parse_tags(value):
+    """Split user input (commas, or semicolons when there is no comma) into normal names."""
+    separator = "," if "," in value else ";"
+    names = [normalize_tag_name(part.strip().strip('"')) for part in value.split(separator)]
+    seen, result = set(), []
+    for name in names:
+        if name and name.lower() not in seen:
+            seen.add(name.lower())
+            result.append(name)
+    return sorted(result, key=str.lower)
+
+
+def format_tags(tags):
+    return ", ".join(f'"{tag.name}"' if "," in tag.name else tag.name for tag in tags)
+
+
+class _NormalizingTagManager(_TaggableManager):
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        cleaned, seen = [], set()
+        for tag in tags:
+            if isinstance(tag, str):
+                tag = normalize_tag_name(tag)
+                if not tag or tag.lower() in seen:
+                    continue
+                seen.add(tag.lower())
+            cleaned.append(tag)
+        return super()._to_tag_model_instances(cleaned, tag_kwargs)
+
+    def remove(self, *tags):
+        names = {normalize_tag_name(t).lower() for t in tags if isinstance(t, str)}
+        objects = [t for t in tags if isinstance(t, Tag)]
+        if names:
+            objects += list(Tag.objects.annotate(key=Lower("name")).filter(key__in=names))
+        if objects:
+            super().remove(*{tag.name for tag in objects})
+
+
+def SharedTags(through, **kwargs):  # noqa: N802 - reads like the field class it builds
+    """A TaggableManager on the shared vocabulary with name normalisation."""
+    return TaggableManager(through=through, manager=_NormalizingTagManager, **kwargs)
