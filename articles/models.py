@@ -322,6 +322,11 @@ class Article(models.Model):
             return
         self.mentioned_models.set(references.model_ids)
         self.mentioned_articles.set(references.article_ids)
+        pending = [ref.split(":", 1) for ref in references.missing]
+        PendingReference.objects.filter(article=self).delete()
+        PendingReference.objects.bulk_create(
+            PendingReference(article=self, kind=kind, slug=slug) for kind, slug in pending
+        )
 
     @property
     def missing_references(self):
@@ -480,3 +485,21 @@ class TagDescription(models.Model):
     def save(self, *args, **kwargs):
         self.description_html = render_markdown(self.description).html
         super().save(*args, **kwargs)
+
+
+class PendingReference(models.Model):
+    """An inline reference whose target does not exist yet (e.g. a model not in the catalog).
+
+    When an article or catalog entry with that slug appears, the articles waiting for it are
+    rendered again, so the plain-text placeholder turns into a link.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)
+    slug = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "slug"], name="pending_ref_target")]
+
+    def __str__(self):
+        return f"{self.kind}:{self.slug}"

@@ -22,16 +22,25 @@ def rerender(articles):
         article.store_references()
 
 
+def _waiting_for(kind, slug):
+    from articles.models import Article, PendingReference
+
+    waiting = PendingReference.objects.filter(kind=kind, slug=slug.lower()).values("article")
+    return Article.all_objects.filter(pk__in=waiting)
+
+
 def article_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
     rerender(instance.mentioned_by.exclude(pk=instance.pk))
+    rerender(_waiting_for("article", instance.slug).exclude(pk=instance.pk))
 
 
 def aimodel_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
     rerender(instance.mentioned_in.all())
+    rerender(_waiting_for("model", instance.slug))
 
 
 def aimodel_deleting(sender, instance, **kwargs):

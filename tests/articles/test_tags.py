@@ -344,3 +344,18 @@ def test_merge_is_one_transaction(monkeypatch):
         tag_merge(survivor, [old])
     assert [t.name for t in article.tags.all()] == ["Old"]
     assert Tag.objects.filter(name="Old").exists()
+
+
+def test_reference_written_before_its_target_exists_links_once_it_does():
+    waiting = ArticleFactory(
+        body="Soon in the catalog: [[model:new-model]], see [[article:later]]."
+    )
+    assert "href" not in waiting.body_html
+    make_model("new-model", name="Brand New Model")
+    ArticleFactory(title="Later piece", slug="later")
+    waiting.refresh_from_db()
+    assert 'href="/models/new-model/"' in waiting.body_html
+    assert ">Later piece</a>" in waiting.body_html
+    from articles.models import PendingReference
+
+    assert not PendingReference.objects.filter(article=waiting).exists()
