@@ -1,6 +1,29 @@
-from django.contrib import admin
+"""The back office: Django's admin, configured for the editorial workflow (issue 5).
 
-from articles.models import Article, Author, Category
+Rights are enforced here on the server (querysets, read-only fields, permission checks) and
+again in articles/workflow.py, never only by hiding buttons.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from articles import workflow
+from articles.forms import ArticleAdminForm, ImageAdminForm, ScheduleForm, SendBackForm
+from articles.images import image_ingest
+from articles.models import Article, Author, Category, Image, Revision, TrashedArticle
+from articles.preview import render_preview, share_url
+from articles.revisions import diff_contents, revision_create, revision_restore
+
+BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+Status = Article.Status
 
 
 @admin.register(Category)
@@ -18,12 +41,442 @@ class AuthorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    form = ImageAdminForm
+    list_display = ["thumbnail", "alt", "dimensions", "credit", "markdown", "created_at"]
+    search_fields = ["alt", "caption", "credit"]
+    readonly_fields = ["preview", "markdown", "dimensions"]
+
+    @admin.display(description="")
+    def thumbnail(self, obj):
+        return format_html(
+            '<img src="{}" alt="" width="80" loading="lazy">', obj.file.url if obj.file else ""
+        )
+
+    @admin.display(description="image")
+    def preview(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<img src="{}" srcset="{}" sizes="40rem" alt="{}" style="max-width:40rem;height:auto">',
+            obj.file.url,
+            obj.webp_srcset,
+            obj.alt,
+        )
+
+    @admin.display(description="use in Markdown")
+    def markdown(self, obj):
+        return format_html("<code>![{}](image:{})</code>", obj.alt, obj.pk) if obj.pk else "—"
+
+    @admin.display(description="size")
+    def dimensions(self, obj):
+        return f"{obj.width} × {obj.height}" if obj.pk else "—"
+
+    def save_model(self, request, obj, form, change):
+        if "file" in form.changed_data:
+            image_ingest(obj, form.cleaned_data["file"], user=request.user)
+        else:
+            obj.save()
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [*Status.choices, ("scheduled", "Scheduled")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "scheduled":
+            return queryset.filter(status=Status.PUBLISHED, published_at__gt=now)
+        if self.value() == Status.PUBLISHED:
+            return queryset.filter(status=Status.PUBLISHED, published_at__lte=now)
+        if self.value() in (Status.DRAFT, Status.REVIEW):
+            return queryset.filter(status=self.value())
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "published_at", "author", "category", "updated_at"]
-    list_filter = ["status", "category", "author"]
+    form = ArticleAdminForm
+    list_display = ["title", "state", "is_live", "published_at", "author", "category", "updated_at"]
+    list_filter = [StateFilter, "category", "author"]
     search_fields = ["title", "dek"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["author", "category"]
+    autocomplete_fields = ["author", "category", "hero_image"]
     date_hierarchy = "published_at"
     list_select_related = ["author", "category"]
+    actions = ["submit_for_review", "publish_now", "schedule", "unpublish", "send_back", "trash"]
+    change_form_template = "admin/articles/article/change_form.html"
+    object_history_template = "admin/articles/article/object_history.html"
+    delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
+
+    # --- who sees and edits what -------------------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("tags")
+        if workflow.can_publish(request.user):
+            return queryset
+        return queryset.filter(author__user=request.user)  # authors: their own articles
+
+    def has_publish_permission(self, request, obj=None):
+        return workflow.can_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or workflow.can_edit(request.user, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["title", "slug", "dek", "body", "hero_image", "tags"]}),
+            ("Byline", {"fields": ["category", "author"]}),
+            ("Publication", {"fields": ["status", "published_at", "review_comment"]}),
+            (
+                "Search engines",
+                {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]},
+            ),
+        ]
+        if obj is not None:
+            fieldsets[2][1]["fields"].append("share_link")
+        if self.has_change_permission(request, obj):
+            fieldsets[0][1]["fields"].append("base_version")
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["share_link"]
+        if not workflow.can_publish(request.user):
+            readonly += ["author", "status", "published_at", "review_comment"]
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if self.has_change_permission(request, obj) else {}
+
+    # --- list columns -------------------------------------------------------------------
+
+    @admin.display(description="state", ordering="status")
+    def state(self, obj):
+        return "Scheduled" if obj.is_scheduled else obj.get_status_display()
+
+    @admin.display(description="live", boolean=True)
+    def is_live(self, obj):
+        return obj.is_published
+
+    @admin.display(description="share preview")
+    def share_link(self, obj):
+        if obj is None or obj.pk is None or obj.is_published:
+            return "—"
+        return format_html(
+            '<a href="{}" class="share-preview" target="_blank" rel="noopener">'
+            "Share preview link</a><div class='help'>Copy this link: anyone who has it can read "
+            "the saved draft, without an account, for 7 days.</div>",
+            share_url(obj),
+        )
+
+    # --- saving -------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not workflow.can_publish(request.user):
+            if not change:
+                obj.author = workflow.author_for_user(request.user)
+                obj.status = Status.DRAFT
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        revision_create(form.instance, request.user, note="Saved" if change else "Created")
+
+    def delete_model(self, request, obj):
+        workflow.article_trash(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            workflow.article_trash(article, request.user)
+
+    def response_delete(self, request, obj_display, obj_id):
+        self.message_user(
+            request, f"“{obj_display}” was moved to the trash. Editors can restore it from there."
+        )
+        return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)  # replaced by "trash", which can be undone
+        return actions
+
+    def response_action(self, request, queryset, action_location=ActionLocation.CHANGE_LIST):
+        # A known action that this user may not run is a forged request: refuse it outright
+        # rather than letting the form quietly report "no action selected".
+        prefix = (
+            "" if action_location == ActionLocation.CHANGE_LIST else f"{action_location.value}-"
+        )
+        names = set(request.POST.getlist(f"{prefix}action"))
+        allowed = self.get_actions(request, action_location=action_location)
+        if names & (set(self.actions) - set(allowed)):
+            raise PermissionDenied
+        return super().response_action(request, queryset, action_location=action_location)
+
+    # --- workflow actions ---------------------------------------------------------------
+
+    def _apply(self, request, queryset, step, done, **kwargs):
+        changed = 0
+        for article in queryset.select_related("author"):
+            try:
+                step(article, request.user, **kwargs)
+                changed += 1
+            except (workflow.WorkflowError, PermissionDenied) as error:
+                message = str(error) or "You may not do that."
+                self.message_user(request, f"“{article}”: {message}", messages.WARNING)
+        if changed:
+            self.message_user(request, f"{changed} article(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Submit for review", location=BOTH)
+    def submit_for_review(self, request, queryset):
+        self._apply(request, queryset, workflow.article_submit, "submitted for review")
+
+    @admin.action(description="Publish now", permissions=["publish"], location=BOTH)
+    def publish_now(self, request, queryset):
+        self._apply(request, queryset, workflow.article_publish, "published")
+
+    @admin.action(description="Unpublish (back to draft)", permissions=["publish"], location=BOTH)
+    def unpublish(self, request, queryset):
+        self._apply(request, queryset, workflow.article_unpublish, "unpublished")
+
+    @admin.action(description="Schedule…", permissions=["publish"], location=BOTH)
+    def schedule(self, request, queryset):
+        form = ScheduleForm(request.POST if "published_at" in request.POST else None)
+        if form.is_valid():
+            when = form.cleaned_data["published_at"]
+            self._apply(request, queryset, workflow.article_schedule, "scheduled", when=when)
+            return None
+        return self._intermediate(request, queryset, "schedule", "Schedule", form)
+
+    @admin.action(
+        description="Send back to draft with a comment…", permissions=["publish"], location=BOTH
+    )
+    def send_back(self, request, queryset):
+        form = SendBackForm(request.POST if "comment" in request.POST else None)
+        if form.is_valid():
+            comment = form.cleaned_data["comment"]
+            self._apply(request, queryset, workflow.article_send_back, "sent back", comment=comment)
+            return None
+        return self._intermediate(request, queryset, "send_back", "Send back to draft", form)
+
+    @admin.action(description="Move to the trash", permissions=["delete"], location=BOTH)
+    def trash(self, request, queryset):
+        self._apply(request, queryset, workflow.article_trash, "moved to the trash")
+
+    def _intermediate(self, request, queryset, action, title, form):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "action": action,
+            "articles": queryset,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/articles/article/workflow_action.html", context)
+
+    # --- change form, preview, revisions ----------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if obj is not None:
+            extra_context["workflow"] = self.workflow_buttons(request, obj)
+            extra_context["schedule_form"] = ScheduleForm()
+            extra_context["send_back_form"] = SendBackForm()
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The workflow panel replaces Django's action menu on this page: that menu sits inside
+        # the article form, where pressing Enter in a field would run it instead of saving.
+        context["action_form"] = None
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def workflow_buttons(self, request, obj):
+        user, editor = request.user, workflow.can_publish(request.user)
+        return {
+            "submit": obj.status == Status.DRAFT and workflow.can_edit(user, obj),
+            "publish": editor and not obj.is_published,
+            "schedule": editor,
+            "unpublish": editor and obj.status == Status.PUBLISHED,
+            "send_back": editor and obj.status != Status.DRAFT,
+        }
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("preview/", wrap(self.preview_view), name=f"{prefix}_preview_add"),
+            path("<path:object_id>/preview/", wrap(self.preview_view), name=f"{prefix}_preview"),
+            path(
+                "<path:object_id>/revisions/compare/",
+                wrap(self.compare_view),
+                name=f"{prefix}_compare",
+            ),
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/restore/",
+                wrap(self.restore_view),
+                name=f"{prefix}_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id=None):
+        """Render the posted, unsaved form in the site's article template."""
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if object_id and obj is None:
+            raise PermissionDenied
+        allowed = (
+            self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        )
+        if not allowed:
+            raise PermissionDenied
+        form_class = self.get_form(request, obj, change=obj is not None)
+        form = form_class(request.POST, request.FILES, instance=obj)
+        form.check_conflicts = False
+        form.is_valid()
+        article = form.instance
+        if not workflow.can_publish(request.user) and article.author_id is None:
+            article.author = workflow.author_for_user(request.user)
+        errors = [f"{field}: {' '.join(errs)}" for field, errs in form.errors.items()]
+        if article.category_id is None or article.author_id is None:
+            context = {**self.admin_site.each_context(request), "errors": errors}
+            return TemplateResponse(request, "admin/articles/article/preview_error.html", context)
+        article.render()
+        tags = form.cleaned_data.get("tags")
+        if tags is None:
+            tags = [tag.name for tag in obj.tags.all()] if obj else []
+        return render_preview(request, article, tags, errors=errors)
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "revisions": Revision.objects.filter(article_id=unquote(object_id))
+            .select_related("user")
+            .order_by("-created_at", "-pk"),
+        }
+        return super().history_view(request, object_id, extra_context)
+
+    def _article_for(self, request, object_id, permission):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def compare_view(self, request, object_id):
+        """Word-level diff between two revisions (?a=<id>&b=<id>; b defaults to the latest)."""
+        article = self._article_for(request, object_id, self.has_view_or_change_permission)
+        revisions = Revision.objects.filter(article=article).select_related("user")
+        try:
+            older = revisions.get(pk=int(request.GET.get("a", "")))
+            newer = (
+                revisions.get(pk=int(request.GET["b"]))
+                if request.GET.get("b")
+                else revisions.first()
+            )
+        except (ValueError, Revision.DoesNotExist):
+            return self.message_and_redirect(request, article, "Pick two revisions to compare.")
+        if (older.created_at, older.pk) > (newer.created_at, newer.pk):
+            older, newer = newer, older
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"Changes to “{article}”",
+            "older": older,
+            "newer": newer,
+            "changes": diff_contents(older.content, newer.content),
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
+
+    def restore_view(self, request, object_id, revision_id):
+        article = self._article_for(request, object_id, self.has_change_permission)
+        revision = get_object_or_404(Revision, pk=revision_id, article=article)
+        if request.method == "POST":
+            revision_restore(revision, request.user)
+            self.message_user(
+                request,
+                f"Restored the revision of {revision.created_at:%Y-%m-%d %H:%M}; "
+                "the text it replaced is kept in the history.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": "Restore this revision?",
+            "revision": revision,
+            "changes": diff_contents(
+                Revision.objects.filter(article=article).first().content, revision.content
+            ),
+        }
+        return TemplateResponse(request, "admin/articles/article/revision_restore.html", context)
+
+    def message_and_redirect(self, request, article, message):
+        self.message_user(request, message, messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
+
+
+@admin.register(TrashedArticle)
+class TrashAdmin(admin.ModelAdmin):
+    """Deleted articles. Restoring is one click; deleting for good is a separate step."""
+
+    list_display = ["title", "status", "author", "deleted_at", "deleted_by"]
+    list_select_related = ["author", "deleted_by"]
+    search_fields = ["title"]
+    actions = ["restore"]
+    change_list_template = "admin/articles/trashedarticle/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_restore_permission(self, request):
+        return workflow.can_trash(request.user)
+
+    @admin.action(description="Restore selected articles", permissions=["restore"])
+    def restore(self, request, queryset):
+        for article in queryset:
+            workflow.article_restore(article, request.user)
+        self.message_user(request, f"{len(queryset)} article(s) restored.", messages.SUCCESS)
+
+    def delete_queryset(self, request, queryset):
+        workflow.trash_empty(request.user, list(queryset))
+
+    def delete_model(self, request, obj):
+        workflow.trash_empty(request.user, [obj])
+
+    def get_urls(self):
+        name = "articles_trashedarticle_empty"
+        return [
+            path("empty/", self.admin_site.admin_view(self.empty_view), name=name),
+            *super().get_urls(),
+        ]
+
+    def empty_view(self, request):
+        """Confirm, then delete everything in the trash for good."""
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            count = workflow.trash_empty(request.user)
+            self.message_user(request, f"The trash is empty: {count} article(s) deleted for good.")
+            return HttpResponseRedirect(reverse("admin:articles_trashedarticle_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Empty the trash?",
+            "articles": TrashedArticle.objects.all(),
+        }
+        return TemplateResponse(request, "admin/articles/trashedarticle/empty.html", context)
+
+
+from articles import admin_tags  # noqa: E402,F401  (the shared tag vocabulary)

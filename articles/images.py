@@ -85,18 +85,18 @@ def _encode(image, fmt, **options):
 
 
 def strip_metadata(upload):
-    """Return the upload re-encoded without metadata, rotated upright as EXIF asked."""
+    """Re-encode the upload without metadata, upright as EXIF asked: (bytes, format, size)."""
     upload.seek(0)
     with PILImage.open(upload) as source:
         fmt = source.format
         if fmt == "GIF" and getattr(source, "n_frames", 1) > 1:
             frames = [frame.copy() for frame in ImageSequence.Iterator(source)]
+            keep = {k: v for k, v in source.info.items() if k in ("duration", "loop")}
             buffer = io.BytesIO()
-            frames[0].info = {k: v for k, v in frames[0].info.items() if k in ("duration", "loop")}
-            frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
-            return buffer.getvalue(), fmt
+            frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], **keep)
+            return buffer.getvalue(), fmt, source.size
         image = ImageOps.exif_transpose(source)
-        return _encode(image, fmt), fmt
+        return _encode(image, fmt), fmt, image.size
 
 
 def original_format(image):
@@ -130,9 +130,10 @@ def make_renditions(image):
 
 def image_ingest(image, upload, user=None):
     """Store a validated `upload` into `image` without metadata, and make its renditions."""
-    data, fmt = strip_metadata(upload)
+    data, fmt, (width, height) = strip_metadata(upload)
     stem = PurePosixPath(getattr(upload, "name", "") or "image").stem[:60] or "image"
     image.file.save(f"{stem}.{EXTENSIONS[ALLOWED_FORMATS[fmt]]}", ContentFile(data), save=False)
+    image.width, image.height = width, height
     if user is not None and image.uploaded_by_id is None:
         image.uploaded_by = user
     image.renditions = make_renditions(image)

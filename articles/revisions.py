@@ -28,7 +28,8 @@ CONTENT_FIELDS = [
     ("status", "Status"),
     ("published_at", "Published at"),
 ]
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+# Words (keeping "3.1", "don't" and "mixture-of-experts" whole), runs of space, punctuation.
+_TOKEN = re.compile(r"\s+|\w+(?:[.,'’-]\w+)*|[^\w\s]")
 
 
 def snapshot(article, tags=None):

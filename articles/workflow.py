@@ -7,8 +7,9 @@ any forged request all meet the same rules. Each change is saved as a revision.
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from articles.models import Article
+from articles.models import Article, Author
 from articles.revisions import revision_create
 
 Status = Article.Status
@@ -31,6 +32,20 @@ def can_edit(user, article):
     if not (user.is_active and user.has_perm("articles.change_article")) or article.is_trashed:
         return False
     return can_publish(user) or (article.status == Status.DRAFT and is_own(user, article))
+
+
+def author_for_user(user):
+    """The byline of `user`, created from their name the first time they write."""
+    author = Author.objects.filter(user=user).first()
+    if author:
+        return author
+    name = user.get_full_name() or user.get_username()
+    base = slugify(name) or "author"
+    slug, n = base, 1
+    while Author.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Author.objects.create(user=user, name=name, slug=slug)
 
 
 def _locked(article):

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'article in the trash',
-                'verbose_name_plural': 'trash',
+                'verbose_name_plural': 'articles in the trash',
                 'ordering': ['-deleted_at', '-pk'],
                 'proxy': True,
                 'default_manager_name': 'objects',

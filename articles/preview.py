@@ -1,0 +1,91 @@
+"""Previews of unpublished articles in the real site template.
+
+Two ways in: the admin's Preview button renders the unsaved form (see ArticleAdmin), and a
+share link carries a signed, expiring token so someone without an account can read a draft.
+Preview responses are never cached and tell search engines not to index them.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.text import slugify
+from taggit.models import Tag
+
+from articles.models import Article
+
+SALT = "articles.preview"
+
+
+def preview_max_age():
+    return getattr(settings, "ARTICLE_PREVIEW_MAX_AGE", 7 * 24 * 60 * 60)
+
+
+def preview_token(article):
+    return signing.dumps({"article": article.pk}, salt=SALT, compress=True)
+
+
+def share_url(article):
+    return reverse("articles:preview", kwargs={"token": preview_token(article)})
+
+
+class PreviewArticle:
+    """An article as the form has it, with the form's tags instead of the saved ones."""
+
+    def __init__(self, article, tag_names):
+        self._article = article
+        tags = [Tag(name=name, slug=slugify(name)) for name in tag_names]
+        self.tags = _Tags(tags)
+
+    def __getattr__(self, name):
+        return getattr(self._article, name)
+
+
+class _Tags:
+    def __init__(self, tags):
+        self._tags = tags
+
+    def all(self):
+        return self._tags
+
+
+def render_preview(request, article, tag_names, errors=None, status=200):
+    """The article page for `article` (saved or not), marked as a preview."""
+    context = {
+        "article": PreviewArticle(article, tag_names),
+        "recent": Article.objects.published().for_listing()[:5],
+        "related": [],
+        "preview_errors": errors or [],
+    }
+    response = TemplateResponse(request, "articles/article_preview.html", context, status=status)
+    return mark_preview(response)
+
+
+def mark_preview(response):
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def article_share_preview(request, token):
+    """Public: the saved state of an unpublished article, for whoever holds a valid link."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=preview_max_age())
+    except signing.SignatureExpired:
+        response = TemplateResponse(request, "articles/preview_expired.html", status=410)
+        return mark_preview(response)
+    except signing.BadSignature as error:
+        raise Http404("No such preview.") from error
+    article = (
+        Article.objects.select_related("author", "category", "hero_image")
+        .filter(pk=data.get("article") if isinstance(data, dict) else None)
+        .first()
+    )
+    if article is None:
+        raise Http404("No such preview.")
+    if article.is_published:
+        return redirect(article)
+    return render_preview(request, article, [tag.name for tag in article.tags.all()])
