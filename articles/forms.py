@@ -124,6 +124,13 @@ class SendBackForm(forms.Form):
 
 
 class ImageAdminForm(forms.ModelForm):
+    # A plain file field: validate_image_upload checks size first, then the content with
+    # Pillow, so a 21 MB upload is refused before anything tries to decode it.
+    file = forms.FileField(
+        help_text="JPEG, PNG, WebP or GIF; at most 20 MB and 40 megapixels. "
+        "Location and camera data are removed."
+    )
+
     class Meta:
         model = Image
         fields = ["file", "alt", "caption", "credit"]

@@ -13,6 +13,7 @@ Visibility is decided when searching, not when indexing: article hits are filter
 import html
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -20,8 +21,10 @@ from django.db.models import BooleanField, Count, F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
+from taggit.models import Tag
 
 from articles.models import Article, SearchEntry
+from models_catalog.models import AIModel
 
 MAX_QUERY_LENGTH = 200  # characters kept from the reader's input; the rest is dropped
 MAX_WORDS = 12
@@ -206,6 +209,22 @@ def index_article(article):
     return _write(SearchEntry.Kind.ARTICLE, article.pk, fields)
 
 
+def index_aimodel(model):
+    """Write the catalog entry's row; the organisation is searched along with the summary."""
+    organization = model.organization.name if model.organization_id else ""
+    release = model.release_date
+    fields = {
+        "slug": model.slug,
+        "title": _plain(model.name),
+        "subtitle": _plain(" — ".join(part for part in (organization, model.summary) if part)),
+        "tags": _plain(" ".join([_tag_names(model), model.family])),
+        "body": _text_of(model.description_html),
+        "label": model.get_kind_display(),
+        "date": datetime.combine(release, time(), tzinfo=UTC) if release else None,
+    }
+    return _write(SearchEntry.Kind.MODEL, model.pk, fields)
+
+
 def _write(kind, object_id, fields):
     entry, _ = SearchEntry.objects.update_or_create(kind=kind, object_id=object_id, defaults=fields)
     if connection.vendor == "postgresql":
@@ -251,6 +270,9 @@ def rebuild():
     ):
         index_article(article)
         count += 1
+    for model in AIModel.objects.select_related("organization").prefetch_related("tags"):
+        index_aimodel(model)
+        count += 1
     return count
 
 
@@ -286,17 +308,63 @@ def category_saved(sender, instance, raw=False, **kwargs):
 
 
 def tags_merged(sender, tag_ids, **kwargs):
-    for article in Article.objects.filter(tags__in=tag_ids).distinct():
+    """A bulk tag merge or rename bypassed the m2m signals: re-index what carries the tags."""
+    for article in Article.objects.filter(tags__in=tag_ids).distinct().select_related("category"):
         index_article(article)
+    aimodels_changed(sender, pks=AIModel.objects.filter(tags__in=tag_ids).values("pk"))
+
+
+def aimodel_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index_aimodel(instance)
+
+
+def aimodel_deleted(sender, instance, **kwargs):
+    unindex(SearchEntry.Kind.MODEL, instance.pk)
+
+
+def aimodel_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    models = AIModel.objects.filter(pk__in=pk_set or []) if reverse else [instance]
+    for model in models:
+        index_aimodel(model)
+
+
+def aimodels_changed(sender, pks, **kwargs):
+    for model in (
+        AIModel.objects.filter(pk__in=pks).select_related("organization").prefetch_related("tags")
+    ):
+        index_aimodel(model)
+
+
+def organization_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        aimodels_changed(sender, pks=instance.models.values_list("pk", flat=True))
+
+
+def tag_renamed(sender, instance, created=False, raw=False, **kwargs):
+    if not (created or raw):
+        tags_merged(sender, tag_ids=[instance.pk])
 
 
 def connect():
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from articles.models import Category, TaggedArticle
+    from articles.signals import tags_changed
+    from models_catalog.models import Organization, TaggedModel
+    from models_catalog.signals import entries_imported
 
     uid = "articles.search."
     post_save.connect(article_saved, sender=Article, dispatch_uid=uid + "article")
     post_delete.connect(article_deleted, sender=Article, dispatch_uid=uid + "article-del")
     m2m_changed.connect(article_tags_changed, sender=TaggedArticle, dispatch_uid=uid + "tags")
     post_save.connect(category_saved, sender=Category, dispatch_uid=uid + "category")
+    post_save.connect(aimodel_saved, sender=AIModel, dispatch_uid=uid + "aimodel")
+    post_delete.connect(aimodel_deleted, sender=AIModel, dispatch_uid=uid + "aimodel-del")
+    m2m_changed.connect(aimodel_tags_changed, sender=TaggedModel, dispatch_uid=uid + "mtags")
+    post_save.connect(organization_saved, sender=Organization, dispatch_uid=uid + "org")
+    entries_imported.connect(aimodels_changed, dispatch_uid=uid + "imported")
+    tags_changed.connect(tags_merged, dispatch_uid=uid + "tags-merged")
+    post_save.connect(tag_renamed, sender=Tag, dispatch_uid=uid + "tag-renamed")

@@ -32,6 +32,7 @@ from models_catalog.models import (
     normalise_modalities,
     split_list,
 )
+from models_catalog.signals import entries_imported
 
 COLUMNS = [
     "name", "slug", "organization", "family", "kind", "release_date", "license", "weights",
@@ -394,6 +395,8 @@ def write_entries(entries, progress=None):
     AIModel.objects.bulk_update(to_update, MODEL_FIELDS + ["updated_at"], batch_size=BATCH)
     _replace_grades(regrade)
     _replace_tags(retag)
+    touched = {m.pk for m in to_create + to_update} | {m.pk for m, _ in regrade + retag}
+    entries_imported.send(sender=AIModel, pks=sorted(touched))
     return result
 
 
