@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from config.rendering import render_markdown
 from models_catalog import formatting
 from models_catalog.models import (
     MODALITIES,
@@ -29,6 +28,7 @@ from models_catalog.models import (
     OpennessGrade,
     Organization,
     TaggedModel,
+    describe,
     normalise_modalities,
     split_list,
 )
@@ -117,11 +117,7 @@ def read_rows(text, fmt):
         if fmt == "csv":
             return _read_csv(text)
         if fmt == "jsonl":
-            rows = []
-            for number, line in enumerate(text.splitlines(), start=1):
-                if line.strip():
-                    rows.append((f"line {number}", json.loads(line)))
-            return rows
+            return _read_jsonl(text)
         data = json.loads(text)
     except json.JSONDecodeError as error:
         where = f"line {getattr(error, 'lineno', '?')}"
@@ -131,6 +127,19 @@ def read_rows(text, fmt):
     if not isinstance(data, list):
         raise ImportFailed([RowError("file", "", "a .json file must hold a list of objects")])
     return [(f"item {number}", row) for number, row in enumerate(data, start=1)]
+
+
+def _read_jsonl(text):
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                rows.append((f"line {number}", json.loads(line)))
+            except json.JSONDecodeError as error:
+                raise ImportFailed(
+                    [RowError(f"line {number}", "", f"malformed JSON: {error.msg}")]
+                ) from None
+    return rows
 
 
 def _read_csv(text):
@@ -196,7 +205,7 @@ def parse_row(where, raw):
             errors.append(RowError(where, key, f"longer than {limit} characters"))
     if not text["name"]:
         errors.append(RowError(where, "name", "required"))
-    slug = text["slug"] or slugify(text["name"])[:150]
+    slug = text["slug"] or slug_from_name(text["name"])
     if text["name"] and not slug:
         errors.append(RowError(where, "slug", "cannot be derived from the name; give one"))
     elif slug:
@@ -231,6 +240,11 @@ def parse_row(where, raw):
         return None, errors
     entry = Entry(where, slug, values, text["organization"], text["license"], tags, grades)
     return entry, []
+
+
+def slug_from_name(name):
+    """'Llama 3.1 8B' -> 'llama-3-1-8b' (dots separate, as in version numbers)."""
+    return slugify(name.replace(".", " "))[:150]
 
 
 def _text(value):
@@ -369,7 +383,7 @@ def write_entries(entries, progress=None):
         model.organization_id = organizations.get(entry.organization.lower())
         model.license_id = licenses.get(entry.license.lower())
         if before is None or before["description"] != model.description:
-            model.description_html = render_markdown(model.description).html
+            model.description_html = describe(model.description)
         model.refresh_openness({k: g[0] for k, g in entry.grades.items()}, save=False)
         old_grades = _stored_grades(model) if model.pk else {}
         old_tags = {t.tag.name.lower() for t in model.tagged_items.all()} if model.pk else set()

@@ -115,6 +115,11 @@ def normalise_modalities(value):
     return ";".join(m for m in MODALITIES if m in chosen)
 
 
+def describe(markdown):
+    """Sanitised HTML for a description (skipping the renderer's set-up when it is empty)."""
+    return render_markdown(markdown).html if markdown.strip() else ""
+
+
 class Organization(models.Model):
     """A lab, company or collective that releases models."""
 
@@ -313,6 +318,9 @@ class AIModel(models.Model):
 
     def save(self, *args, **kwargs):
         self.render()
+        # The weights may have changed; grades saved later (admin inlines, importer) call
+        # refresh_openness() again.
+        self.refresh_openness(grades=self.grade_map() if self.pk else {}, save=False)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -320,7 +328,7 @@ class AIModel(models.Model):
 
     def render(self):
         """Derive the stored HTML and the normalised modalities from what editors typed."""
-        self.description_html = render_markdown(self.description).html
+        self.description_html = describe(self.description)
         self.input_modalities = normalise_modalities(self.input_modalities)
         self.output_modalities = normalise_modalities(self.output_modalities)
         if self.release_date and not self.release_date_precision:

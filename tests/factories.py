@@ -44,3 +44,63 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+
+# Models catalog
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "models_catalog.Organization"
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Lab {n}")
+    slug = factory.Sequence(lambda n: f"lab-{n}")
+
+
+class LicenseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "models_catalog.License"
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Licence {n}")
+    kind = "permissive"
+    osi_approved = True
+    commercial_use = True
+
+
+class AIModelFactory(factory.django.DjangoModelFactory):
+    """A catalog entry. `grades={"license": "open", ...}` adds openness grades."""
+
+    class Meta:
+        model = "models_catalog.AIModel"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Model {n}")
+    slug = factory.Sequence(lambda n: f"model-{n}")
+    organization = factory.SubFactory(OrganizationFactory)
+    license = factory.SubFactory(LicenseFactory)
+    kind = "language"
+    weights = "open"
+    release_date = factory.Sequence(lambda n: timezone.now().date() - timedelta(days=30 * n))
+    release_date_precision = "day"
+    parameters = 7_000_000_000
+    context_window = 8192
+    input_modalities = "text"
+    output_modalities = "text"
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+    @factory.post_generation
+    def grades(self, create, extracted, **kwargs):
+        if create and extracted:
+            from models_catalog.models import OpennessGrade
+
+            OpennessGrade.objects.bulk_create(
+                OpennessGrade(aimodel=self, dimension=key, grade=grade)
+                for key, grade in extracted.items()
+            )
+            self.refresh_openness()

@@ -19,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
 
     def handle(self, *args, file, **options):
+        self.verbosity = options["verbosity"]
         try:
             result = import_file(file, progress=self.progress)
         except FileNotFoundError:
