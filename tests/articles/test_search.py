@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from articles import search
 from articles.models import Article, SearchEntry
-from tests.factories import ArticleFactory, CategoryFactory
+from models_catalog.importer import import_rows
+from tests.factories import AIModelFactory, ArticleFactory, CategoryFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +167,7 @@ HOSTILE = [
     "'); DROP TABLE articles_article; --",
     "%_%",
     "\\",
-    "\x00\x02\x03",
+    "\x01\x02\x03\x1f",
     "🤖🦙",
     "🤖 quantisation",
     "<script>alert(1)</script>",
@@ -179,6 +180,11 @@ HOSTILE = [
 def test_any_input_gives_a_page(client, corpus, q):
     response = find(client, q)
     assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_nul_bytes_are_refused_or_ignored(client):
+    response = client.get(reverse("articles:search"), {"q": "\x00quantisation"})
+    assert response.status_code in {200, 400}
 
 
 def test_hostile_input_still_finds_its_words(client, corpus):
@@ -217,10 +223,102 @@ def test_pagination(client):
 
 @pytest.mark.parametrize("shown", [3, 20])
 def test_query_count_is_flat(client, django_assert_max_num_queries, shown):
-    ArticleFactory.create_batch(shown if shown < 20 else 30, title="Claude notes")
+    ArticleFactory.create_batch(shown if shown < 20 else 15, title="Claude notes")
+    AIModelFactory.create_batch(0 if shown < 20 else 15, name="Claude", tags=["LLM"])
     with django_assert_max_num_queries(3):
         response = find(client, "claude")
     assert len(response.context["hits"]) == shown
+
+
+@pytest.fixture
+def catalog():
+    mistral = OrganizationFactory(name="Mistral AI", slug="mistral-ai")
+    return {
+        "mixtral": AIModelFactory(
+            name="Mixtral 8x7B",
+            organization=mistral,
+            summary="A sparse mixture-of-experts model under an Apache licence.",
+            description="Eight experts, two active per token.",
+            tags=["Open source", "MoE"],
+        ),
+        "whisper": AIModelFactory(
+            name="Whisper",
+            summary="Speech recognition that transcribes quantisation talks.",
+            tags=["Audio"],
+        ),
+    }
+
+
+def test_catalog_entries_are_found_by_name_organisation_summary_and_tags(client, catalog):
+    assert titles(find(client, "mixtr")) == ["Mixtral 8x7B"]
+    assert titles(find(client, "mistral")) == ["Mixtral 8x7B"]
+    assert titles(find(client, "experts sparse")) == ["Mixtral 8x7B"]
+    assert titles(find(client, "moe")) == ["Mixtral 8x7B"]
+    assert titles(find(client, "licences")) == ["Mixtral 8x7B"]  # stem of "licence"
+    hit = find(client, "whisper").context["hits"][0]
+    assert hit.entry.get_absolute_url() == "/models/" + catalog["whisper"].slug + "/"
+
+
+def test_both_halves_in_one_ranked_list_with_type_filter(client, corpus, catalog):
+    both = find(client, "mixtral")
+    assert titles(both) == ["Mixtral 8x7B", "Mixtral and the mixture of experts"] or titles(
+        both
+    ) == ["Mixtral and the mixture of experts", "Mixtral 8x7B"]
+    content = both.content.decode()
+    assert "2 results" in content
+    assert titles(find(client, "mixtral", type="models")) == ["Mixtral 8x7B"]
+    assert titles(find(client, "mixtral", type="articles")) == [
+        "Mixtral and the mixture of experts"
+    ]
+    # The title match outranks a summary match, across kinds.
+    assert titles(find(client, "quantisation"))[0] == "Quantisation without tears"
+    assert "Whisper" in titles(find(client, "quantisation"))
+
+
+def test_catalog_changes_reach_the_index(client, catalog):
+    model = catalog["whisper"]
+    model.name = "Whisper large"
+    model.save()
+    model.organization.name = "OpenAI"
+    model.organization.save()
+    model.tags.add("Speech")
+    assert titles(find(client, "openai speech large")) == ["Whisper large"]
+    model.delete()
+    assert titles(find(client, "whisper")) == []
+
+
+def test_tag_rename_and_merge_reach_the_index(client, catalog):
+    from taggit.models import Tag
+
+    from articles.tags import tag_merge
+
+    article = ArticleFactory(title="Sparse notes", tags=["Sparsity"])
+    tag = Tag.objects.get(name="Sparsity")
+    tag.name = "Routing"
+    tag.save()
+    assert titles(find(client, "routing")) == ["Sparse notes"]
+    tag_merge(Tag.objects.get(name="Audio"), [Tag.objects.get(name="Routing")])
+    assert set(titles(find(client, "audio"))) == {"Sparse notes", "Whisper"}
+    assert article.tags.get().name == "Audio"
+
+
+def test_bulk_import_is_indexed(client):
+    import_rows(
+        [
+            (
+                "item 1",
+                {
+                    "name": "Falcon 40B",
+                    "slug": "falcon-40b",
+                    "organization": "TII",
+                    "kind": "language",
+                    "summary": "An open model from Abu Dhabi.",
+                    "tags": "Open source",
+                },
+            )
+        ]
+    )
+    assert titles(find(client, "falcon abu")) == ["Falcon 40B"]
 
 
 def test_parse_query_keeps_only_words():
