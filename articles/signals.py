@@ -7,6 +7,8 @@ referenced article or catalog entry changes, the articles that mention it are re
 
 from django.dispatch import Signal
 
+from config import cache
+
 # Sent after a bulk tag operation (merge, rename) that bypassed the m2m signals.
 tags_changed = Signal()
 
@@ -52,11 +54,49 @@ def aimodel_deleted(sender, instance, **kwargs):
     rerender(getattr(instance, "_mentioned_in", []))
 
 
-def connect():
-    from django.db.models.signals import post_delete, post_save, pre_delete
+def _bumper(*halves):
+    def handler(sender, raw=False, **kwargs):
+        if not raw:
+            cache.bump(*halves)
 
-    from articles.models import Article
-    from models_catalog.models import AIModel
+    return handler
+
+
+# What readers see of each model: article-side data only changes article-side pages; catalog
+# data also shows on article pages (badges, "Models in this article"), so it bumps both.
+_bump_articles = _bumper("articles")
+_bump_both = _bumper("articles", "catalog")
+
+
+def connect():
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+    from taggit.models import Tag
+
+    from articles.models import Article, Author, Category, Image, TagDescription, TaggedArticle
+    from models_catalog.models import AIModel, License, OpennessGrade, Organization, TaggedModel
+
+    for model, handler in [
+        (Article, _bump_articles),
+        (Category, _bump_articles),
+        (Author, _bump_articles),
+        (Image, _bump_articles),
+        (TagDescription, _bump_articles),
+        (TaggedArticle, _bump_articles),
+        (Tag, _bump_both),
+        (AIModel, _bump_both),
+        (Organization, _bump_both),
+        (License, _bump_both),
+        (OpennessGrade, _bump_both),
+        (TaggedModel, _bump_both),
+    ]:
+        uid = f"cache.{model._meta.label}"
+        post_save.connect(handler, sender=model, dispatch_uid=uid + ".save", weak=False)
+        post_delete.connect(handler, sender=model, dispatch_uid=uid + ".delete", weak=False)
+    m2m_changed.connect(
+        _bump_articles, sender=TaggedArticle, dispatch_uid="cache.m2m.a", weak=False
+    )
+    m2m_changed.connect(_bump_both, sender=TaggedModel, dispatch_uid="cache.m2m.m", weak=False)
+    tags_changed.connect(_bump_both, dispatch_uid="cache.tags_changed", weak=False)
 
     post_save.connect(article_saved, sender=Article, dispatch_uid="articles.refs.article")
     post_save.connect(aimodel_saved, sender=AIModel, dispatch_uid="articles.refs.aimodel")

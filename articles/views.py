@@ -4,6 +4,7 @@ from datetime import date
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import http_date
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, TagDescription
@@ -14,6 +15,7 @@ from articles.queries import (
     related_tags,
     tags_in_use,
 )
+from config.cache import public_page
 from models_catalog.models import AIModel
 
 PAGE_SIZE = 10
@@ -25,6 +27,7 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+@public_page("articles")
 def home(request):
     published = Article.objects.published().for_listing()
     lead = published.first()
@@ -38,6 +41,7 @@ def home(request):
     return render(request, "articles/home.html", context)
 
 
+@public_page("articles", "catalog")
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published().for_listing(), slug=slug)
     previous, following = article_neighbours(article)
@@ -49,9 +53,12 @@ def article_detail(request, slug):
         "previous": previous,
         "next": following,
     }
-    return render(request, "articles/article_detail.html", context)
+    response = render(request, "articles/article_detail.html", context)
+    response["Last-Modified"] = http_date(article.updated_at.timestamp())
+    return response
 
 
+@public_page("articles")
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     articles = Article.objects.published().for_listing().filter(category=category)
@@ -59,6 +66,7 @@ def category_detail(request, slug):
     return render(request, "articles/category_detail.html", context)
 
 
+@public_page("articles")
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
     articles = Article.objects.published().for_listing().filter(author=author)
@@ -71,6 +79,7 @@ def _check_year(year):
         raise Http404("No such year.")
 
 
+@public_page("articles")
 def archive_year(request, year):
     _check_year(year)
     articles = Article.objects.published().for_listing().filter(published_at__year=year)
@@ -81,6 +90,7 @@ def archive_year(request, year):
     return render(request, "articles/archive.html", context)
 
 
+@public_page("articles")
 def archive_month(request, year, month):
     _check_year(year)
     if not 1 <= month <= 12:
@@ -101,6 +111,7 @@ def archive_month(request, year, month):
 TAG_SORTS = {"use": "Most used", "name": "A–Z"}
 
 
+@public_page("articles", "catalog")
 def tag_list(request):
     order = request.GET.get("sort", "use")
     notice = None
@@ -112,6 +123,7 @@ def tag_list(request):
     return render(request, "articles/tag_list.html", context)
 
 
+@public_page("articles", "catalog")
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     description = TagDescription.objects.filter(tag=tag).first()

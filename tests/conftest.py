@@ -9,8 +9,10 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "generations"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "generations"):
+        caches[alias].clear()

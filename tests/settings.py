@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
+# The test client and live_server speak plain HTTP (as `make serve` does).
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 
 from config.settings import *  # noqa: E402,F403
 
@@ -11,5 +13,11 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+    "generations": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "generations",
+    },
+}
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/modelpress-test-media"))  # noqa: F405

@@ -82,10 +82,11 @@ def test_tag_list_counts_published_articles_and_models(client):
     ArticleFactory(tags=["Draft only"], status=Article.Status.DRAFT, published_at=None)
     make_model("llama-3-1-8b", tags=["Llama"])
     make_model("gpt-4o", tags=["OpenAI"], weights="closed", org="OpenAI")
-    content = client.get("/tags/").content.decode()
+    response = client.get("/tags/")
+    content = response.content.decode()
     assert "Llama" in content and "OpenAI" in content
     assert "Draft only" not in content
-    llama = client.get("/tags/").context["page_obj"].object_list
+    llama = response.context["page_obj"].object_list
     counts = {tag.name: (tag.article_count, tag.model_count) for tag in llama}
     assert counts == {"Llama": (1, 1), "OpenAI": (0, 1)}
 

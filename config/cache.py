@@ -1,0 +1,132 @@
+"""Caching of public pages that is never stale.
+
+Rendered anonymous GET responses are cached whole. Their cache keys include a *generation*
+per half of the site ("articles" and "catalog"); any write that can change what readers see
+bumps the generation of the half it touches (signals, plus explicit calls after bulk writes),
+so every page built from old data is simply never looked up again. Pages that show both
+halves depend on both generations; the catalog list, compare and exports depend only on the
+catalog, so editing an article leaves them cached.
+
+Scheduled articles go live without any write: the generation record also holds the next
+moment a scheduled article comes due, and the first request after it bumps "articles".
+
+Where the generations live matters with several worker processes: with Redis (REDIS_URL) they
+sit beside the pages; without it they are kept in a small file-based cache shared by every
+process on the machine ("generations" alias), while pages stay in each process's local memory.
+Either way a write in one worker is seen by the next request in any other.
+"""
+
+import hashlib
+import time
+from functools import wraps
+
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+HALVES = ("articles", "catalog")
+PAGE_TIMEOUT = 60 * 60
+_GEN_KEY = "gen:{}"
+_DUE_KEY = "gen:articles:due"
+_NEVER = float("inf")
+
+
+def _generations_cache():
+    return caches["generations"]
+
+
+def bump(*halves):
+    """Make every cached page built from `halves` unreachable (call after a write)."""
+    store = _generations_cache()
+    now = time.time_ns()
+    store.set_many({_GEN_KEY.format(half): now for half in halves or HALVES}, None)
+    if not halves or "articles" in halves:
+        store.delete(_DUE_KEY)
+
+
+def _next_due():
+    """Epoch seconds when the next scheduled article goes live (inf when none)."""
+    from articles.models import Article
+
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return upcoming.timestamp() if upcoming else _NEVER
+
+
+def current_generations(halves):
+    store = _generations_cache()
+    keys = [_GEN_KEY.format(half) for half in halves]
+    if "articles" in halves:
+        keys.append(_DUE_KEY)
+    found = store.get_many(keys)
+    if "articles" in halves:
+        due = found.get(_DUE_KEY)
+        if due is None:
+            due = _next_due()
+            store.set(_DUE_KEY, due, None)
+        elif time.time() >= due:
+            bump("articles")  # a scheduled article has just come due
+            return current_generations(halves)
+    missing = {k: time.time_ns() for k in keys[: len(halves)] if k not in found}
+    if missing:
+        for key, value in missing.items():
+            store.add(key, value, None)
+        found.update(store.get_many(list(missing)))
+    return [found.get(_GEN_KEY.format(half), 0) for half in halves]
+
+
+def _page_key(request, halves):
+    generations = current_generations(halves)
+    raw = "|".join([request.method, request.get_full_path(), *(str(g) for g in generations)])
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _cacheable_request(request):
+    if request.method not in ("GET", "HEAD"):
+        return False
+    user = getattr(request, "user", None)
+    # Logged-in staff may see controls or previews: they never read or fill the public cache.
+    return not (user is not None and user.is_authenticated)
+
+
+def public_page(*halves):
+    """Cache a public view's 200 responses for anonymous readers, keyed by `halves`."""
+    halves = tuple(halves) or HALVES
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _cacheable_request(request):
+                return view(request, *args, **kwargs)
+            pages = caches["default"]
+            key = _page_key(request, halves)
+            hit = pages.get(key)
+            if hit is not None:
+                status, headers, content = hit
+                response = HttpResponse(content, status=status)
+                for name, value in headers:
+                    response[name] = value
+                response["X-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                headers = [
+                    (name, value)
+                    for name, value in response.items()
+                    if name.lower() not in {"set-cookie", "vary", "x-cache"}
+                ]
+                pages.set(key, (200, headers, response.content), PAGE_TIMEOUT)
+            response["X-Cache"] = "miss"
+            return response
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,127 @@
+"""Public pages are cached, and no editor action ever leaves a reader with a stale page."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article
+from articles.tags import tag_merge
+from config import cache
+from models_catalog.models import AIModel, Organization
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, url, **extra):
+    response = client.get(url, **extra)
+    assert response.status_code == 200, url
+    return response
+
+
+def test_second_anonymous_request_is_a_hit(client):
+    article = ArticleFactory()
+    first = get(client, article.get_absolute_url())
+    second = get(client, article.get_absolute_url())
+    assert first["X-Cache"] == "miss" and second["X-Cache"] == "hit"
+    assert first.content == second.content
+
+
+def test_hit_costs_no_page_queries(client, django_assert_max_num_queries):
+    article = ArticleFactory()
+    get(client, article.get_absolute_url())
+    with django_assert_max_num_queries(0):
+        get(client, article.get_absolute_url())
+
+
+def test_editing_an_article_is_seen_at_once(client):
+    article = ArticleFactory(title="First title")
+    assert "First title" in get(client, "/").content.decode()
+    assert "First title" in get(client, article.get_absolute_url()).content.decode()
+    article.title = "Second title"
+    article.save()
+    assert "Second title" in get(client, "/").content.decode()
+    assert "Second title" in get(client, article.get_absolute_url()).content.decode()
+
+
+def test_publishing_and_unpublishing(client):
+    draft = ArticleFactory(title="Fresh news", status=Article.Status.DRAFT, published_at=None)
+    assert "Fresh news" not in get(client, "/").content.decode()
+    draft.status = Article.Status.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.save()
+    assert "Fresh news" in get(client, "/").content.decode()
+    draft.status = Article.Status.DRAFT
+    draft.save()
+    assert "Fresh news" not in get(client, "/").content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_scheduled_article_appears_when_due_without_any_write(client, monkeypatch):
+    ArticleFactory(title="Already out")
+    ArticleFactory(title="Coming soon", published_at=timezone.now() + timedelta(minutes=5))
+    assert "Coming soon" not in get(client, "/").content.decode()
+    assert get(client, "/")["X-Cache"] == "hit"
+    later = timezone.now() + timedelta(minutes=6)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    monkeypatch.setattr(cache.time, "time", lambda: later.timestamp())
+    assert "Coming soon" in get(client, "/").content.decode()
+
+
+def test_tagging_and_merging_invalidate_tag_pages(client):
+    article = ArticleFactory(title="Tagged piece", tags=["Llama"])
+    assert "Tagged piece" in get(client, "/tags/llama/").content.decode()
+    article.tags.add("Open source")
+    assert "Tagged piece" in get(client, "/tags/open-source/").content.decode()
+    get(client, "/tags/")
+    tag_merge(Tag.objects.get(name="Llama"), [Tag.objects.get(name="Open source")])
+    assert client.get("/tags/open-source/").status_code == 404
+    assert "Open source" not in get(client, "/tags/").content.decode()
+
+
+def test_catalog_changes_reach_article_pages(client):
+    organization = Organization.objects.create(name="Meta", slug="meta")
+    model = AIModel.objects.create(name="Llama 3.1 8B", slug="llama-3-1-8b", organization=organization)
+    article = ArticleFactory(body="Try [[model:llama-3-1-8b]].")
+    assert "Llama 3.1 8B" in get(client, article.get_absolute_url()).content.decode()
+    model.name = "Llama 3.1 8B Instruct"
+    model.save()
+    assert "Llama 3.1 8B Instruct" in get(client, article.get_absolute_url()).content.decode()
+
+
+def test_editing_an_article_keeps_catalog_only_pages_cached():
+    cache.current_generations(("catalog",))
+    before = cache.current_generations(("catalog",))
+    ArticleFactory()
+    assert cache.current_generations(("catalog",)) == before
+
+
+def test_logged_in_staff_never_hit_or_fill_the_cache(client):
+    article = ArticleFactory()
+    staff = get_user_model().objects.create_user("ed", password="x", is_staff=True)
+    client.force_login(staff)
+    first = get(client, article.get_absolute_url())
+    assert "X-Cache" not in first
+    client.logout()
+    assert get(client, article.get_absolute_url())["X-Cache"] == "miss"
+
+
+def test_conditional_get_answers_304(client):
+    article = ArticleFactory()
+    response = get(client, article.get_absolute_url())
+    assert response["ETag"] and response["Last-Modified"]
+    again = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    since = client.get(
+        article.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]
+    )
+    assert since.status_code == 304
+
+
+def test_errors_are_not_cached(client):
+    assert client.get("/articles/later/").status_code == 404
+    ArticleFactory(slug="later", title="Later")
+    assert get(client, "/articles/later/").status_code == 200
