@@ -1,9 +1,27 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from articles import sitemaps as article_sitemaps
+from config.views import robots_txt
+from models_catalog import sitemaps as catalog_sitemaps
+
+SITEMAPS = {
+    "home": article_sitemaps.HomeSitemap,
+    "articles": article_sitemaps.ArticleSitemap,
+    "categories": article_sitemaps.CategorySitemap,
+    "authors": article_sitemaps.AuthorSitemap,
+    "tags": article_sitemaps.TagSitemap,
+    "catalog": catalog_sitemaps.CatalogSitemap,
+    "models": catalog_sitemaps.AIModelSitemap,
+}
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # DJANGO_ADMIN_PATH moves the back office away from the address every bot tries.
+    path(settings.ADMIN_PATH, admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
     path("", include("models_catalog.urls")),
     path("", include("articles.urls")),
 ]
