@@ -74,6 +74,7 @@ def connect():
 
     from articles.models import Article, Author, Category, Image, TagDescription, TaggedArticle
     from models_catalog.models import AIModel, License, OpennessGrade, Organization, TaggedModel
+    from models_catalog.signals import entries_imported
 
     for model, handler in [
         (Article, _bump_articles),
@@ -97,6 +98,8 @@ def connect():
     )
     m2m_changed.connect(_bump_both, sender=TaggedModel, dispatch_uid="cache.m2m.m", weak=False)
     tags_changed.connect(_bump_both, dispatch_uid="cache.tags_changed", weak=False)
+    # The importer writes in bulk (no per-row signals) and says so once afterwards.
+    entries_imported.connect(_bump_both, dispatch_uid="cache.entries_imported", weak=False)
 
     post_save.connect(article_saved, sender=Article, dispatch_uid="articles.refs.article")
     post_save.connect(aimodel_saved, sender=AIModel, dispatch_uid="articles.refs.aimodel")

@@ -20,6 +20,7 @@ import hashlib
 import time
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils import timezone
@@ -87,6 +88,8 @@ def _page_key(request, halves):
 
 
 def _cacheable_request(request):
+    if not getattr(settings, "PAGE_CACHE", True):
+        return False
     if request.method not in ("GET", "HEAD"):
         return False
     user = getattr(request, "user", None)

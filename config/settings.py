@@ -145,6 +145,10 @@ else:
         },
     }
 
+# Whole-page cache for anonymous readers (config/cache.py); DJANGO_PAGE_CACHE=0 turns it off,
+# e.g. to measure uncached pages.
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from config.cache import public_page
 from models_catalog import exporter
 from models_catalog.charts import release_chart
 from models_catalog.comparison import MAX_MODELS, compare_selection, comparison_rows
@@ -12,6 +13,7 @@ PAGE_SIZE = 20
 CHART_FIELDS = ["name", "slug", "release_date", "release_date_precision", "openness_class"]
 
 
+@public_page("catalog")
 def aimodel_list(request):
     query = CatalogQuery.from_querydict(request.GET)
     facets = catalog_facets(query)
@@ -28,6 +30,7 @@ def aimodel_list(request):
     return render(request, "models_catalog/aimodel_list.html", context)
 
 
+@public_page("articles", "catalog")
 def aimodel_detail(request, slug):
     model = get_object_or_404(AIModel.objects.for_detail(), slug=slug)
     siblings = []
@@ -49,6 +52,7 @@ def aimodel_detail(request, slug):
     return render(request, "models_catalog/aimodel_detail.html", context)
 
 
+@public_page("catalog")
 def aimodel_compare(request):
     models, notices = compare_selection(request.GET.getlist("m"))
     context = {
@@ -62,6 +66,7 @@ def aimodel_compare(request):
     return render(request, "models_catalog/aimodel_compare.html", context)
 
 
+@public_page("catalog")
 def aimodel_export(request, fmt):
     """The filtered list (same parameters as the list page) in the import format."""
     query = CatalogQuery.from_querydict(request.GET)

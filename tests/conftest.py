@@ -16,3 +16,21 @@ def _clear_cache():
     yield
     for alias in ("default", "generations"):
         caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_off_unless_asked(request, settings):
+    """Tests see pages as rendered; tests/performance/test_cache.py turns the cache on."""
+    settings.PAGE_CACHE = "page_cache" in request.fixturenames
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The whole-page cache, as production runs it."""
+    settings.PAGE_CACHE = True
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Measure pages as they are rendered, not as the page cache serves them."""
+    settings.PAGE_CACHE = False

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 
 def _make(n):

@@ -143,5 +143,6 @@ def test_pagination(client):
 
 def test_pages_carry_no_inline_script_or_foreign_assets(client, published):
     content = client.get(published[0].get_absolute_url()).content.decode()
-    assert "<script" not in content
+    # JSON-LD is data, not code: the only <script> allowed is its non-executable type.
+    assert content.count("<script") == content.count('<script type="application/ld+json">')
     assert 'src="http' not in content and 'href="//' not in content

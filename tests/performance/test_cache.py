@@ -13,7 +13,7 @@ from config import cache
 from models_catalog.models import AIModel, Organization
 from tests.factories import ArticleFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
 
 def get(client, url, **extra):
