@@ -1,11 +1,19 @@
 from django.urls import path
 
-from articles import preview, search_views, views
+from articles import feeds, preview, search_views, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("feed/", feeds.ArticleFeed(), name="feed"),
+    path("feed/atom/", feeds.ArticleAtomFeed(), name="feed-atom"),
+    path("category/<slug:slug>/feed/", feeds.CategoryFeed(), name="category-feed"),
+    path("category/<slug:slug>/feed/atom/", feeds.CategoryAtomFeed(), name="category-feed-atom"),
+    path("authors/<slug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
+    path("authors/<slug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
+    path("tags/<str:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("tags/<str:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),

@@ -1,0 +1,23 @@
+"""Site-wide views that belong to neither app."""
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from config.seo import absolute_url
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    # The admin may live at a secret DJANGO_ADMIN_PATH; naming it here would publish it, so
+    # only the well-known /admin/ is listed (the real one needs a login either way).
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "",
+        f"Sitemap: {absolute_url(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

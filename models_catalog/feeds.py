@@ -1,0 +1,57 @@
+"""RSS 2.0 and Atom feeds of the entries most recently added to the catalog."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from config.seo import absolute_url
+from models_catalog.models import AIModel
+
+ITEMS = 20
+
+
+class CatalogFeed(Feed):
+    url_name = "catalog:feed"
+    title = f"{settings.SITE_NAME}: new in the model catalog"
+    description = "AI models most recently added to the ModelPress catalog."
+
+    def link(self):
+        return absolute_url(reverse("catalog:list"))
+
+    def feed_url(self):
+        return absolute_url(reverse(self.url_name))
+
+    def items(self):
+        return AIModel.objects.for_listing().order_by("-created_at", "-pk")[:ITEMS]
+
+    def item_title(self, item):
+        return item.name
+
+    def item_description(self, item):
+        return escape(item.summary)  # descriptions are HTML; ours is plain text
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
+
+    def item_author_name(self, item):
+        return item.organization.name if item.organization_id else None
+
+    def item_author_link(self, item):
+        return (item.organization.homepage or None) if item.organization_id else None
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [item.get_kind_display(), *(tag.name for tag in item.tags.all())]
+
+
+class CatalogAtomFeed(CatalogFeed):
+    feed_type = Atom1Feed
+    url_name = "catalog:feed-atom"
+    subtitle = CatalogFeed.description

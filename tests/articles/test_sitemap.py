@@ -1,0 +1,86 @@
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import AIModelFactory, ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+ORIGIN = "http://127.0.0.1:8000"
+
+
+def sitemap(client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    return {
+        url.findtext("s:loc", namespaces=NS)[len(ORIGIN) :]: url.findtext(
+            "s:lastmod", namespaces=NS
+        )
+        for url in root.findall("s:url", NS)
+    }
+
+
+def day(value):
+    return datetime.fromisoformat(value).date()
+
+
+def test_sitemap_lists_every_public_page_with_lastmod(client):
+    now = timezone.now()
+    ai = CategoryFactory(name="AI", slug="ai")
+    empty = CategoryFactory(name="Empty", slug="empty")
+    ada = AuthorFactory(slug="ada")
+    live = ArticleFactory(
+        slug="live", category=ai, author=ada, tags=["LLM"], published_at=now - timedelta(days=5)
+    )
+    Article.objects.filter(pk=live.pk).update(updated_at=now - timedelta(days=2))
+    draft = ArticleFactory(
+        slug="draft",
+        category=empty,
+        tags=["Secret"],
+        status=Article.Status.DRAFT,
+        published_at=None,
+    )
+    ArticleFactory(slug="later", category=empty, published_at=now + timedelta(days=1))
+    model = AIModelFactory(slug="mixtral", tags=["MoE"])
+    urls = sitemap(client)
+
+    assert day(urls["/articles/live/"]) == (now - timedelta(days=2)).date()
+    assert "/articles/draft/" not in urls and "/articles/later/" not in urls
+    assert day(urls["/category/ai/"]) == (now - timedelta(days=2)).date()
+    assert "/category/empty/" not in urls
+    assert "/authors/ada/" in urls and f"/authors/{draft.author.slug}/" not in urls
+    assert "/tags/llm/" in urls and "/tags/moe/" in urls and "/tags/secret/" not in urls
+    assert day(urls["/models/mixtral/"]) == model.updated_at.date()
+    assert "/" in urls and "/models/" in urls
+    assert all(urls.values())
+
+
+def test_scheduled_article_lastmod_is_when_it_went_live(client):
+    now = timezone.now()
+    article = ArticleFactory(slug="scheduled", published_at=now - timedelta(hours=1))
+    Article.objects.filter(pk=article.pk).update(updated_at=now - timedelta(days=3))
+    assert day(sitemap(client)["/articles/scheduled/"]) == (now - timedelta(hours=1)).date()
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_sitemap_query_count_is_flat(client, django_assert_num_queries, rows):
+    """Two queries per section (count, rows), three for tags, one per static lastmod."""
+    for n in range(rows):
+        ArticleFactory(category=CategoryFactory(), tags=[f"Tag {n}", "LLM"])
+    AIModelFactory.create_batch(rows, tags=["LLM"])
+    with django_assert_num_queries(13):
+        client.get("/sitemap.xml")
+
+
+def test_robots_txt(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines and "Disallow: /preview/" in lines
+    assert f"Sitemap: {ORIGIN}{reverse('sitemap')}" in lines
