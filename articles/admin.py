@@ -20,7 +20,12 @@ from articles.forms import ArticleAdminForm, ImageAdminForm, ScheduleForm, SendB
 from articles.images import image_ingest
 from articles.models import Article, Author, Category, Image, Revision, TrashedArticle
 from articles.preview import render_preview, share_url
-from articles.revisions import diff_contents, revision_create, revision_restore
+from articles.revisions import (
+    diff_contents,
+    revision_baseline,
+    revision_create,
+    revision_restore,
+)
 
 BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 Status = Article.Status
@@ -48,6 +53,9 @@ class ImageAdmin(admin.ModelAdmin):
     search_fields = ["alt", "caption", "credit"]
     readonly_fields = ["preview", "markdown", "dimensions"]
 
+    class Media:
+        css = {"all": ["articles/editorial.css"]}
+
     @admin.display(description="")
     def thumbnail(self, obj):
         return format_html(
@@ -59,7 +67,7 @@ class ImageAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "—"
         return format_html(
-            '<img src="{}" srcset="{}" sizes="40rem" alt="{}" style="max-width:40rem;height:auto">',
+            '<img src="{}" srcset="{}" sizes="40rem" alt="{}" class="image-preview">',
             obj.file.url,
             obj.webp_srcset,
             obj.alt,
@@ -112,6 +120,9 @@ class ArticleAdmin(admin.ModelAdmin):
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
     delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
+
+    class Media:
+        css = {"all": ["articles/editorial.css"]}
 
     # --- who sees and edits what -------------------------------------------------------
 
@@ -283,6 +294,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = extra_context or {}
         obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if obj is not None and request.method == "GET":
+            revision_baseline(obj)
         if obj is not None:
             extra_context["workflow"] = self.workflow_buttons(request, obj)
             extra_context["schedule_form"] = ScheduleForm()

@@ -4,6 +4,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 
 from articles.images import validate_image_upload
 from articles.models import Article, Image, Revision
@@ -30,6 +31,10 @@ class ArticleAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The admin prints help_text unescaped; ours is plain text, and a literal "<title>"
+        # in one of them swallowed the rest of the page (scripts included) as title text.
+        for field in self.fields.values():
+            field.help_text = escape(field.help_text)
         self.conflict = None
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -54,6 +55,9 @@ class _Tags:
 
 def render_preview(request, article, tag_names, errors=None, status=200):
     """The article page for `article` (saved or not), marked as a preview."""
+    now = timezone.now()
+    article.created_at = article.created_at or now  # an unsaved article has no stamps yet
+    article.updated_at = article.updated_at or now
     context = {
         "article": PreviewArticle(article, tag_names),
         "recent": Article.objects.published().for_listing()[:5],

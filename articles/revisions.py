@@ -6,6 +6,7 @@ records that as a new revision.
 
 import difflib
 import re
+from datetime import datetime
 
 from django.db import transaction
 from django.utils.html import escape
@@ -64,6 +65,16 @@ def revision_create(article, user=None, note="Saved"):
     )
 
 
+def revision_baseline(article):
+    """Make sure the version an editor is about to open has a snapshot.
+
+    Articles written before revisions existed (or loaded by a script) have none; without it an
+    edit conflict could not show what the other person changed, only how the texts differ.
+    """
+    if not Revision.objects.filter(article=article, version=article.version).exists():
+        revision_create(article, None, note="As it was before this edit")
+
+
 def display_value(content, key):
     """A snapshot field as readable text for diffs."""
     value = content.get(key)
@@ -73,6 +84,9 @@ def display_value(content, key):
         return "" if value is None else f"image #{value}"
     if key == "tags":
         return ", ".join(value or [])
+    if key == "published_at" and value:
+        # To the minute: a form round trip drops microseconds, which is not a change.
+        return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M %Z").strip()
     return "" if value is None else str(value)
 
 
