@@ -12,19 +12,22 @@ Visibility is decided when searching, not when indexing: article hits are filter
 
 import html
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from functools import lru_cache
+from itertools import islice
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Count, F, Q
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
-from articles.models import Article, SearchEntry
-from models_catalog.models import AIModel
+from articles.models import Article, SearchEntry, TaggedArticle
+from models_catalog.models import AIModel, TaggedModel
 
 MAX_QUERY_LENGTH = 200  # characters kept from the reader's input; the rest is dropped
 MAX_WORDS = 12
@@ -184,57 +187,70 @@ def _plain(text):
     return _SPACE.sub(" ", _CONTROL.sub(" ", text or "")).strip()
 
 
+@lru_cache(maxsize=64)  # a bulk rebuild meets the same body more than once
 def _text_of(markup):
     """The words of sanitised HTML, e.g. a rendered body."""
     return _plain(html.unescape(strip_tags(markup or "")))
 
 
-def _tag_names(obj):
-    return " ".join(sorted(tag.name for tag in obj.tags.all()))
+def _tag_names(obj, names=None):
+    """`obj`'s tag names, sorted; `names` when the caller already has them (bulk rebuild)."""
+    if names is None:
+        names = [tag.name for tag in obj.tags.all()]
+    return " ".join(sorted(names))
+
+
+def _article_fields(article, tag_names=None):
+    return {
+        "slug": article.slug,
+        "title": _plain(article.title),
+        "subtitle": _plain(article.dek),
+        "tags": _plain(_tag_names(article, tag_names)),
+        "body": _text_of(article.body_html),
+        "label": article.category.name,
+        "date": article.published_at,
+    }
+
+
+def _aimodel_fields(model, tag_names=None):
+    organization = model.organization.name if model.organization_id else ""
+    release = model.release_date
+    return {
+        "slug": model.slug,
+        "title": _plain(model.name),
+        "subtitle": _plain(" — ".join(part for part in (organization, model.summary) if part)),
+        "tags": _plain(" ".join([_tag_names(model, tag_names), model.family])),
+        "body": _text_of(model.description_html),
+        "label": model.get_kind_display(),
+        "date": datetime.combine(release, time(), tzinfo=UTC) if release else None,
+    }
 
 
 def index_article(article):
     """Write (or remove) the article's entry. Only published ones are kept; drafts never are."""
     if article.status != Article.Status.PUBLISHED:
         return unindex(SearchEntry.Kind.ARTICLE, article.pk)
-    fields = {
-        "slug": article.slug,
-        "title": _plain(article.title),
-        "subtitle": _plain(article.dek),
-        "tags": _plain(_tag_names(article)),
-        "body": _text_of(article.body_html),
-        "label": article.category.name,
-        "date": article.published_at,
-    }
-    return _write(SearchEntry.Kind.ARTICLE, article.pk, fields)
+    return _write(SearchEntry.Kind.ARTICLE, article.pk, _article_fields(article))
 
 
 def index_aimodel(model):
     """Write the catalog entry's row; the organisation is searched along with the summary."""
-    organization = model.organization.name if model.organization_id else ""
-    release = model.release_date
-    fields = {
-        "slug": model.slug,
-        "title": _plain(model.name),
-        "subtitle": _plain(" — ".join(part for part in (organization, model.summary) if part)),
-        "tags": _plain(" ".join([_tag_names(model), model.family])),
-        "body": _text_of(model.description_html),
-        "label": model.get_kind_display(),
-        "date": datetime.combine(release, time(), tzinfo=UTC) if release else None,
-    }
-    return _write(SearchEntry.Kind.MODEL, model.pk, fields)
+    return _write(SearchEntry.Kind.MODEL, model.pk, _aimodel_fields(model))
+
+
+def _vector():
+    return (
+        SearchVector("title", weight="A", config=CONFIG)
+        + SearchVector("subtitle", weight="B", config=CONFIG)
+        + SearchVector("tags", weight="C", config=CONFIG)
+        + SearchVector("body", weight="D", config=CONFIG)
+    )
 
 
 def _write(kind, object_id, fields):
     entry, _ = SearchEntry.objects.update_or_create(kind=kind, object_id=object_id, defaults=fields)
     if connection.vendor == "postgresql":
-        vector = (
-            SearchVector("title", weight="A", config=CONFIG)
-            + SearchVector("subtitle", weight="B", config=CONFIG)
-            + SearchVector("tags", weight="C", config=CONFIG)
-            + SearchVector("body", weight="D", config=CONFIG)
-        )
-        SearchEntry.objects.filter(pk=entry.pk).update(search_vector=vector)
+        SearchEntry.objects.filter(pk=entry.pk).update(search_vector=_vector())
     elif connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [entry.pk])
@@ -256,24 +272,80 @@ def unindex(kind, object_id):
         SearchEntry.objects.filter(pk=pk).delete()
 
 
-def rebuild():
-    """Index everything from scratch (after a bulk import, or to repair the index)."""
+def rebuild(batch_size=2000):
+    """Index everything from scratch (after a bulk import, or to repair the index).
+
+    Rows go in batches: one INSERT per batch, then one statement that fills the full-text
+    index for the batch. On PostgreSQL the body's tsvector is computed once per distinct body
+    in the batch (`a || b` of weighted vectors equals the vector of the whole), which is what
+    makes a generated site of 100,000 articles index in seconds rather than minutes.
+    """
     SearchEntry.objects.all().delete()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
-    count = 0
-    for article in (
+    articles = (
         Article.objects.filter(status=Article.Status.PUBLISHED)
         .select_related("category")
-        .prefetch_related("tags")
-    ):
-        index_article(article)
-        count += 1
-    for model in AIModel.objects.select_related("organization").prefetch_related("tags"):
-        index_aimodel(model)
-        count += 1
+        .defer("body", "toc_html")
+        .order_by("pk")
+    )
+    models = AIModel.objects.select_related("organization").defer("description").order_by("pk")
+    count = 0
+    for kind, rows, through, fields_of in [
+        (SearchEntry.Kind.ARTICLE, articles, TaggedArticle, _article_fields),
+        (SearchEntry.Kind.MODEL, models, TaggedModel, _aimodel_fields),
+    ]:
+        iterator = rows.iterator(chunk_size=batch_size)
+        while chunk := list(islice(iterator, batch_size)):
+            names = defaultdict(list)
+            for object_id, name in through.objects.filter(
+                content_object_id__in=[obj.pk for obj in chunk]
+            ).values_list("content_object_id", "tag__name"):
+                names[object_id].append(name)
+            count += _bulk_write(
+                [
+                    SearchEntry(kind=kind, object_id=obj.pk, **fields_of(obj, names[obj.pk]))
+                    for obj in chunk
+                ]
+            )
     return count
+
+
+def _bulk_write(entries):
+    if not entries:
+        return 0
+    with transaction.atomic():
+        pks = [entry.pk for entry in SearchEntry.objects.bulk_create(entries)]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(_BULK_VECTOR_SQL, [pks, pks])
+            elif connection.vendor == "sqlite":
+                cursor.execute(
+                    f"INSERT INTO {FTS_TABLE} (rowid, title, subtitle, tags, body) "
+                    "SELECT id, title, subtitle, tags, body FROM articles_searchentry "
+                    f"WHERE id IN ({', '.join(['%s'] * len(pks))})",
+                    pks,
+                )
+    return len(pks)
+
+
+# The digest is compared as a uuid (bytes), not as text: text comparison goes through the
+# collation, which is slow on thousands of 10 KB bodies.
+_BULK_VECTOR_SQL = f"""
+WITH bodies AS MATERIALIZED (
+    SELECT digest, setweight(to_tsvector('{CONFIG}', body), 'D') AS vector
+    FROM (SELECT DISTINCT ON (digest) md5(coalesce(body, ''))::uuid AS digest, body
+          FROM articles_searchentry WHERE id = ANY(%s) ORDER BY digest) AS distinct_bodies
+)
+UPDATE articles_searchentry AS e SET search_vector =
+    setweight(to_tsvector('{CONFIG}', coalesce(e.title, '')), 'A')
+    || setweight(to_tsvector('{CONFIG}', coalesce(e.subtitle, '')), 'B')
+    || setweight(to_tsvector('{CONFIG}', coalesce(e.tags, '')), 'C')
+    || bodies.vector
+FROM bodies
+WHERE e.id = ANY(%s) AND md5(coalesce(e.body, ''))::uuid = bodies.digest
+"""
 
 
 # -- Signals --------------------------------------------------------------------------------
