@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from articles import sitemaps as article_sitemaps
-from config.views import robots_txt
+from config.views import ping, robots_txt
 from models_catalog import sitemaps as catalog_sitemaps
 
 SITEMAPS = {
@@ -22,6 +22,7 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
+    path("_ping/", ping, name="ping"),
     path("", include("models_catalog.urls")),
     path("", include("articles.urls")),
 ]

@@ -21,3 +21,8 @@ def robots_txt(request):
         f"Sitemap: {absolute_url(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def ping(request):
+    """A fixed string: the framework's floor for benchmarks (bench/), and a health check."""
+    return HttpResponse("ok\n", content_type="text/plain")
