@@ -12,6 +12,7 @@ import xml.etree.ElementTree as etree
 
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
 
 REFERENCE = r"\[\[(model|article):([A-Za-z0-9_-]{1,200})\]\]"
 _REFERENCE = re.compile(REFERENCE)
@@ -63,19 +64,20 @@ class ReferenceResolver:
         if kind == "model" and slug in self.models:
             model = self.models[slug]
             link = etree.Element("a", {"href": model.get_absolute_url(), "class": "model-ref"})
-            link.text = model.name
+            # AtomicString: a name is text, never Markdown or HTML to parse further.
+            link.text = AtomicString(model.name)
             weights = model.weights or "unknown"
             badge = etree.SubElement(link, "span", {"class": f"badge badge--{weights}"})
             organisation = model.organization.name if model.organization_id else "Unknown"
-            badge.text = f"{organisation} · {weights} weights"
+            badge.text = AtomicString(f"{organisation} · {weights} weights")
             return link
         if kind == "article" and slug in self.articles:
             article = self.articles[slug]
             if article.status == article.Status.PUBLISHED:
                 link = etree.Element("a", {"href": article.get_absolute_url()})
-                link.text = article.title
+                link.text = AtomicString(article.title)
                 return link
-            return article.title  # not (yet) public: name it without a dead link
+            return AtomicString(article.title)  # not (yet) public: name it without a dead link
         return slug  # a missing target is plain text
 
     def extension(self):

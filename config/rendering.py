@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from markdown.extensions.codehilite import CodeHiliteExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension
+from pygments.token import STANDARD_TYPES
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
@@ -40,16 +41,54 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align", "colspan", "rowspan", "scope"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Classes the renderer itself emits (code highlighting, table of contents, footnotes, model
+# references). Any other class an editor types, such as a site layout class like
+# "skip-link" or "visually-hidden", is dropped: a body must not borrow the site's CSS to
+# overlay or hide parts of the page (issue 8).
+MARKUP_CLASSES = {
+    "codehilite", "hll", "toc", "heading-anchor", "footnote", "footnote-ref",
+    "footnote-backref", "model-ref", "badge", *filter(None, STANDARD_TYPES.values()),
+}  # fmt: skip
+MARKUP_CLASS_PATTERN = re.compile(r"(language-[\w+#.-]+|badge--[a-z-]+)")
 WORDS_PER_MINUTE = 230
 _WORD = re.compile(r"\w+")
 
 
+_URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_URL_IGNORED = re.compile(r"[\x00-\x20\x7f]+")  # browsers drop these before reading a URL
+
+
+def _safe_url(url):
+    scheme = _URL_SCHEME.match(_URL_IGNORED.sub("", url))
+    return scheme is None or scheme.group(1).lower() in URL_SCHEMES
+
+
+def _attribute_filter(tag, attribute, value):
+    """Second line behind nh3: classes from the renderer only; URLs of safe schemes only.
+
+    nh3 checks `href` and `src` itself but not every way a browser reads them (a tab inside
+    "java\tscript:"), and it does not look inside `srcset` at all.
+    """
+    if attribute == "class":
+        names = value.split()
+        kept = [n for n in names if n in MARKUP_CLASSES or MARKUP_CLASS_PATTERN.fullmatch(n)]
+        return " ".join(kept) or None
+    if attribute in ("href", "src") and not _safe_url(value):
+        return None
+    if attribute == "srcset":
+        candidates = [part.strip().split(" ")[0] for part in value.split(",")]
+        if not all(_safe_url(url) for url in candidates):
+            return None
+    return value
+
+
 def sanitize_html(html):
-    """Keep only the allow-listed tags, attributes and URL schemes."""
+    """Keep only the allow-listed tags, attributes, classes and URL schemes."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
