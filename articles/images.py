@@ -172,6 +172,7 @@ def img_tag(image, alt=None, sizes=DEFAULT_SIZES):
     )
 
 
+FENCED_CODE = re.compile(r"(^(?:```|~~~).*?^(?:```|~~~)[ \t]*$)", re.M | re.S)
 INLINE_IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\(image:(?P<id>\d{1,12})\)")
 
 
@@ -202,4 +203,8 @@ def image_preprocessor(text):
         figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
         return f"\n<figure>{tag}{figcaption}</figure>\n"
 
-    return INLINE_IMAGE.sub(replace, text)
+    # Leave fenced code alone: an article explaining the syntax must be able to show it.
+    parts = FENCED_CODE.split(text)
+    return "".join(
+        part if index % 2 else INLINE_IMAGE.sub(replace, part) for index, part in enumerate(parts)
+    )

@@ -170,3 +170,11 @@ def test_editing_alt_text_keeps_the_file(client, editor):
     assert response.status_code == 302
     image.refresh_from_db()
     assert image.alt == "Now described better" and (image.width, image.height) == (500, 400)
+
+
+def test_inline_image_syntax_inside_fenced_code_is_left_alone():
+    image = make_image(size=(300, 200))
+    text = f"```\n![x](image:{image.pk})\n```\n\n![y](image:{image.pk})\n"
+    html = image_preprocessor(text)
+    assert f"```\n![x](image:{image.pk})\n```" in html
+    assert html.count("<img") == 1
