@@ -196,7 +196,7 @@ def _well_formed(param, value):
     if param in FIXED_CHOICES:
         return value in FIXED_CHOICES[param]
     if param == "year":
-        return value.isdigit() and 1900 <= int(value) <= 2100
+        return value.isascii() and value.isdigit() and 1900 <= int(value) <= 2100
     return len(value) <= 150  # organisation and tag slugs are checked against the counts
 
 

@@ -46,7 +46,7 @@ def canonical_url(context):
     if request is None:
         return absolute_url("/")
     page = request.GET.get("page", "")
-    suffix = f"?page={page}" if page.isdigit() and int(page) > 1 else ""
+    suffix = f"?page={page}" if page.isascii() and page.isdigit() and int(page) > 1 else ""
     return absolute_url(request.path + suffix)
 
 
