@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from taggit.managers import TaggableManager
 
 from articles import workflow
 from articles.forms import ArticleAdminForm, ImageAdminForm, ScheduleForm, SendBackForm
@@ -26,6 +27,7 @@ from articles.revisions import (
     revision_create,
     revision_restore,
 )
+from config.tagging import TagAutocompleteWidget
 
 BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 Status = Article.Status
@@ -117,6 +119,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     list_select_related = ["author", "category"]
     actions = ["submit_for_review", "publish_now", "schedule", "unpublish", "send_back", "trash"]
+    formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
     delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
@@ -197,6 +200,15 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         revision_create(form.instance, request.user, note="Saved" if change else "Created")
+        missing = form.instance.missing_references
+        if missing:
+            self.message_user(
+                request,
+                "Saved, but these references point at nothing yet and show as plain text: "
+                + ", ".join(f"[[{ref}]]" for ref in missing)
+                + ". They become links when an entry with that slug exists.",
+                messages.WARNING,
+            )
 
     def delete_model(self, request, obj):
         workflow.article_trash(obj, request.user)

@@ -2,37 +2,18 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import ActionLocation, helpers
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from taggit.forms import TagWidget
+from django.urls import path
 from taggit.models import Tag
 
 from articles.models import TagDescription
 from articles.tags import tag_is_used, tag_merge, tag_suggestions
-from config.tagging import normalize_tag_name
-
-
-class TagAutocompleteWidget(TagWidget):
-    """taggit's comma-separated text input, with suggestions from the shared vocabulary."""
-
-    template_name = "widgets/tag_autocomplete.html"
-
-    class Media:
-        js = ["js/tag-autocomplete.js"]
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        widget_attrs = context["widget"]["attrs"]
-        widget_attrs["data-suggest-url"] = reverse("admin:taggit_tag_suggest")
-        widget_attrs["list"] = f"{widget_attrs.get('id', name)}-suggestions"
-        widget_attrs["autocomplete"] = "off"
-        widget_attrs.setdefault("size", 60)
-        return context
+from config.tagging import TagAutocompleteWidget, normalize_tag_name  # noqa: F401
 
 
 class TagForm(forms.ModelForm):
@@ -102,8 +83,8 @@ class TagAdmin(admin.ModelAdmin):
     def model_count(self, tag):
         return tag.model_total
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)  # only unused tags may be deleted
         return actions
 

@@ -245,7 +245,9 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     seo_title = models.CharField(
-        max_length=200, blank=True, help_text="Overrides the title in <title> and link previews."
+        max_length=200,
+        blank=True,
+        help_text="Overrides the title in the browser tab, search results and link previews.",
     )
     seo_description = models.CharField(
         max_length=300, blank=True, help_text="Overrides the dek as the meta description."

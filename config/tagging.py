@@ -9,6 +9,8 @@ surrounding white space is stripped, inner runs collapse to one space, and looku
 import re
 
 from django.db.models.functions import Lower
+from django.urls import reverse
+from taggit.forms import TagWidget
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import Tag
 
@@ -61,3 +63,21 @@ class _NormalizingTagManager(_TaggableManager):
 def SharedTags(through, **kwargs):  # noqa: N802 - reads like the field class it builds
     """A TaggableManager on the shared vocabulary with name normalisation."""
     return TaggableManager(through=through, manager=_NormalizingTagManager, **kwargs)
+
+
+class TagAutocompleteWidget(TagWidget):
+    """taggit's comma-separated text input, with suggestions from the shared vocabulary."""
+
+    template_name = "widgets/tag_autocomplete.html"
+
+    class Media:
+        js = ["js/tag-autocomplete.js"]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["data-suggest-url"] = reverse("admin:taggit_tag_suggest")
+        widget_attrs["list"] = f"{widget_attrs.get('id', name)}-suggestions"
+        widget_attrs["autocomplete"] = "off"
+        widget_attrs.setdefault("size", 60)
+        return context

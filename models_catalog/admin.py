@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from taggit.managers import TaggableManager
 
+from config.tagging import TagAutocompleteWidget
 from models_catalog.models import AIModel, License, OpennessGrade, Organization
 
 TAG_ONLY_FIELDS = ["tags"]
@@ -47,6 +49,7 @@ class AIModelAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
     search_fields = ["name", "slug", "family", "summary", "organization__name"]
     autocomplete_fields = ["organization", "license"]
+    formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "release_date"
     inlines = [OpennessGradeInline]
