@@ -23,6 +23,9 @@ RENDITION_WIDTHS = (480, 960, 1600)
 ALLOWED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif"}
 DEFAULT_SIZES = "(min-width: 60rem) 48rem, 100vw"
+# A picture that also reads as HTML or SVG (a polyglot) is refused even when the image part
+# is sound: the stored copy is re-encoded anyway, but the upload shows intent (issue 8).
+MARKUP = re.compile(rb"<(?:script|html|body|svg|iframe|object|embed)[\s>/]", re.I)
 
 
 def validate_image_upload(upload):
@@ -32,6 +35,8 @@ def validate_image_upload(upload):
     """
     if upload.size > MAX_BYTES:
         raise ValidationError("The file is larger than 20 MB.", code="too_large")
+    if _contains_markup(upload):
+        raise ValidationError("The file contains HTML or script.", code="markup")
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as refusal.
@@ -63,6 +68,18 @@ def validate_image_upload(upload):
     finally:
         upload.seek(0)
     return fmt
+
+
+def _contains_markup(upload, chunk_size=1024 * 1024):
+    upload.seek(0)
+    tail = b""
+    for chunk in iter(lambda: upload.read(chunk_size), b""):
+        if MARKUP.search(tail + chunk):
+            upload.seek(0)
+            return True
+        tail = chunk[-16:]
+    upload.seek(0)
+    return False
 
 
 def _encode(image, fmt, **options):
