@@ -40,7 +40,9 @@ class Head(HTMLParser):
             self.meta.setdefault(key, []).append(attrs.get("content"))
         elif tag == "link":
             self.links.setdefault(attrs.get("rel"), []).append(attrs)
-        elif (tag == "title" and not self._body) or (tag == "script" and attrs.get("type") == "application/ld+json"):
+        elif (tag == "title" and not self._body) or (
+            tag == "script" and attrs.get("type") == "application/ld+json"
+        ):
             self._in = tag
 
     def handle_endtag(self, tag):
