@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from articles import sitemaps as article_sitemaps
+from config.cache import public_page
 from config.views import ping, robots_txt
 from models_catalog import sitemaps as catalog_sitemaps
 
@@ -20,7 +21,7 @@ SITEMAPS = {
 urlpatterns = [
     # DJANGO_ADMIN_PATH moves the back office away from the address every bot tries.
     path(settings.ADMIN_PATH, admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public_page()(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("_ping/", ping, name="ping"),
     path("", include("models_catalog.urls")),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from config.cache import public_page
 from models_catalog import feeds, views
 
 app_name = "catalog"
@@ -7,8 +8,8 @@ app_name = "catalog"
 urlpatterns = [
     path("models/", views.aimodel_list, name="list"),
     path("models/compare/", views.aimodel_compare, name="compare"),
-    path("models/feed/", feeds.CatalogFeed(), name="feed"),
-    path("models/feed/atom/", feeds.CatalogAtomFeed(), name="feed-atom"),
+    path("models/feed/", public_page("catalog")(feeds.CatalogFeed()), name="feed"),
+    path("models/feed/atom/", public_page("catalog")(feeds.CatalogAtomFeed()), name="feed-atom"),
     path("models/<slug:slug>/", views.aimodel_detail, name="detail"),
     path("models.json", views.aimodel_export, {"fmt": "json"}, name="export-json"),
     path("models.csv", views.aimodel_export, {"fmt": "csv"}, name="export-csv"),

@@ -125,3 +125,46 @@ def test_errors_are_not_cached(client):
     assert client.get("/articles/later/").status_code == 404
     ArticleFactory(slug="later", title="Later")
     assert get(client, "/articles/later/").status_code == 200
+
+
+def test_feeds_search_and_sitemap_are_cached_and_never_stale(client):
+    article = ArticleFactory(title="Feed item one", tags=["Llama"])
+    for url in ["/feed/", "/feed/atom/", "/tags/llama/feed/", "/sitemap.xml", "/search/?q=feed"]:
+        assert get(client, url)["X-Cache"] == "miss"
+        assert get(client, url)["X-Cache"] == "hit"
+    article.title = "Feed item renamed"
+    article.save()
+    assert "Feed item renamed" in get(client, "/feed/").content.decode()
+    assert "Feed item renamed" in get(client, "/tags/llama/feed/").content.decode()
+    assert "renamed" in get(client, "/search/?q=feed").content.decode()
+    model = AIModel.objects.create(name="Fresh model", slug="fresh-model")
+    assert "/models/fresh-model/" in get(client, "/sitemap.xml").content.decode()
+    assert "Fresh model" in get(client, "/models/feed/").content.decode()
+    model.delete()
+    assert "/models/fresh-model/" not in get(client, "/sitemap.xml").content.decode()
+
+
+def test_feeds_and_sitemap_answer_conditional_requests(client):
+    ArticleFactory(tags=["Llama"])
+    AIModel.objects.create(name="Some model", slug="some-model").tags.add("Llama")
+    for url in ["/feed/", "/sitemap.xml"]:
+        response = get(client, url)
+        assert response["Last-Modified"] and response["ETag"], url
+        again = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+        assert again.status_code == 304, url
+        since = client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+        assert since.status_code == 304, url
+
+
+def test_previews_are_never_cached(client):
+    from articles.preview import share_url
+
+    draft = ArticleFactory(title="Private draft", status=Article.Status.DRAFT, published_at=None)
+    url = share_url(draft).replace("http://testserver", "")
+    url = url[url.index("/preview/") :]
+    first = get(client, url)
+    assert "X-Cache" not in first
+    assert "no-cache" in first["Cache-Control"] or "no-store" in first["Cache-Control"]
+    draft.title = "Private draft v2"
+    draft.save()
+    assert "Private draft v2" in get(client, url).content.decode()
