@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 FIND_PYTHON = for c in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$c"; break; fi; done
 
-.PHONY: run serve test test-sqlite test-postgres lint format install bench clean
+.PHONY: run serve test test-sqlite test-postgres lint format install bench bench-quick clean
 
 $(PY):
 	@py="$$($(FIND_PYTHON))"; \
@@ -69,6 +69,24 @@ test: lint
 	@echo "== SQLite =="
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+# Benchmarks (bench/README.md): a generated site, gunicorn with 2 workers, wrk on 127.0.0.1.
+BENCH_ARTICLES ?= 100000
+BENCH_MODELS ?= 10000
+BENCH_TAGS ?= 5000
+BENCH_AUTHORS ?= 50
+BENCH_DATABASES ?= sqlite,postgres
+BENCH_DURATION ?= 10s
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/modelpress_bench
+BENCH_ARGS = --articles $(BENCH_ARTICLES) --models $(BENCH_MODELS) --tags $(BENCH_TAGS) \
+	--authors $(BENCH_AUTHORS) --databases $(BENCH_DATABASES) --duration $(BENCH_DURATION) \
+	--pg-url $(BENCH_PG_URL) $(if $(BENCH_REUSE),--reuse)
+
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-quick:
+	$(MAKE) --no-print-directory bench BENCH_ARTICLES=1000
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

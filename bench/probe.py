@@ -1,0 +1,87 @@
+"""Inside Django, against the benchmark database: pick the URLs, count queries, time pages.
+
+Run by bench/run.py as a subprocess with the same environment as gunicorn (so the same
+database), with the page cache off: `python bench/probe.py urls` prints the URLs to measure
+as JSON; `python bench/probe.py measure URL...` prints, per URL, the status, the number of
+SQL queries and the median time to build the page in-process (no HTTP, no queueing).
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+RENDERS = 15
+
+
+def pick_urls():
+    from articles.models import Article, Category, TaggedArticle
+    from models_catalog.models import AIModel
+
+    published = Article.objects.published()
+    article = published.order_by("-published_at", "-pk")[published.count() // 2]
+    category = (
+        Category.objects.annotate(n=Count("articles")).order_by("-n", "pk").first()
+    )  # the biggest one
+    pages = max(1, category.n // 10)
+    tag = (
+        TaggedArticle.objects.values("tag__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "tag__slug")
+        .first()
+    )
+    model = AIModel.objects.order_by("pk")[AIModel.objects.count() // 2]
+    four = "&".join(
+        f"m={slug}" for slug in AIModel.objects.order_by("pk").values_list("slug", flat=True)[:4]
+    )
+    return {
+        "home": "/",
+        "article": article.get_absolute_url(),
+        "category (deep page)": f"{category.get_absolute_url()}?page={pages // 2 or 1}",
+        "tag": f"/tags/{tag['tag__slug']}/",
+        "catalog, 3 facets": "/models/?kind=language&weights=open&license=permissive",
+        "model": model.get_absolute_url(),
+        "compare 4 models": f"/models/compare/?{four}",
+        "search": "/search/?q=mixtral",
+    }
+
+
+def measure(urls):
+    client = Client(HTTP_HOST="127.0.0.1")
+    results = {}
+    for url in urls:
+        client.get(url)  # warm up: templates, connections
+        timings = []
+        for _ in range(RENDERS):
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+        results[url] = {
+            "status": response.status_code,
+            "queries": len(queries),
+            "server_p50_ms": round(statistics.median(timings), 1),
+            "bytes": len(response.content),
+        }
+    return results
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "urls":
+        print(json.dumps(pick_urls()))
+    else:
+        print(json.dumps(measure(sys.argv[2:])))
