@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from articles import sitemaps as article_sitemaps
@@ -21,7 +21,20 @@ SITEMAPS = {
 urlpatterns = [
     # DJANGO_ADMIN_PATH moves the back office away from the address every bot tries.
     path(settings.ADMIN_PATH, admin.site.urls),
-    path("sitemap.xml", public_page()(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of per-section sitemaps: a section past 50,000 URLs is split into pages
+    # (?p=2…) that the index lists, so a site of any size is fully covered.
+    path(
+        "sitemap.xml",
+        public_page()(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        public_page()(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("robots.txt", robots_txt, name="robots"),
     path("_ping/", ping, name="ping"),
     path("", include("models_catalog.urls")),

@@ -12,6 +12,9 @@ class AIModelSitemap(SiteSitemap):
     def lastmod(self, item):
         return item.updated_at
 
+    def get_latest_lastmod(self):
+        return AIModel.objects.aggregate(latest=Max("updated_at"))["latest"]
+
 
 class CatalogSitemap(SiteSitemap):
     def items(self):

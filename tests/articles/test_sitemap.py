@@ -1,4 +1,5 @@
 import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,15 +15,32 @@ ORIGIN = "http://127.0.0.1:8000"
 
 
 def sitemap(client):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    return {
-        url.findtext("s:loc", namespaces=NS)[len(ORIGIN) :]: url.findtext(
-            "s:lastmod", namespaces=NS
-        )
-        for url in root.findall("s:url", NS)
-    }
+    """Every URL of every section listed by the sitemap index, with its lastmod."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    urls = {}
+    for section in ET.fromstring(index.content).findall("s:sitemap", NS):
+        response = client.get(urlsplit(section.findtext("s:loc", namespaces=NS)).path)
+        assert response.status_code == 200
+        for url in ET.fromstring(response.content).findall("s:url", NS):
+            loc = url.findtext("s:loc", namespaces=NS)[len(ORIGIN) :]
+            urls[loc] = url.findtext("s:lastmod", namespaces=NS)
+    return urls
+
+
+def test_index_lists_each_section_with_lastmod(client):
+    ArticleFactory(tags=["LLM"])
+    AIModelFactory(tags=["LLM"])
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    sections = {urlsplit(s.findtext("s:loc", namespaces=NS)).path for s in root}
+    assert "/sitemap-articles.xml" in sections and "/sitemap-models.xml" in sections
+    assert all(s.findtext("s:lastmod", namespaces=NS) for s in root)
+
+
+def test_unknown_section_is_404(client):
+    assert client.get("/sitemap-nope.xml").status_code == 404
+    assert client.get("/sitemap-articles.xml?p=abc").status_code == 404
+    assert client.get("/sitemap-articles.xml?p=99").status_code == 404
 
 
 def day(value):
@@ -74,7 +92,13 @@ def test_sitemap_query_count_is_flat(client, django_assert_num_queries, rows):
         ArticleFactory(category=CategoryFactory(), tags=[f"Tag {n}", "LLM"])
     AIModelFactory.create_batch(rows, tags=["LLM"])
     with django_assert_num_queries(13):
-        client.get("/sitemap.xml")
+        client.get("/sitemap-articles.xml")
+        client.get("/sitemap-categories.xml")
+        client.get("/sitemap-authors.xml")
+        client.get("/sitemap-tags.xml")
+        client.get("/sitemap-models.xml")
+        client.get("/sitemap-home.xml")
+        client.get("/sitemap-catalog.xml")
 
 
 def test_robots_txt(client):

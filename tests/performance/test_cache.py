@@ -84,7 +84,9 @@ def test_tagging_and_merging_invalidate_tag_pages(client):
 
 def test_catalog_changes_reach_article_pages(client):
     organization = Organization.objects.create(name="Meta", slug="meta")
-    model = AIModel.objects.create(name="Llama 3.1 8B", slug="llama-3-1-8b", organization=organization)
+    model = AIModel.objects.create(
+        name="Llama 3.1 8B", slug="llama-3-1-8b", organization=organization
+    )
     article = ArticleFactory(body="Try [[model:llama-3-1-8b]].")
     assert "Llama 3.1 8B" in get(client, article.get_absolute_url()).content.decode()
     model.name = "Llama 3.1 8B Instruct"
@@ -115,9 +117,7 @@ def test_conditional_get_answers_304(client):
     assert response["ETag"] and response["Last-Modified"]
     again = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
-    since = client.get(
-        article.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]
-    )
+    since = client.get(article.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
     assert since.status_code == 304
 
 
@@ -138,10 +138,10 @@ def test_feeds_search_and_sitemap_are_cached_and_never_stale(client):
     assert "Feed item renamed" in get(client, "/tags/llama/feed/").content.decode()
     assert "renamed" in get(client, "/search/?q=feed").content.decode()
     model = AIModel.objects.create(name="Fresh model", slug="fresh-model")
-    assert "/models/fresh-model/" in get(client, "/sitemap.xml").content.decode()
+    assert "/models/fresh-model/" in get(client, "/sitemap-models.xml").content.decode()
     assert "Fresh model" in get(client, "/models/feed/").content.decode()
     model.delete()
-    assert "/models/fresh-model/" not in get(client, "/sitemap.xml").content.decode()
+    assert "/models/fresh-model/" not in get(client, "/sitemap-models.xml").content.decode()
 
 
 def test_feeds_and_sitemap_answer_conditional_requests(client):
