@@ -1,0 +1,203 @@
+"""Two app servers, one PostgreSQL, one Redis: what an editor publishes through one, a reader
+gets from the other at once (issue 7: app servers keep no state).
+
+Both gunicorn processes run the production settings (DEBUG off, Redis cache and generations,
+database sessions) against the test database, which is why the test needs committed rows
+(`transactional_db`). An editor logs in through the admin login form on server A and runs the
+"Publish now" action; server B, which had the home page cached without the article, serves
+the new page on the next request.
+"""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection
+
+from articles.models import Article
+from tests.factories import ArticleFactory
+from tests.users import PASSWORD, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = "redis://127.0.0.1:6379/5"  # a database number of its own, flushed first
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _redis_or_skip():
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+        client.flushdb()
+    except Exception as error:  # no server, refused, timeout
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url():
+    db = settings.DATABASES["default"]
+    user = urllib.parse.quote(db["USER"] or "")
+    password = f":{urllib.parse.quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    host = db["HOST"] or "127.0.0.1"
+    return f"postgres://{user}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def server_env(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("two app servers share one PostgreSQL database: run with DATABASE_URL")
+    _redis_or_skip()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "two-servers-test-only-" + "x" * 30,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_PAGE_CACHE": "1",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
+        "DJANGO_LOG_LEVEL": "ERROR",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    return env
+
+
+class Server:
+    """One gunicorn on 127.0.0.1 with a cookie jar of its own."""
+
+    def __init__(self, env):
+        self.base = f"http://127.0.0.1:{_free_port()}"
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.proc = subprocess.Popen(
+            [str(gunicorn), "config.wsgi", "--workers", "1", "--bind", self.base[7:]],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def wait(self):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/_ping/", timeout=2).read()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    pytest.fail(f"gunicorn exited: {self.proc.stderr.read().decode()[-2000:]}")
+                time.sleep(0.2)
+        pytest.fail("gunicorn did not answer within 20 s")
+
+    def get(self, path):
+        """(status, headers, text)."""
+        try:
+            with self.opener.open(self.base + path, timeout=10) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode()
+
+    def post(self, path, fields):
+        data = urllib.parse.urlencode(fields, doseq=True).encode()
+        with self.opener.open(self.base + path, data=data, timeout=10) as response:
+            return response.status, response.geturl(), response.read().decode()
+
+    def csrf_token(self, path):
+        status, _, page = self.get(path)
+        assert status == 200, path
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+
+@pytest.fixture
+def servers(server_env):
+    pair = [Server(server_env), Server(server_env)]
+    try:
+        for server in pair:
+            server.wait()
+        yield pair
+    finally:
+        for server in pair:
+            server.stop()
+
+
+def test_publish_through_one_server_is_read_at_once_from_the_other(servers):
+    editor_server, reader_server = servers
+    chief = make_user("chief", superuser=True)
+    # The servers run the production hashers; the test settings' fast MD5 is not among them.
+    chief.password = PBKDF2PasswordHasher().encode(PASSWORD, "twoserverssalt")
+    chief.save(update_fields=["password"])
+    ArticleFactory(title="Already live")
+    draft = ArticleFactory(
+        title="Shipped between servers", status=Article.Status.DRAFT, published_at=None
+    )
+    admin = "/" + settings.ADMIN_PATH
+
+    # The reader's server has the home page cached, without the draft.
+    reader_server.get("/")
+    status, headers, home = reader_server.get("/")
+    assert status == 200 and headers["X-Cache"] == "hit"
+    assert "Already live" in home and "Shipped between servers" not in home
+    assert reader_server.get(draft.get_absolute_url())[0] == 404
+
+    # The editor logs in and publishes through the other server.
+    token = editor_server.csrf_token(f"{admin}login/")
+    status, landed, _ = editor_server.post(
+        f"{admin}login/",
+        {"username": "chief", "password": PASSWORD, "next": admin, "csrfmiddlewaretoken": token},
+    )
+    assert status == 200 and urllib.parse.urlparse(landed).path == admin, "login failed"
+    changelist = f"{admin}articles/article/"
+    token = editor_server.csrf_token(changelist)
+    editor_server.post(
+        changelist,
+        {
+            "action": "publish_now",
+            "_selected_action": [draft.pk],
+            "index": "0",
+            "select_across": "0",
+            "csrfmiddlewaretoken": token,
+        },
+    )
+    assert Article.objects.get(pk=draft.pk).is_published
+
+    # The reader's server, with no restart and no wait, serves the new pages.
+    status, _, page = reader_server.get(draft.get_absolute_url())
+    assert status == 200 and "Shipped between servers" in page
+    status, headers, home = reader_server.get("/")
+    assert "Shipped between servers" in home and headers["X-Cache"] == "miss"
