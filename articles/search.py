@@ -383,7 +383,9 @@ def tags_merged(sender, tag_ids, **kwargs):
     """A bulk tag merge or rename bypassed the m2m signals: re-index what carries the tags."""
     for article in Article.objects.filter(tags__in=tag_ids).distinct().select_related("category"):
         index_article(article)
-    aimodels_changed(sender, pks=AIModel.objects.filter(tags__in=tag_ids).values("pk"))
+    aimodels_changed(
+        sender, pks=AIModel.objects.filter(tags__in=tag_ids).values_list("pk", flat=True)
+    )
 
 
 def aimodel_saved(sender, instance, raw=False, **kwargs):
@@ -403,11 +405,35 @@ def aimodel_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
         index_aimodel(model)
 
 
-def aimodels_changed(sender, pks, **kwargs):
-    for model in (
-        AIModel.objects.filter(pk__in=pks).select_related("organization").prefetch_related("tags")
-    ):
-        index_aimodel(model)
+def aimodels_changed(sender, pks, batch_size=2000, **kwargs):
+    """Re-index what a bulk import touched: per batch, one delete and one bulk insert."""
+    pks = list(pks)
+    for start in range(0, len(pks), batch_size):
+        batch = pks[start : start + batch_size]
+        models = (
+            AIModel.objects.filter(pk__in=batch)
+            .select_related("organization")
+            .prefetch_related("tags")
+            .order_by("pk")
+        )
+        entries = [
+            SearchEntry(kind=SearchEntry.Kind.MODEL, object_id=model.pk, **_aimodel_fields(model))
+            for model in models
+        ]
+        stale = SearchEntry.objects.filter(kind=SearchEntry.Kind.MODEL, object_id__in=batch)
+        with transaction.atomic():
+            if connection.vendor == "sqlite":
+                old = list(stale.values_list("pk", flat=True))
+                with connection.cursor() as cursor:
+                    for chunk in range(0, len(old), 500):
+                        ids = old[chunk : chunk + 500]
+                        cursor.execute(
+                            f"DELETE FROM {FTS_TABLE} WHERE rowid IN "
+                            f"({', '.join(['%s'] * len(ids))})",
+                            ids,
+                        )
+            stale.delete()
+            _bulk_write(entries)
 
 
 def organization_saved(sender, instance, raw=False, **kwargs):
