@@ -281,3 +281,20 @@ def _facet(query, param, label, rows):
             :MAX_TAG_VALUES
         ]
     return Facet(param, label, values)
+
+
+COMPARE_CHOICES = 50
+
+
+def compare_choices(selected=(), exclude=None, limit=COMPARE_CHOICES):
+    """[(slug, name, checked)] for a compare form: `selected` (checked), then the newest others.
+
+    Bounded, so the form stays small with 10,000 models in the catalog (issue 7); any model
+    can still be added from its own page. One query.
+    """
+    others = AIModel.objects.exclude(pk__in=[m.pk for m in selected])
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    return [(m.slug, m.name, True) for m in selected] + [
+        (slug, name, False) for slug, name in others.values_list("slug", "name")[:limit]
+    ]

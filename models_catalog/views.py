@@ -7,7 +7,7 @@ from models_catalog import exporter
 from models_catalog.charts import release_chart
 from models_catalog.comparison import MAX_MODELS, compare_selection, comparison_rows
 from models_catalog.models import DIMENSION_GROUPS, OPEN_SOURCE_DIMENSIONS, AIModel
-from models_catalog.queries import SORTS, CatalogQuery, catalog_facets
+from models_catalog.queries import SORTS, CatalogQuery, catalog_facets, compare_choices
 
 PAGE_SIZE = 20
 CHART_FIELDS = ["name", "slug", "release_date", "release_date_precision", "openness_class"]
@@ -44,9 +44,7 @@ def aimodel_detail(request, slug):
     context = {
         "model": model,
         "siblings": siblings,
-        "compare_choices": AIModel.objects.exclude(pk=model.pk)
-        .order_by("name", "pk")
-        .values_list("slug", "name"),
+        "compare_choices": compare_choices(exclude=model),
         "open_source_dimensions": [d.label for d in OPEN_SOURCE_DIMENSIONS],
     }
     return render(request, "models_catalog/aimodel_detail.html", context)
@@ -60,7 +58,7 @@ def aimodel_compare(request):
         "notices": notices,
         "rows": comparison_rows(models) if len(models) >= 2 else [],
         "max_models": MAX_MODELS,
-        "choices": AIModel.objects.order_by("name", "pk").values_list("slug", "name"),
+        "choices": compare_choices(selected=models),
         "dimension_groups": DIMENSION_GROUPS,
     }
     return render(request, "models_catalog/aimodel_compare.html", context)
