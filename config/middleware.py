@@ -18,8 +18,9 @@ class RejectNulBytesMiddleware:
     def __call__(self, request):
         if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", ""):
             raise SuspiciousOperation("NUL byte in the URL")
-        if any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
-            raise SuspiciousOperation("NUL byte in the query string")
+        for key, values in request.GET.lists():  # every value: ?m=a&m=%00 hides in items()
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise SuspiciousOperation("NUL byte in the query string")
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",

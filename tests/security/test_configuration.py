@@ -202,3 +202,9 @@ def test_behind_a_proxy_the_lockout_counts_the_readers_address(client, settings)
         HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.7",
     )
     assert locked.status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_any_repeated_parameter_is_a_400(client):
+    assert client.get("/models/compare/?m=a%00&m=b").status_code == 400
+    assert client.get("/models/?tag=x&tag=%00").status_code == 400
