@@ -134,6 +134,8 @@ class Command(BaseCommand):
         progress = Progress("search index", 1)
         count = search.rebuild()
         progress.advance(1)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # planner statistics for tables that just grew 1,000-fold
         cache.bump()
         self.stdout.write(
             f"Generated {options['articles']} articles, {len(models)} models, {len(tags)} tags "
