@@ -1,7 +1,7 @@
 """A Chromium for the security browser tests, and a record of what the page complained about."""
 
 import os
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -23,8 +23,18 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-@contextmanager
-def chromium_page():
+def in_chromium(drive):
+    """Run `drive(page)` in a fresh Chromium and return what it returns.
+
+    On a thread of its own: Playwright's sync API refuses to start where an event loop is
+    already running, as it is in this thread while the browser tests' session-wide
+    Playwright is alive.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_drive, drive).result()
+
+
+def _drive(drive):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -42,7 +52,7 @@ def chromium_page():
                     message.type == "error" and page.console_errors.append(message.text)
                 ),
             )
-            yield page
+            return drive(page)
         finally:
             browser.close()
 

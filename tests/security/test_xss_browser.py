@@ -8,7 +8,7 @@ from taggit.models import Tag
 from articles.models import Article, TagDescription
 from config.rendering import render_markdown
 from tests.factories import AIModelFactory, ArticleFactory, AuthorFactory
-from tests.security.browser import chromium_page, violations
+from tests.security.browser import in_chromium, violations
 from tests.security.payloads import load_payloads
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +48,8 @@ def hostile_pages():
 
 def test_no_payload_runs_in_the_browser(live_server, hostile_pages):
     dialogs, foreign = [], []
-    with chromium_page() as page:
+
+    def drive(page):
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.on(
             "request",
@@ -74,5 +75,7 @@ def test_no_payload_runs_in_the_browser(live_server, hostile_pages):
                 "elements => elements.map(e => e.outerHTML.slice(0, 80))",
             )
             assert found == [], url
+
+    in_chromium(drive)
     assert dialogs == []
     assert foreign == []
