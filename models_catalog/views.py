@@ -75,5 +75,7 @@ def aimodel_export(request, fmt):
     else:
         response = HttpResponse(body, content_type="application/json")
     for notice in query.notices:
-        response.headers.setdefault("X-Catalog-Notice", notice.encode("ascii", "replace").decode())
+        # The notice quotes the reader's input: one line of ASCII, or the header is refused.
+        line = " ".join(notice.split()).encode("ascii", "replace").decode()
+        response.headers.setdefault("X-Catalog-Notice", line)
     return response

@@ -138,3 +138,11 @@ def test_search_strings_never_fail(client, content, text):
 @given(slugs=st.lists(slug | junk, max_size=25))
 def test_compare_selections_never_fail(client, content, slugs):
     get(client, "/models/compare/?" + urlencode([("m", s) for s in slugs]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/models.json", "/models.csv"])
+def test_a_line_break_in_an_unknown_sort_is_not_a_500(client, url):
+    """Found by the tests above: the export echoed the sort into a response header."""
+    response = get(client, url + "?sort=%0Aa%0D%0Ab")
+    assert response["X-Catalog-Notice"] == "Unknown sort ? a b? was ignored; sorted by newest."
