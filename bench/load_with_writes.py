@@ -1,0 +1,443 @@
+"""Load with writes (issue 8): readers hammer the public pages while editors work in the admin.
+
+Serves the demo site with gunicorn against PostgreSQL and Redis (the production shape), then
+at the same time:
+
+- `wrk` holds READERS concurrent connections on the public pages (home, articles, tags,
+  catalog, search, feeds), counting 5xx answers and any body that contains the draft sentinel;
+- EDITORS threads log in to the admin over HTTP and, in a loop, write a draft that must never
+  be seen (its title and body carry the sentinel), publish a new article with tags, and edit
+  and retag one of their published articles (through the real change form, with its
+  edit-conflict token).
+
+Afterwards every write is checked over HTTP: each published article shows its last title and
+tags, each draft is a 404. Prints the figures as a table and JSON; exits non-zero when any
+reader got a 5xx, any reader saw a draft, or any write is missing.
+
+Every request goes to 127.0.0.1 and every loop is bounded in time. A tool, not a test
+(tests/performance/test_load_with_writes.py runs a short version in `make test`).
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+GUNICORN = str(Path(PY).with_name("gunicorn"))
+SENTINEL = "QZXDRAFTSENTINELQZX"
+EDITOR_PASSWORD = "load-test-" + secrets.token_hex(8)
+
+
+def log(message):
+    print(f"[load] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=60, help="seconds of load")
+    parser.add_argument("--readers", type=int, default=200, help="concurrent reader connections")
+    parser.add_argument("--editors", type=int, default=3, help="concurrent editors in the admin")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/modelpress_load")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--reuse-db", action="store_true", help="use the database as it is")
+    parser.add_argument("--json", help="also write the figures to this file")
+    return parser.parse_args(argv)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# -- the site -------------------------------------------------------------------------------
+
+
+def site_env(args, workdir):
+    return {
+        **os.environ,
+        "DATABASE_URL": args.pg_url,
+        "REDIS_URL": args.redis_url,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_HSTS_SECONDS": "0",
+        "DJANGO_STATIC_ROOT": str(workdir / "static"),
+        "MEDIA_ROOT": str(workdir / "media"),
+        "DJANGO_CACHE_DIR": str(workdir / "cache"),
+        "SITE_URL": "http://127.0.0.1",
+        "DJANGO_LOG_LEVEL": "ERROR",
+    }
+
+
+def manage(env, *command):
+    subprocess.run(
+        [PY, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def prepare(args, env):
+    import psycopg
+    import redis
+
+    url = urllib.parse.urlsplit(args.pg_url)
+    name = url.path.lstrip("/")
+    if not args.reuse_db:
+        admin_url = urllib.parse.urlunsplit(url._replace(path="/postgres"))
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    redis.Redis.from_url(args.redis_url).flushdb()
+    log("migrate, collectstatic, demo content")
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "load_demo", "--no-accounts")
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import Group, User\n"
+        "u, _ = User.objects.get_or_create(username='loadeditor')\n"
+        "u.is_staff = True\n"
+        f"u.set_password({EDITOR_PASSWORD!r})\n"
+        "u.save()\n"
+        "u.groups.add(Group.objects.get(name='Editors'))\n",
+    )
+
+
+def start_server(args, env, port):
+    command = [
+        GUNICORN,
+        "config.wsgi",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_ping/", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer within 30 s")
+
+
+# -- readers (wrk) --------------------------------------------------------------------------
+
+LUA = """
+local paths = {%(paths)s}
+local sentinel = "%(sentinel)s"
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args)
+  index = math.random(#paths); total = 0; s5xx = 0; s4xx = 0; leaks = 0
+end
+function request()
+  index = index %% #paths + 1
+  return wrk.format("GET", paths[index])
+end
+function response(status, headers, body)
+  total = total + 1
+  if status >= 500 then s5xx = s5xx + 1 elseif status >= 400 then s4xx = s4xx + 1 end
+  if body and string.find(body, sentinel, 1, true) then leaks = leaks + 1 end
+end
+function done(summary, latency, requests)
+  local t, e5, e4, l = 0, 0, 0, 0
+  for _, thread in ipairs(threads) do
+    t = t + thread:get("total"); e5 = e5 + thread:get("s5xx")
+    e4 = e4 + thread:get("s4xx"); l = l + thread:get("leaks")
+  end
+  local errors = summary.errors
+  io.write(string.format("LOADRESULT %%d %%d %%d %%d %%d %%.2f %%.2f %%.2f\\n", t, e5, e4, l,
+    errors.connect + errors.read + errors.write + errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.duration / 1e6))
+end
+"""
+
+
+def reader_paths():
+    paths = ["/", "/models/", "/tags/", "/feed/", "/models/feed/", "/search/?q=open"]
+    paths += ["/search/?q=llama", "/models/compare/?m=llama-3-1-405b&m=gpt-4o&m=mixtral-8x22b"]
+    for path in sorted((ROOT / "articles" / "demo").glob("*.md")):
+        paths.append(f"/articles/{path.stem}/")  # drafts among them must stay 404
+    paths += ["/tags/llama/", "/tags/open-source/", "/tags/load-test/", "/models/gpt-4o/"]
+    paths += ["/category/ai/", "/models/llama-3-1-8b/", "/sitemap.xml"]
+    return paths
+
+
+def start_readers(args, port, workdir):
+    script = workdir / "readers.lua"
+    script.write_text(
+        LUA % {"paths": ", ".join(json.dumps(p) for p in reader_paths()), "sentinel": SENTINEL}
+    )
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{args.readers}",
+        f"-d{args.duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{port}",
+    ]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+def parse_readers(output):
+    match = re.search(
+        r"LOADRESULT (\d+) (\d+) (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", output
+    )
+    if not match:
+        raise SystemExit(f"wrk printed no result:\n{output}")
+    total, e5, e4, leaks, socket_errors = (int(g) for g in match.groups()[:5])
+    p50, p99, seconds = (float(g) for g in match.groups()[5:])
+    return {
+        "requests": total,
+        "requests_per_second": round(total / seconds, 1) if seconds else 0.0,
+        "status_5xx": e5,
+        "status_4xx": e4,
+        "draft_leaks": leaks,
+        "socket_errors": socket_errors,
+        "p50_ms": p50,
+        "p99_ms": p99,
+    }
+
+
+# -- editors (the admin over HTTP) ----------------------------------------------------------
+
+
+class Editor:
+    def __init__(self, base, number):
+        self.base = base
+        self.number = number
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.published = {}  # slug -> (title, tags)
+        self.drafts = []  # slugs
+        self.errors = []
+        self.change_urls = {}
+        self.counts = {"drafted": 0, "published": 0, "edited": 0}
+
+    def get(self, path):
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.read().decode()
+
+    def post(self, path, fields):
+        page = self.get(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}, doseq=True)
+        request = urllib.request.Request(
+            self.base + path, data=data.encode(), headers={"Referer": self.base + path}
+        )
+        with self.opener.open(request, timeout=30) as response:
+            return response.geturl(), response.read().decode(), page
+
+    def login(self):
+        url, body, _ = self.post(
+            "/admin/login/?next=/admin/", {"username": "loadeditor", "password": EDITOR_PASSWORD}
+        )
+        if "/admin/login/" in url:
+            raise RuntimeError("editor could not log in")
+
+    def article_fields(self, title, slug, status, tags, extra_body=""):
+        now = time.gmtime()
+        return {
+            "title": title,
+            "slug": slug,
+            "dek": f"{title}: written during the load test.",
+            "body": f"## Written under load\n\nA paragraph for {title}.{extra_body}\n",
+            "tags": ", ".join(tags),
+            "category": "1",
+            "author": "1",
+            "status": status,
+            "published_at_0": time.strftime("%Y-%m-%d", now),
+            "published_at_1": time.strftime("%H:%M:%S", now),
+            "review_comment": "",
+            "seo_title": "",
+            "seo_description": "",
+            "hero_image": "",
+            "_save": "Save",
+        }
+
+    def step(self, n):
+        stamp = f"e{self.number}n{n}"
+        # 1. a draft that readers must never see
+        slug = f"load-draft-{stamp}"
+        fields = self.article_fields(
+            f"Unpublished {SENTINEL} {stamp}", slug, "draft", ["Load test"], f" {SENTINEL}"
+        )
+        fields["published_at_0"] = fields["published_at_1"] = ""
+        self.check(self.post("/admin/articles/article/add/", fields), "/admin/articles/article/")
+        self.drafts.append(slug)
+        self.counts["drafted"] += 1
+        # 2. a published article with tags
+        slug = f"load-story-{stamp}"
+        tags = ["Load test", f"Load batch {n % 5}"]
+        title = f"Load story {stamp}"
+        fields = self.article_fields(title, slug, "published", tags)
+        self.check(self.post("/admin/articles/article/add/", fields), "/admin/articles/article/")
+        self.published[slug] = (title, tags)
+        self.counts["published"] += 1
+        # 3. edit and retag one of this editor's published articles through the change form
+        slug = sorted(self.published)[n % len(self.published)]
+        title, tags = self.published[slug]
+        change = self.find_change_url(slug, title)
+        page = self.get(change)
+        version = re.search(r'name="base_version" value="(\d+)"', page).group(1)
+        title = f"{title.split(' (edited')[0]} (edited {n})"
+        tags = [*tags[:2], f"Edited {n % 3}"]
+        fields = self.article_fields(title, slug, "published", tags)
+        fields["base_version"] = version
+        self.check(self.post(change, fields), "/admin/articles/article/")
+        self.published[slug] = (title, tags)
+        self.counts["edited"] += 1
+
+    def find_change_url(self, slug, title):
+        if slug in self.change_urls:
+            return self.change_urls[slug]
+        listing = self.get("/admin/articles/article/?q=" + urllib.parse.quote(title))
+        match = re.search(r'href="(/admin/articles/article/\d+/change/)[^"]*"', listing)
+        if not match:
+            raise RuntimeError(f"{slug} is not in the admin list")
+        self.change_urls[slug] = match.group(1)
+        return match.group(1)
+
+    def check(self, result, expected_prefix):
+        url, body, _ = result
+        path = urllib.parse.urlsplit(url).path
+        if not path.startswith(expected_prefix) or "/add/" in path or "/change/" in path:
+            errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', body, re.S)
+            raise RuntimeError(f"save refused at {path}: {errors[:2]}")
+
+    def run(self, deadline):
+        try:
+            self.login()
+            n = 0
+            while time.monotonic() < deadline:
+                try:
+                    self.step(n)
+                except (RuntimeError, urllib.error.URLError, AttributeError) as error:
+                    self.errors.append(str(error)[:300])
+                n += 1
+        except Exception as error:  # noqa: BLE001 - reported, and fails the run
+            self.errors.append(f"editor {self.number} stopped: {error!r}"[:300])
+
+
+def verify(base, editors):
+    """Every write is there: published pages show the last title and tags; drafts are 404."""
+    missing = []
+    for editor in editors:
+        for slug, (title, tags) in editor.published.items():
+            try:
+                with urllib.request.urlopen(f"{base}/articles/{slug}/", timeout=30) as response:
+                    page = response.read().decode()
+            except urllib.error.HTTPError as error:
+                missing.append(f"{slug}: HTTP {error.code}")
+                continue
+            if title not in page:
+                missing.append(f"{slug}: title {title!r} not shown")
+            for tag in tags:
+                if f">{tag}<" not in page:
+                    missing.append(f"{slug}: tag {tag!r} not shown")
+        for slug in editor.drafts:
+            try:
+                urllib.request.urlopen(f"{base}/articles/{slug}/", timeout=30)
+                missing.append(f"{slug}: a draft is readable")
+            except urllib.error.HTTPError as error:
+                if error.code != 404:
+                    missing.append(f"{slug}: HTTP {error.code}")
+    return missing
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="modelpress-load-") as tmp:
+        workdir = Path(tmp)
+        env = site_env(args, workdir)
+        prepare(args, env)
+        port = free_port()
+        server = start_server(args, env, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            log(f"{args.readers} readers and {args.editors} editors for {args.duration} s")
+            readers = start_readers(args, port, workdir)
+            deadline = time.monotonic() + args.duration
+            editors = [Editor(base, i) for i in range(args.editors)]
+            threads = [threading.Thread(target=e.run, args=(deadline,)) for e in editors]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=args.duration + 120)
+            output, _ = readers.communicate(timeout=args.duration + 120)
+            reading = parse_readers(output)
+            missing = verify(base, editors)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    writes = {key: sum(e.counts[key] for e in editors) for key in editors[0].counts}
+    errors = [error for editor in editors for error in editor.errors]
+    figures = {
+        "duration_s": args.duration,
+        "readers": args.readers,
+        "editors": args.editors,
+        "gunicorn": f"{args.workers} workers x {args.threads} threads (gthread)",
+        **reading,
+        "writes": writes,
+        "editor_errors": errors[:20],
+        "missing_after_run": missing[:20],
+    }
+    ok = (
+        reading["status_5xx"] == 0
+        and reading["draft_leaks"] == 0
+        and not missing
+        and not errors
+        and writes["published"] > 0
+    )
+    figures["ok"] = ok
+    print(f"{'readers':<22}{args.readers} connections, {args.duration} s")
+    for key in ["requests", "requests_per_second", "p50_ms", "p99_ms", "status_5xx"]:
+        print(f"{key:<22}{reading[key]}")
+    for key in ["status_4xx", "socket_errors", "draft_leaks"]:
+        print(f"{key:<22}{reading[key]}")
+    print(f"{'writes':<22}{writes}")
+    print(f"{'editor errors':<22}{len(errors)}")
+    print(f"{'missing afterwards':<22}{len(missing)}")
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""A short run of bench/load_with_writes.py: readers on the public pages while editors publish,
+edit and tag through the admin. Zero 5xx, no draft ever served, every write present.
+
+The full run (200 readers for 60 s) is `python bench/load_with_writes.py`; this one holds 40
+readers for 8 s so that `make test` stays quick. It is a PostgreSQL + Redis scenario (the
+production shape), so it runs in the PostgreSQL pass and is skipped on SQLite.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_readers_never_see_a_5xx_or_a_draft_while_editors_write(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the load scenario runs against PostgreSQL (the PostgreSQL pass)")
+    if not shutil.which("wrk"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("wrk is not installed (.ci/run installs it)")
+        pytest.skip("wrk is not installed (apt-get install wrk)")
+    settings_db = connection.settings_dict
+    host = settings_db.get("HOST") or "127.0.0.1"
+    port = settings_db.get("PORT") or 5432
+    user = settings_db.get("USER") or "postgres"
+    pg_url = f"postgres://{user}@{host}:{port}/modelpress_loadtest"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/load_with_writes.py",
+            "--duration=8",
+            "--readers=40",
+            "--editors=2",
+            f"--pg-url={pg_url}",
+            "--redis-url=redis://127.0.0.1:6379/8",
+            f"--json={tmp_path / 'load.json'}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert '"status_5xx": 0' in result.stdout and '"draft_leaks": 0' in result.stdout
