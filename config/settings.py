@@ -7,6 +7,7 @@ local-memory cache, which is what `make run` uses.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -240,11 +241,32 @@ CSP_STYLE_ATTRIBUTE_HASHES = [
     "'sha256-IvYCOyinH/elN38iOtBsNjs0vh5wYm44LqtRBUP1C9s='",  # admin image preview
     "'sha256-zBL02WRZBwy3p1jV7+NnPiGonpfMPktsZjFGIC4PQOw='",  # draft preview banner
 ]
+
+
+def _media_origins():
+    """Where uploaded images are served from when that is not this site (S3 media)."""
+    extra = env_list("DJANGO_CSP_IMG_SRC", "")
+    if MEDIA_STORAGE != "s3":
+        return extra
+    options = MEDIA_BACKEND["OPTIONS"]
+    if options["custom_domain"]:
+        return [f"https://{options['custom_domain'].split('/')[0]}", *extra]
+    if options["endpoint_url"]:
+        endpoint = urlsplit(options["endpoint_url"])
+        return [f"{endpoint.scheme}://{endpoint.netloc}", *extra]
+    bucket, region = options["bucket_name"], options["region_name"]
+    hosts = [f"{bucket}.s3.amazonaws.com"] + (
+        [f"{bucket}.s3.{region}.amazonaws.com"] if region else []
+    )
+    return [f"https://{host}" for host in hosts] + extra
+
+
+MEDIA_ORIGINS = _media_origins()
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE, CSP.UNSAFE_HASHES, *CSP_STYLE_ATTRIBUTE_HASHES],
-    "img-src": [CSP.SELF],
+    "img-src": [CSP.SELF, *MEDIA_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "media-src": [CSP.SELF],

@@ -208,3 +208,35 @@ def test_behind_a_proxy_the_lockout_counts_the_readers_address(client, settings)
 def test_a_nul_byte_in_any_repeated_parameter_is_a_400(client):
     assert client.get("/models/compare/?m=a%00&m=b").status_code == 400
     assert client.get("/models/?tag=x&tag=%00").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "env, origin",
+    [
+        ({"AWS_S3_CUSTOM_DOMAIN": "media.modelpress.example"}, "https://media.modelpress.example"),
+        ({"AWS_S3_ENDPOINT_URL": "https://minio.example:9000"}, "https://minio.example:9000"),
+        ({"AWS_S3_REGION_NAME": "eu-west-3"}, "https://mp-media.s3.eu-west-3.amazonaws.com"),
+    ],
+)
+def test_images_on_s3_are_allowed_by_the_policy(env, origin):
+    code = "from django.conf import settings; print(' '.join(settings.SECURE_CSP['img-src']))"
+    environ = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "AWS_"))
+    }
+    environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="1",
+        DJANGO_MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="mp-media",
+        **env,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    sources = result.stdout.split()
+    assert sources[0] == "'self'" and origin in sources, result.stderr
