@@ -2,22 +2,23 @@
 
 The archive holds `manifest.json` (format, date, row counts), `data.json` (Django's
 serialisation of every model, foreign keys to users, groups, tags, permissions and content
-types written as natural keys) and `media/` (every uploaded file). Content types and
+types written as natural keys) and `media/` (every uploaded file, from the filesystem or the
+S3 bucket alike: it goes through the media storage). Content types and
 permissions are left out: `migrate` creates them, and the natural keys find them again.
 Derived data (the search index) is left out too and rebuilt after a restore.
 """
 
 import io
 import json
-import shutil
 import tarfile
 import tempfile
 from collections import Counter
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -64,12 +65,20 @@ def dump_data():
     return out.getvalue()
 
 
-def media_files(root=None):
-    """[(path relative to MEDIA_ROOT as posix str, absolute Path)], sorted."""
-    root = Path(root or settings.MEDIA_ROOT)
-    if not root.is_dir():
-        return []
-    return sorted((p.relative_to(root).as_posix(), p) for p in root.rglob("*") if p.is_file())
+def media_files():
+    """Names of every file in the media storage (the filesystem or a bucket), sorted."""
+
+    def walk(folder):
+        try:
+            folders, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            return
+        for name in files:
+            yield f"{folder}/{name}" if folder else name
+        for name in folders:
+            yield from walk(f"{folder}/{name}" if folder else name)
+
+    return sorted(walk(""))
 
 
 def backup_create(path):
@@ -87,8 +96,9 @@ def backup_create(path):
     with tarfile.open(path, "w:gz") as archive:
         _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
         _add_bytes(archive, "data.json", data)
-        for name, file in files:
-            archive.add(file, arcname=f"media/{name}", recursive=False)
+        for name in files:
+            with default_storage.open(name, "rb") as handle:
+                _add_bytes(archive, f"media/{name}", handle.read())
     return manifest
 
 
@@ -158,10 +168,14 @@ def _check_member(member):
 
 
 def _move_media(source):
+    """Put every restored file in the media storage under its own name, replacing any."""
     if not source.is_dir():
         return
-    target = Path(settings.MEDIA_ROOT)
     for file in sorted(p for p in source.rglob("*") if p.is_file()):
-        destination = target / file.relative_to(source)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(file, destination)
+        name = file.relative_to(source).as_posix()
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        with file.open("rb") as handle:
+            saved = default_storage.save(name, File(handle))
+        if saved != name:
+            raise BackupError(f"The media storage renamed {name!r} to {saved!r}.")

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -71,14 +72,19 @@ def site():
 def snapshot():
     """({"model pk": fields} for every backed-up row, {media path: bytes})."""
     rows = {f"{row['model']} {row['pk']}": row["fields"] for row in json.loads(dump_data())}
-    files = {name: path.read_bytes() for name, path in media_files()}
+    files = {name: read(name) for name in media_files()}
     return rows, files
+
+
+def read(name):
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
 
 
 def wipe():
     call_command("flush", interactive=False, verbosity=0)
-    for _, path in media_files():
-        path.unlink()
+    for name in media_files():
+        default_storage.delete(name)
     assert database_is_empty() and media_files() == []
 
 
