@@ -236,7 +236,10 @@ def load_pass(env, urls, args, label):
     try:
         results, served = {}, 0
         for name, path in urls.items():
-            urllib.request.urlopen(server.base + path, timeout=30).read()  # warm up / fill
+            try:
+                urllib.request.urlopen(server.base + path, timeout=60).read()  # warm up / fill
+            except OSError as error:  # a page too slow to answer is a result, not a crash
+                log(f"{label:<9} {name:<22} warm-up failed: {error}")
             results[name] = wrk(server.base + path, args)
             served += results[name]["requests"]
             log(f"{label:<9} {name:<22} {results[name]['rps']:>8.1f} req/s")
