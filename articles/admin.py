@@ -17,7 +17,13 @@ from django.utils.html import format_html
 from taggit.managers import TaggableManager
 
 from articles import workflow
-from articles.forms import ArticleAdminForm, ImageAdminForm, ScheduleForm, SendBackForm
+from articles.forms import (
+    ArticleAdminForm,
+    AuthorAdminForm,
+    ImageAdminForm,
+    ScheduleForm,
+    SendBackForm,
+)
 from articles.images import image_ingest
 from articles.models import Article, Author, Category, Image, Revision, TrashedArticle
 from articles.preview import render_preview, share_url
@@ -42,6 +48,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    form = AuthorAdminForm
     list_display = ["name", "slug", "user"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]

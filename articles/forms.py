@@ -1,13 +1,16 @@
 """Admin forms: the article form with edit-conflict detection, workflow inputs, image upload."""
 
+from pathlib import Path
+
 from django import forms
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from articles.images import validate_image_upload
-from articles.models import Article, Image, Revision
+from articles.images import strip_metadata, validate_image_upload
+from articles.models import Article, Author, Image, Revision
 from articles.revisions import diff_contents, snapshot
 
 
@@ -144,4 +147,21 @@ class ImageAdminForm(forms.ModelForm):
         upload = self.cleaned_data.get("file")
         if isinstance(upload, UploadedFile):
             validate_image_upload(upload)
+        return upload
+
+
+class AuthorAdminForm(forms.ModelForm):
+    """Avatars go through the same checks as the image library, and lose their metadata."""
+
+    class Meta:
+        model = Author
+        fields = ["user", "name", "slug", "bio", "avatar", "website"]
+
+    def clean_avatar(self):
+        upload = self.cleaned_data.get("avatar")
+        if isinstance(upload, UploadedFile):
+            validate_image_upload(upload)
+            data, fmt, _ = strip_metadata(upload)
+            stem = Path(upload.name).stem or "avatar"
+            return ContentFile(data, name=f"{stem}.{fmt.lower()}")
         return upload
