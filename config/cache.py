@@ -1,9 +1,10 @@
 """Caching of public pages that is never stale.
 
-Rendered anonymous GET responses are cached whole. Their cache keys include a *generation*
-per half of the site ("articles" and "catalog"); any write that can change what readers see
-bumps the generation of the half it touches (signals, plus explicit calls after bulk writes),
-so every page built from old data is simply never looked up again. Pages that show both
+Rendered anonymous GET responses are cached whole, one entry per URL, each stamped with the
+*generations* it was built from: one per half of the site ("articles" and "catalog"). Any
+write that can change what readers see bumps the generation of the half it touches (signals,
+plus explicit calls after bulk writes), so an entry built from older data no longer matches
+and is rendered again. Pages that show both
 halves depend on both generations; the catalog list, compare and exports depend only on the
 catalog, so editing an article leaves them cached.
 
@@ -11,9 +12,10 @@ Scheduled articles go live without any write: the generation record also holds t
 moment a scheduled article comes due, and the first request after it bumps "articles".
 
 Where the generations live matters with several worker processes: with Redis (REDIS_URL) they
-sit beside the pages; without it they are kept in a small file-based cache shared by every
-process on the machine ("generations" alias), while pages stay in each process's local memory.
-Either way a write in one worker is seen by the next request in any other.
+sit beside the pages, and a hit is one MGET (generations and page together); without it they
+are kept in a small file-based cache shared by every process on the machine ("generations"
+alias), while pages stay in each process's local memory. Either way a write in one worker is
+seen by the next request in any other.
 """
 
 import hashlib
@@ -22,9 +24,11 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache as _DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, set_response_etag
 
 HALVES = ("articles", "catalog")
 PAGE_TIMEOUT = 60 * 60
@@ -82,9 +86,39 @@ def current_generations(halves):
 
 
 def _page_key(request, halves):
-    generations = current_generations(halves)
-    raw = "|".join([request.method, request.get_full_path(), *(str(g) for g in generations)])
+    raw = "|".join([request.method, request.get_full_path(), *halves])
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _shared_store():
+    """True when pages and generations live in one cache (Redis): one round trip per hit."""
+    return settings.CACHES.get("generations") == settings.CACHES.get("default")
+
+
+def _lookup(request, halves):
+    """(generations now, cached entry or None), in one cache round trip where possible.
+
+    The generations are read before the view renders, so a write that lands during
+    rendering makes the stored page stale at once rather than fresh by mistake.
+    """
+    page_key = _page_key(request, halves)
+    keys = [_GEN_KEY.format(half) for half in halves]
+    if "articles" in halves:
+        keys.append(_DUE_KEY)
+    if _shared_store():
+        found = caches["default"].get_many([*keys, page_key])
+    else:
+        found = _generations_cache().get_many(keys)
+        entry = caches["default"].get(page_key)
+        if entry is not None:
+            found[page_key] = entry
+    due = found.get(_DUE_KEY)
+    cold = any(_GEN_KEY.format(half) not in found for half in halves)
+    if cold or ("articles" in halves and (due is None or time.time() >= due)):
+        generations = tuple(current_generations(halves))  # the rare slow path
+    else:
+        generations = tuple(found[_GEN_KEY.format(half)] for half in halves)
+    return page_key, generations, found.get(page_key)
 
 
 def _cacheable_request(request):
@@ -106,11 +140,9 @@ def public_page(*halves):
         def wrapper(request, *args, **kwargs):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            pages = caches["default"]
-            key = _page_key(request, halves)
-            hit = pages.get(key)
-            if hit is not None:
-                status, headers, content = hit
+            key, generations, entry = _lookup(request, halves)
+            if entry is not None and entry[0] == generations:
+                _, status, headers, content = entry
                 response = HttpResponse(content, status=status)
                 for name, value in headers:
                     response[name] = value
@@ -121,15 +153,39 @@ def public_page(*halves):
                 response = response.render()
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
             if response.status_code == 200 and not response.streaming and not response.cookies:
+                set_response_etag(response)  # computed once here, not on every hit
                 headers = [
                     (name, value)
                     for name, value in response.items()
                     if name.lower() not in {"set-cookie", "vary", "x-cache"}
                 ]
-                pages.set(key, (200, headers, response.content), PAGE_TIMEOUT)
+                entry = (generations, 200, headers, response.content)
+                caches["default"].set(key, entry, PAGE_TIMEOUT)
             response["X-Cache"] = "miss"
             return response
 
         return wrapper
 
     return decorator
+
+
+class RedisCache(_DjangoRedisCache):
+    """Django's Redis cache, keeping one client per connection pool.
+
+    Django builds a new `redis.Redis` for every cache call; with redis-py 8 that construction
+    (its response-callback table) cost about as much as the network round trip of a page hit.
+    Clients are thread-safe and share the pool, so one per pool is enough.
+    """
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusingRedisClient
+
+
+class _ReusingRedisClient(RedisCacheClient):
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        if index not in clients:
+            clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return clients[index]

@@ -127,11 +127,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_DIR = Path(os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache"))
 if REDIS_URL:
     _redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "modelpress",
     }
-    CACHES = {"default": _redis, "generations": {**_redis, "KEY_PREFIX": "modelpress-gen"}}
+    # One cache for pages and generations: a page hit is a single round trip.
+    CACHES = {"default": _redis, "generations": _redis}
 else:
     CACHES = {
         "default": {

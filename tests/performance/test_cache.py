@@ -168,3 +168,27 @@ def test_previews_are_never_cached(client):
     draft.title = "Private draft v2"
     draft.save()
     assert "Private draft v2" in get(client, url).content.decode()
+
+
+def test_one_store_for_pages_and_generations_works_the_same(client, settings):
+    """With Redis, pages and generations share one cache and a hit is one round trip."""
+    from django.core.cache import caches
+
+    shared = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "both"}
+    settings.CACHES = {"default": shared, "generations": shared}
+    for alias in ("default", "generations"):
+        caches[alias].clear()
+    article = ArticleFactory(title="Shared store")
+    assert get(client, article.get_absolute_url())["X-Cache"] == "miss"
+    assert get(client, article.get_absolute_url())["X-Cache"] == "hit"
+    article.title = "Shared store, edited"
+    article.save()
+    response = get(client, article.get_absolute_url())
+    assert response["X-Cache"] == "miss" and "Shared store, edited" in response.content.decode()
+
+
+def test_redis_backend_reuses_one_client_per_pool():
+    from config.cache import RedisCache
+
+    backend = RedisCache("redis://127.0.0.1:6379/9", {})
+    assert backend._cache.get_client() is backend._cache.get_client()
