@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/modelpress
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist processes per pass; the suite is mostly waiting (browsers, servers, databases).
+TEST_WORKERS ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # The first interpreter that is Python 3.12 or newer: python3.13, python3.12, python3, then any
@@ -52,13 +54,13 @@ format: install
 	$(PY) -m ruff format .
 
 test-sqlite: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 # PostgreSQL is where production runs. Locally, an unreachable server skips this step with a
 # warning; in CI (CI=true) it fails the run instead.
 test-postgres: install
 	@if $(PY) -c 'import psycopg, sys; psycopg.connect("$(PG_URL:modelpress=postgres)", connect_timeout=3).close()' 2>/dev/null; then \
-		echo "== PostgreSQL =="; DATABASE_URL="$(PG_URL)" $(PY) -m pytest -q; \
+		echo "== PostgreSQL =="; DATABASE_URL="$(PG_URL)" $(PY) -m pytest -q -n $(TEST_WORKERS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(PG_URL) is not reachable and CI=true: failing." >&2; exit 1; \
 	else \
