@@ -8,15 +8,18 @@ reaches a reader.
 
 import math
 import re
+import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 
 import markdown
 import nh3
 from django.utils.html import strip_tags
 from django.utils.text import slugify
+from markdown.extensions import Extension
 from markdown.extensions.codehilite import CodeHiliteExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension
+from markdown.treeprocessors import Treeprocessor
 from pygments.token import STANDARD_TYPES
 
 ALLOWED_TAGS = {
@@ -51,6 +54,7 @@ MARKUP_CLASSES = {
 }  # fmt: skip
 MARKUP_CLASS_PATTERN = re.compile(r"(language-[\w+#.-]+|badge--[a-z-]+)")
 WORDS_PER_MINUTE = 230
+CAPTION_PREFIX = "Table:"
 _WORD = re.compile(r"\w+")
 
 
@@ -118,6 +122,44 @@ def _flatten(tokens):
         yield from _flatten(token.get("children", []))
 
 
+class _AccessibleTables(Treeprocessor):
+    """Tables readers of every kind can follow: header cells say what they head.
+
+    Column headers get scope="col"; the first cell of each body row becomes its row header
+    (th scope="row": explainer tables are "parameter | value | value"). A paragraph written
+    `Table: what this table shows` right above a table becomes its <caption>.
+    """
+
+    def run(self, root):
+        for parent in list(root.iter()):
+            children = list(parent)
+            for index, table in enumerate(children):
+                if table.tag != "table":
+                    continue
+                for cell in table.iter("th"):
+                    cell.set("scope", "col")
+                for row in table.iter("tr"):
+                    if len(row) and row[0].tag == "td":
+                        row[0].tag = "th"
+                        row[0].set("scope", "row")
+                before = children[index - 1] if index else None
+                if (
+                    before is not None
+                    and before.tag == "p"
+                    and len(before) == 0
+                    and (before.text or "").startswith(CAPTION_PREFIX)
+                ):
+                    caption = etree.Element("caption")
+                    caption.text = before.text[len(CAPTION_PREFIX) :].strip()
+                    table.insert(0, caption)
+                    parent.remove(before)
+
+
+class _AccessibleTablesExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 - Markdown's API
+        md.treeprocessors.register(_AccessibleTables(md), "accessible_tables", 5)
+
+
 def render_markdown(text, preprocessors=(), extensions=()):
     """Render Markdown `text` into sanitised HTML plus its table of contents.
 
@@ -143,6 +185,7 @@ def render_markdown(text, preprocessors=(), extensions=()):
             "sane_lists",
             "abbr",
             "def_list",
+            _AccessibleTablesExtension(),
             *extensions,
         ],
         output_format="html",

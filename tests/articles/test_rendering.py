@@ -79,3 +79,13 @@ def test_article_renders_on_save():
     assert "<table>" in article.body_html
     assert "<script" not in article.body_html
     assert article.heading_count == 1
+
+
+def test_tables_get_header_scopes_and_an_optional_caption():
+    html = render_markdown("Table: Open versus closed\n" + TABLE).html
+    assert "<caption>Open versus closed</caption>" in html
+    assert '<th align="left" scope="col">Parameter</th>' in html
+    assert '<th align="left" scope="row">Cost</th>' in html
+    assert "Table:" not in html
+    plain = render_markdown(TABLE).html
+    assert "<caption>" not in plain and 'scope="row"' in plain
