@@ -192,3 +192,10 @@ def test_redis_backend_reuses_one_client_per_pool():
 
     backend = RedisCache("redis://127.0.0.1:6379/9", {})
     assert backend._cache.get_client() is backend._cache.get_client()
+
+
+def test_head_shares_the_get_entry_and_sends_no_body(client):
+    article = ArticleFactory()
+    assert get(client, article.get_absolute_url())["X-Cache"] == "miss"
+    head = client.head(article.get_absolute_url())
+    assert head.status_code == 200 and head["X-Cache"] == "hit" and head.content == b""
