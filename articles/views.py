@@ -4,6 +4,7 @@ from datetime import date
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 from django.utils.http import http_date
 from taggit.models import Tag
 
@@ -15,16 +16,57 @@ from articles.queries import (
     related_tags,
     tags_in_use,
 )
-from config.cache import public_page
+from config.cache import generational, public_page
 from models_catalog.models import AIModel
 
 PAGE_SIZE = 10
 TAG_MODEL_LIMIT = 24
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE):
-    """A page of `queryset`; junk or out-of-range `?page=` gives the nearest valid page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+class ArticlePaginator(Paginator):
+    """Pages of published articles that cost the same at page 1 and page 1,000.
+
+    The count (a scan of every matching row) is kept until the next write to the articles
+    half (`generational`), under `count_key`, which must name everything the queryset
+    filters on. A page first takes its ids from the index (`LIMIT`/`OFFSET` over ids alone),
+    then loads those ten rows; the queryset's filters and order apply to both.
+    """
+
+    def __init__(self, object_list, per_page, count_key, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        compute = Paginator.count.func.__get__(self)
+        return generational(f"count:{self.count_key}", ("articles",), compute)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key=None):
+    """A page of `queryset`; junk or out-of-range `?page=` gives the nearest valid page.
+
+    Lists of articles pass `count_key` (see `ArticlePaginator`); other lists count each time.
+    """
+    if count_key is None:
+        paginator = Paginator(queryset, per_page)
+    else:
+        paginator = ArticlePaginator(queryset, per_page, count_key)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _category_counts():
+    return generational(
+        "home:categories", ("articles",), lambda: list(Category.objects.with_published_counts())
+    )
 
 
 @public_page("articles")
@@ -32,18 +74,18 @@ def home(request):
     published = Article.objects.published().for_listing()
     lead = published.first()
     rest = published.exclude(pk=lead.pk) if lead else published
-    page = paginate(request, rest)
+    page = paginate(request, rest, count_key="home")
     context = {
         "lead": lead if page.number == 1 else None,
         "page_obj": page,
-        "categories": Category.objects.with_published_counts(),
+        "categories": _category_counts(),
     }
     return render(request, "articles/home.html", context)
 
 
 @public_page("articles", "catalog")
 def article_detail(request, slug):
-    article = get_object_or_404(Article.objects.published().for_listing(), slug=slug)
+    article = get_object_or_404(Article.objects.published().for_detail(), slug=slug)
     previous, following = article_neighbours(article)
     context = {
         "article": article,
@@ -62,7 +104,10 @@ def article_detail(request, slug):
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     articles = Article.objects.published().for_listing().filter(category=category)
-    context = {"category": category, "page_obj": paginate(request, articles)}
+    context = {
+        "category": category,
+        "page_obj": paginate(request, articles, count_key=f"category:{category.pk}"),
+    }
     return render(request, "articles/category_detail.html", context)
 
 
@@ -70,7 +115,10 @@ def category_detail(request, slug):
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
     articles = Article.objects.published().for_listing().filter(author=author)
-    context = {"author": author, "page_obj": paginate(request, articles)}
+    context = {
+        "author": author,
+        "page_obj": paginate(request, articles, count_key=f"author:{author.pk}"),
+    }
     return render(request, "articles/author_detail.html", context)
 
 
@@ -83,7 +131,7 @@ def _check_year(year):
 def archive_year(request, year):
     _check_year(year)
     articles = Article.objects.published().for_listing().filter(published_at__year=year)
-    page = paginate(request, articles)
+    page = paginate(request, articles, count_key=f"year:{year}")
     if not page.paginator.count:
         raise Http404("No articles were published that year.")
     context = {"year": year, "period": str(year), "page_obj": page}
@@ -100,7 +148,7 @@ def archive_month(request, year, month):
         .for_listing()
         .filter(published_at__year=year, published_at__month=month)
     )
-    page = paginate(request, articles)
+    page = paginate(request, articles, count_key=f"month:{year}-{month}")
     if not page.paginator.count:
         raise Http404("No articles were published that month.")
     period = f"{calendar.month_name[month]} {year}"
@@ -138,7 +186,7 @@ def tag_detail(request, slug):
         "description": description,
         "models": models[: TAG_MODEL_LIMIT + 1],
         "model_limit": TAG_MODEL_LIMIT,
-        "page_obj": paginate(request, articles),
+        "page_obj": paginate(request, articles, count_key=f"tag:{tag.pk}"),
         "related_tags": related_tags(tag),
     }
     return render(request, "articles/tag_detail.html", context)

@@ -182,6 +182,7 @@ class TaggedModel(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_aimodel_tag")
         ]
+        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_model_tag_obj")]
 
 
 class AIModelQuerySet(models.QuerySet):

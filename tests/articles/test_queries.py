@@ -56,3 +56,35 @@ def test_article_page_within_budget(client, django_assert_max_num_queries):
     _make(27)
     small = _count(client, articles[1].get_absolute_url())
     assert small <= 10
+
+
+@pytest.mark.parametrize("url", ["/", "/category/ai/", "/authors/ada/", "/tags/shared/"])
+def test_cached_counts_follow_every_write(client, url):
+    """Pagination counts are cached per generation: a publish, unpublish or trash shows at once."""
+    articles = _make(12)  # two pages on every list (10 a page; the home page has a lead)
+    assert "Page 1 of 2" in client.get(url).text
+    extra = ArticleFactory(
+        category=articles[0].category,
+        author=articles[0].author,
+        published_at=timezone.now() - timedelta(minutes=1),
+        tags=["shared"],
+    )
+    _ = client.get(url)
+    more = [
+        ArticleFactory(
+            category=extra.category,
+            author=extra.author,
+            published_at=timezone.now() - timedelta(minutes=2 + i),
+            tags=["shared"],
+        )
+        for i in range(9)
+    ]
+    assert "Page 1 of 3" in client.get(url).text
+    for article in [extra, *more]:
+        article.status = article.Status.DRAFT
+        article.save()
+    assert "Page 1 of 2" in client.get(url).text
+    for article in articles[:2]:
+        article.deleted_at = timezone.now()  # to the trash
+        article.save()
+    assert "Page 1 of" not in client.get(url).text  # 10 left: one page
