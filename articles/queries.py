@@ -4,17 +4,32 @@ from django.db.models import Count
 
 from articles.models import Article
 
+# How many of the newest articles (by id) carrying a tag are weighed for "related" lists:
+# enough to rank sensibly, and what keeps the cost flat however many articles share a tag.
+RELATED_CANDIDATES = 400
+
 
 def related_articles(article, limit=3):
-    """Published articles sharing the most tags with `article` (uses its prefetched tags)."""
+    """Published articles sharing the most tags with `article` (uses its prefetched tags).
+
+    Ranked among the newest RELATED_CANDIDATES articles carrying any of its tags.
+    """
+    from articles.models import TaggedArticle
+
     tag_ids = [tag.pk for tag in article.tags.all()]
     if not tag_ids:
         return Article.objects.none()
+    candidates = (
+        TaggedArticle.objects.filter(tag_id__in=tag_ids)
+        .exclude(content_object_id=article.pk)
+        .order_by("-content_object_id")
+        .values("content_object_id")[:RELATED_CANDIDATES]
+    )
     return (
         Article.objects.published()
         .select_related("category")
-        .filter(tags__in=tag_ids)
-        .exclude(pk=article.pk)
+        .only("title", "slug", "published_at", "category")
+        .filter(pk__in=candidates, tags__in=tag_ids)
         .annotate(shared_tags=Count("tags"))
         .order_by("-shared_tags", "-published_at", "-pk")[:limit]
     )
@@ -70,50 +85,79 @@ def tags_in_use(order="use"):
 
 
 def related_tags(tag, limit=12):
-    """Tags that co-occur most with `tag` on published articles and catalog entries."""
-    from collections import Counter
+    """Tags that co-occur most with `tag` on published articles and catalog entries.
+
+    Counted over the newest RELATED_CANDIDATES published articles and catalog entries
+    carrying `tag` (by id), so the cost does not grow with how many carry it.
+    """
+    from django.db import connection
+    from taggit.models import Tag
 
     from articles.models import TaggedArticle
     from models_catalog.models import AIModel, TaggedModel
 
-    tagged_articles = Article.objects.published().filter(tags=tag).values("pk")
-    tagged_models = AIModel.objects.filter(tags=tag).values("pk")
-    counts, names = Counter(), {}
+    tagged_articles = (
+        Article.objects.published()
+        .filter(tags=tag)
+        .order_by("-pk")
+        .values("pk")[:RELATED_CANDIDATES]
+    )
+    tagged_models = (
+        AIModel.objects.filter(tags=tag).order_by("-pk").values("pk")[:RELATED_CANDIDATES]
+    )
+    parts, params = [], []
     for rows in (
         TaggedArticle.objects.filter(content_object__in=tagged_articles),
         TaggedModel.objects.filter(content_object__in=tagged_models),
     ):
-        grouped = (
-            rows.exclude(tag=tag)
-            .values("tag", "tag__name", "tag__slug")
-            .annotate(n=Count("pk"))
-            .order_by()
+        sql, part_params = rows.exclude(tag=tag).order_by().values("tag_id").query.sql_with_params()
+        parts.append(sql)
+        params.extend(part_params)
+    # One grouped, ranked and limited query over both halves: only `limit` rows come back.
+    # The tag table is Tag's own (taggit), quoted by the backend.
+    table = connection.ops.quote_name(Tag._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.name, t.slug, COUNT(*) AS n FROM ({' UNION ALL '.join(parts)}) AS co "
+            f"JOIN {table} AS t ON t.id = co.tag_id "
+            "GROUP BY t.id, t.name, t.slug ORDER BY n DESC, LOWER(t.name), t.id LIMIT %s",
+            [*params, limit],
         )
-        for row in grouped:
-            counts[row["tag"]] += row["n"]
-            names[row["tag"]] = (row["tag__name"], row["tag__slug"])
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], names[item[0]][0].lower()))
-    return [{"name": names[pk][0], "slug": names[pk][1], "count": n} for pk, n in ranked[:limit]]
+        return [{"name": name, "slug": slug, "count": n} for name, slug, n in cursor.fetchall()]
 
 
 def models_for_article(article, limit=8):
     """Catalog entries referenced inline in `article` or sharing its tags.
 
     Most specific first: inline references, then the number of shared tags, then name.
-    One query (the article's tags must be prefetched).
+    One query (the article's tags must be prefetched). The candidates come from two small
+    index lookups (the article's references, the tags' catalog rows), each ranked by
+    subqueries, instead of an aggregate over a join of every model with tags and mentions.
     """
-    from django.db.models import Q
+    from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Value
+    from django.db.models.functions import Coalesce
 
-    from models_catalog.models import AIModel
+    from models_catalog.models import AIModel, TaggedModel
 
     tag_ids = [tag.pk for tag in article.tags.all()]
-    referenced = Q(mentioned_in=article)
+    mentions = Article.mentioned_models.through.objects.filter(article_id=article.pk)
+    tagged = TaggedModel.objects.filter(tag_id__in=tag_ids)
+    shared = (
+        tagged.filter(content_object=OuterRef("pk"))
+        .order_by()
+        .values("content_object")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        AIModel.objects.filter(referenced | Q(tags__in=tag_ids))
+        AIModel.objects.filter(
+            Q(pk__in=mentions.values("aimodel_id")) | Q(pk__in=tagged.values("content_object_id"))
+        )
         .select_related("organization")
+        .defer("description", "description_html")
         .annotate(
-            shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True),
-            is_referenced=Count("mentioned_in", filter=Q(mentioned_in=article), distinct=True),
+            shared_tags=Coalesce(Subquery(shared, output_field=IntegerField()), Value(0)),
+            is_referenced=Exists(mentions.filter(aimodel_id=OuterRef("pk"))),
         )
         .order_by("-is_referenced", "-shared_tags", "name", "pk")[:limit]
     )

@@ -178,6 +178,7 @@ def tag_detail(request, slug):
     models = (
         AIModel.objects.filter(tags=tag)
         .select_related("organization")
+        .defer("description", "description_html")
         .order_by("-openness_score", "name", "pk")
     )
     articles = Article.objects.published().for_listing().filter(tags=tag)
