@@ -31,7 +31,7 @@ def test_preview_renders_the_unsaved_form_in_the_site_template(client, editor):
     assert response.status_code == 200
     assert_private(response)
     assertContains(response, "Unsaved title")
-    assertContains(response, "<td>Mistral 7B</td>", html=True)
+    assertContains(response, '<th scope="row">Mistral 7B</th>', html=True)
     assertContains(response, "Open weights")
     assertContains(response, 'class="site-header')  # the real site template
     article.refresh_from_db()

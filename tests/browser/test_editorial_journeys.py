@@ -53,7 +53,7 @@ def test_editor_writes_previews_schedules_and_publishes(live_server, new_context
         page.click("button[name=_preview]")
     preview = popup.value
     expect(preview.locator(".preview-banner")).to_contain_text("Preview")
-    expect(preview.locator(".prose table td").first).to_have_text("Mistral 7B")
+    expect(preview.locator(".prose table tbody th").first).to_have_text("Mistral 7B")
     expect(preview.locator(".prose img[srcset][sizes][loading=lazy]")).to_have_count(1)
     preview.close()
     assert not Article.objects.exists()  # previewing saved nothing
