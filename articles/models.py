@@ -484,6 +484,8 @@ class SearchEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_entry")
         ]
+        # searchentry_date (date DESC NULLS LAST, id DESC), the newest matches first for
+        # articles/search.py `newest`, is made per database by migration 0009.
 
     def __str__(self):
         return f"{self.kind}: {self.title}"

@@ -23,21 +23,25 @@ def site_search(request):
     if parsed:
         entries = search.matching(parsed)
         counts = search.kind_counts(entries)
-        if TYPES[kind]:
-            entries = entries.filter(kind=TYPES[kind])
-        paginator = Paginator(search.ranked(entries, parsed), RESULTS_PER_PAGE)
+        total = counts.get(TYPES[kind], 0) if TYPES[kind] else sum(counts.values())
+        # Only the newest MAX_RANKED matches are ranked (search.candidates); the page count
+        # follows from the counts, so there is no COUNT over every match.
+        candidates = search.candidates(parsed, TYPES[kind])
+        paginator = Paginator(search.ranked(candidates, parsed), RESULTS_PER_PAGE)
+        paginator.count = min(total, search.MAX_RANKED)
         page = paginator.get_page(request.GET.get("page"))
         context |= {
             "page_obj": page,
             "hits": [search.Hit.from_entry(entry) for entry in page],
-            "total": paginator.count,
+            "total": search.shown_count(total),  # "1,000+" past MAX_RANKED
+            "total_number": total,
             "query_string": urlencode({"q": context["q"], "type": kind}),
         }
     context["type_choices"] = [
         {
             "value": name,
             "label": LABELS[name],
-            "count": counts.get(value, 0) if value else sum(counts.values()),
+            "count": search.shown_count(counts.get(value, 0) if value else sum(counts.values())),
         }
         for name, value in TYPES.items()
     ]

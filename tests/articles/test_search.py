@@ -328,3 +328,21 @@ def test_parse_query_keeps_only_words():
     assert not search.parse_query("🤖 ** --")
     assert len(search.parse_query("word " * 500).terms) == 1
     assert len(search.parse_query(" ".join(f"w{i}" for i in range(50))).terms) == 12
+
+
+def test_common_words_rank_the_newest_matches_and_cap_the_counts(client, monkeypatch):
+    """A word in most entries ranks only the newest MAX_RANKED matches; counts show "N+"."""
+    monkeypatch.setattr(search, "MAX_RANKED", 3)
+    now = timezone.now()
+    for days in range(5):
+        ArticleFactory(title=f"Gemma note {days}", published_at=now - timedelta(days=days + 1))
+    ArticleFactory(title="Gemma draft", status=Article.Status.DRAFT, published_at=None)
+    ArticleFactory(title="Gemma later", published_at=now + timedelta(days=1))
+    response = find(client, "gemma")
+    content = response.content.decode()
+    assert "3+ results for" in content
+    assert sorted(titles(response)) == ["Gemma note 0", "Gemma note 1", "Gemma note 2"]
+    monkeypatch.setattr(search, "MAX_RANKED", 10)
+    response = find(client, "gemma")
+    assert "5 results for" in response.content.decode()
+    assert len(titles(response)) == 5
