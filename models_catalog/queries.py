@@ -1,11 +1,13 @@
 """Catalog reads that span several filters: the faceted, sortable list and its counts."""
 
+import json
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, F, Q, Value
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import ExtractYear
 from taggit.models import Tag
 
+from config.cache import generational
 from models_catalog.models import MODALITIES, AIModel, License, Organization, TaggedModel
 
 SORTS = {
@@ -129,6 +131,12 @@ class CatalogQuery:
         self.notices.append(f"Unknown {label.lower()} “{value[:40]}” was ignored.")
 
     @property
+    def selection_key(self):
+        """What selects the models (text and filters, normalised), for cache keys."""
+        filters = sorted((param, sorted(values)) for param, values in self.filters.items())
+        return json.dumps([self.text, filters], ensure_ascii=True)
+
+    @property
     def sort_label(self):
         return SORTS[self.sort][0]
 
@@ -224,8 +232,16 @@ def catalog_facets(query):
     """[Facet] for the list page: every value with its count under the other facets.
 
     One query per facet (seven), so the cost does not grow with the number of models. A value
-    counts the models that would match if it were added to the current selection.
+    counts the models that would match if it were added to the current selection. The
+    counts are kept until the next catalog write (`generational`), under the selection
+    alone: another page, another sort order or the same filters in another order reuse them.
     """
+    named = generational(f"facets:{query.selection_key}", ("catalog",), lambda: _counts(query))
+    return [_facet(query, param, label, named[param]) for param, label in FACETS]
+
+
+def _counts(query):
+    """{param: [(value, label, count)]}: what `catalog_facets` shows, before links."""
     counts = {
         "kind": _grouped(query.models("kind"), "kind"),
         "weights": _grouped(query.models("weights"), "weights"),
@@ -249,17 +265,33 @@ def catalog_facets(query):
                 n=Count("models", filter=Q(models__in=query.models("org")))
             ).order_by("name", "pk")
         ],
-        "tag": [
-            (t["tag__slug"], t["tag__name"], t["n"])
-            for t in TaggedModel.objects.values("tag__slug", "tag__name")
-            .annotate(n=Count("pk", filter=Q(content_object__in=query.models("tag"))))
-            .order_by("-n", "tag__name")
-        ],
+        "tag": _tag_counts(query),
         "year": [(str(y["year"]), str(y["year"]), y["n"]) for y in years],
     }
     for param, choices in FIXED_CHOICES.items():
         named[param] = [(v, label, counts[param].get(v, 0)) for v, label in choices.items()]
-    return [_facet(query, param, label, named[param]) for param, label in FACETS]
+    return named
+
+
+def _tag_counts(query):
+    """[(slug, name, count)] for the tag facet: the selected tags, then the most used.
+
+    Only what the facet shows comes back (MAX_TAG_VALUES beyond the selection), grouped over
+    the tag rows of the matching models (plus the selected tags' rows, so a selected tag
+    with no match still shows, at 0), not over every tag in the catalog.
+    """
+    selected = query.filters.get("tag", [])
+    matching = Q(content_object__in=query.models("tag"))
+    rows = (
+        TaggedModel.objects.filter(matching | Q(tag__slug__in=selected))
+        .values("tag__slug", "tag__name")
+        .annotate(
+            n=Count("pk", filter=matching),
+            chosen=Case(When(tag__slug__in=selected, then=Value(1)), default=Value(0)),
+        )
+        .order_by("-chosen", "-n", "tag__name")[: MAX_TAG_VALUES + len(selected)]
+    )
+    return [(t["tag__slug"], t["tag__name"], t["n"]) for t in rows]
 
 
 def _grouped(models, field_name):
@@ -271,15 +303,16 @@ def _grouped(models, field_name):
 
 def _facet(query, param, label, rows):
     selected = query.filters.get(param, [])
+    rows = [(value, name, count) for value, name, count in rows if count or value in selected]
+    if param == "tag":
+        rows = [r for r in rows if r[0] in selected] + [r for r in rows if r[0] not in selected][
+            :MAX_TAG_VALUES
+        ]
+    # Links are built for the values shown only (each is a copy and an urlencode).
     values = [
         FacetValue(value, name, count, value in selected, query.url_with(param, value, toggle=True))
         for value, name, count in rows
-        if count or value in selected
     ]
-    if param == "tag":
-        values = [v for v in values if v.selected] + [v for v in values if not v.selected][
-            :MAX_TAG_VALUES
-        ]
     return Facet(param, label, values)
 
 
