@@ -300,7 +300,12 @@ class AIModel(models.Model):
         verbose_name = "AI model"
         ordering = [F("release_date").desc(nulls_last=True), "name", "pk"]
         permissions = [("tag_aimodel", "Can add and remove tags on catalog entries")]
-        indexes = [models.Index(fields=["family"], name="aimodel_family")]
+        indexes = [
+            models.Index(fields=["family"], name="aimodel_family"),
+            # Tag pages list a tag's models most open first: walked in this order, probing
+            # the tag, instead of joining and sorting every model carrying the tag.
+            models.Index(F("openness_score").desc(), "name", "id", name="aimodel_openness_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(release_date__isnull=True, release_date_precision="")
