@@ -166,18 +166,22 @@ def models_for_article(article, limit=8):
 def articles_about(obj, limit=6):
     """Published articles sharing `obj`'s tags, or referencing it inline when it is a model.
 
-    Works for any object with a `tags` manager (its tags should be prefetched).
+    Works for any object with a `tags` manager (its tags should be prefetched). The matches
+    are `IN` subqueries on the join tables (no DISTINCT over whole article rows), and only
+    the columns the panel shows are read.
     """
     from django.db.models import Q
 
+    from articles.models import TaggedArticle
+
     tag_ids = [tag.pk for tag in obj.tags.all()]
-    condition = Q(tags__in=tag_ids)
+    condition = Q(pk__in=TaggedArticle.objects.filter(tag_id__in=tag_ids).values("content_object"))
     if obj._meta.label == "models_catalog.AIModel":
-        condition |= Q(mentioned_models=obj)
+        mentions = Article.mentioned_models.through.objects.filter(aimodel_id=obj.pk)
+        condition |= Q(pk__in=mentions.values("article_id"))
     return (
         Article.objects.published()
         .filter(condition)
-        .select_related("category", "author")
-        .distinct()
+        .only("title", "slug", "dek", "published_at")
         .order_by("-published_at", "-pk")[:limit]
     )
