@@ -112,7 +112,8 @@ def visible_entries():
     PostgreSQL cannot turn into a hash of every published article's id (10-15 ms at 100,000
     articles), so a search that stops after a few hundred rows pays for those rows only.
     """
-    published = Article.objects.published().filter(pk=OuterRef("object_id")).values("pk")[:1]
+    published = Article.objects.published().filter(pk=OuterRef("object_id")).order_by()
+    published = published.values("pk")[:1]
     return SearchEntry.objects.alias(live_article=Subquery(published)).filter(
         Q(kind=SearchEntry.Kind.ARTICLE, live_article__isnull=False)
         | ~Q(kind=SearchEntry.Kind.ARTICLE)
