@@ -1,6 +1,6 @@
 import xml.etree.ElementTree as ET
-from urllib.parse import urlsplit
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
