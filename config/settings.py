@@ -209,6 +209,9 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 TAGGIT_CASE_INSENSITIVE = True
 
+# JSON dumps keep microseconds (Django's encoder drops them), so a backup restores exactly.
+SERIALIZATION_MODULES = {"json": "config.serializers"}
+
 SITE_NAME = "ModelPress"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
