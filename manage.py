@@ -2,9 +2,16 @@
 import os
 import sys
 
+# Commands that only read the code and the migration files: they sign nothing and serve
+# nothing, so they may run without DJANGO_SECRET_KEY (e.g. `makemigrations --check` in a
+# hook). Everything else, the site itself included, still refuses to start without one.
+NEEDS_NO_SECRET = {"makemigrations", "showmigrations", "sqlmigrate"}
+
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if len(sys.argv) > 1 and sys.argv[1] in NEEDS_NO_SECRET:
+        os.environ.setdefault("DJANGO_SECRET_KEY", "unused-by-offline-commands")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

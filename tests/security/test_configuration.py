@@ -240,3 +240,11 @@ def test_images_on_s3_are_allowed_by_the_policy(env, origin):
     )
     sources = result.stdout.split()
     assert sources[0] == "'self'" and origin in sources, result.stderr
+
+
+def test_migration_checks_run_without_a_secret_key_but_nothing_else_does():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+    served = manage("check")
+    assert served.returncode != 0 and "DJANGO_SECRET_KEY is not set" in served.stderr
