@@ -101,8 +101,3 @@ class _ReferenceExtension(Extension):
     def extendMarkdown(self, md):  # noqa: N802 - Markdown's API
         # Above links (160) so `[[...]]` is not read as a link, below code spans (190).
         md.inlinePatterns.register(_ReferenceProcessor(self.resolver), "modelpress_ref", 175)
-
-
-def find_references(text):
-    """(kind, slug) pairs in `text`, in order, lower-cased."""
-    return [(kind, slug.lower()) for kind, slug in _REFERENCE.findall(text or "")]
