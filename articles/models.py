@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import TaggedItemBase
@@ -17,16 +17,15 @@ from config.tagging import SharedTags
 class CategoryQuerySet(models.QuerySet):
     def with_published_counts(self):
         """Categories that have published articles, each with `article_count`."""
-        # The rule of Article.objects.published(), spelt on the join: a filter `IN (published
-        # subquery)` made PostgreSQL probe the subquery per row (0.8 s at 100,000 articles).
-        live = Q(
-            articles__status=Article.Status.PUBLISHED,
-            articles__published_at__lte=timezone.now(),
-            articles__deleted_at__isnull=True,
-        )
+        # One count per category, each a range of the partial index `article_live_category`
+        # read without touching the table (an aggregate over a join of every article row took
+        # 50 ms at 100,000 articles; this takes 7). The emptiness test is an EXISTS, which
+        # stops at the first row, rather than a second copy of the count.
+        live = Article.objects.published().filter(category=OuterRef("pk")).order_by()
+        counted = live.values("category").annotate(n=Count("pk")).values("n")
         return (
-            self.annotate(article_count=Count("articles", filter=live))
-            .filter(article_count__gt=0)
+            self.annotate(article_count=Subquery(counted, output_field=models.IntegerField()))
+            .filter(Exists(live))
             .order_by("name", "pk")
         )
 

@@ -120,30 +120,50 @@ def visible_entries():
     )
 
 
-def matching(parsed):
-    """Visible entries matching `parsed`, with no ranking (cheap: used for counts)."""
-    entries = visible_entries()
+def _matching_rows(entries, parsed):
+    """`entries` narrowed to those matching `parsed`.
+
+    On SQLite the match is a standalone `id + 0 IN (SELECT rowid … MATCH …)`, which stays
+    valid inside a subquery (where Django renames the tables). The `+ 0` is deliberate: it
+    stops SQLite driving the query from the list of matches (one row lookup per match, then a
+    sort of all of them: 0.7 s for a word in 88,000 entries) and makes the list a membership
+    test, so an index that is already in the wanted order (`searchentry_date`) is walked and
+    the walk stops at the LIMIT (20 ms).
+    """
     if connection.vendor == "postgresql":
         return entries.filter(search_vector=_tsquery(parsed))
+    rowids = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [parsed.as_fts5()])
+    return entries.alias(fts_probe=F("pk") + 0).filter(fts_probe__in=rowids)
+
+
+def _fts_rows(ids, parsed):
+    """SQLite: entries whose id is in `ids`, joined to their FTS5 row for the MATCH.
+
+    FTS5's ranking and highlighting functions only work in a query that has the MATCH; the
+    `+ 0` keeps SQLite from handing `ids` to FTS5 as rowid lookups, one MATCH each (7 s for
+    1,000 ids), and makes them a filter on the single pass over the matches.
+    """
     match = RawSQL(f"{FTS_TABLE} MATCH %s", [parsed.as_fts5()], output_field=BooleanField())
-    return entries.filter(fts__isnull=False).filter(match)
+    return (
+        SearchEntry.objects.filter(fts__isnull=False)
+        .filter(match)
+        .alias(fts_id=F("fts__pk") + 0)
+        .filter(fts_id__in=ids)
+    )
+
+
+def matching(parsed):
+    """Visible entries matching `parsed`, with no ranking (cheap: used for counts)."""
+    return _matching_rows(visible_entries(), parsed)
 
 
 def newest(parsed, kind=None, limit=None):
     """The ids of the newest `limit` visible entries matching `parsed`: what gets ranked.
 
     A subquery, ordered by date (the `searchentry_date` index) and cut before any rank is
-    computed. On SQLite the match is a standalone `rowid IN (… MATCH …)`, which stays valid
-    inside a subquery (where Django renames the tables).
+    computed.
     """
-    entries = visible_entries()
-    if connection.vendor == "postgresql":
-        entries = entries.filter(search_vector=_tsquery(parsed))
-    else:
-        rowids = RawSQL(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [parsed.as_fts5()]
-        )
-        entries = entries.filter(pk__in=rowids)
+    entries = matching(parsed)
     if kind:
         entries = entries.filter(kind=kind)
     order = [F("date").desc(nulls_last=True), "-pk"]
@@ -153,38 +173,54 @@ def newest(parsed, kind=None, limit=None):
 def candidates(parsed, kind=None):
     """What the results page ranks: the `newest` matches, ready for `ranked`.
 
-    On PostgreSQL the subquery has already matched and checked visibility, so the outer
+    The subquery has already matched and checked visibility, so on PostgreSQL the outer
     query only looks rows up by id; SQLite's ranking functions need the MATCH again.
     """
     ids = newest(parsed, kind)
     if connection.vendor == "postgresql":
         return SearchEntry.objects.filter(pk__in=ids)
-    entries = matching(parsed)
-    if kind:
-        entries = entries.filter(kind=kind)
-    return entries.filter(pk__in=ids)
+    return _fts_rows(ids, parsed)
 
 
 def ranked(entries, parsed):
-    """`entries` (from `matching`) best first, annotated with `rank` and raw highlights."""
+    """`entries` (from `candidates`) best first, annotated with `rank`.
+
+    No highlights here: they cost a pass over each row's body, and a database computes
+    them before sorting, so for every candidate (up to MAX_RANKED) rather than for the page
+    shown; `hits` adds them to one page's rows.
+    """
+    if connection.vendor == "postgresql":
+        entries = entries.annotate(rank=SearchRank(F("search_vector"), _tsquery(parsed)))
+    else:
+        entries = entries.annotate(rank=RawSQL(f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})", []))
+    newest_first = F("date").desc(nulls_last=True)
+    return entries.defer("body", "search_vector").order_by("-rank", newest_first, "pk")
+
+
+def hits(entries, parsed):
+    """`Hit`s for `entries` (one page of `ranked`), in order, highlighted in one query."""
+    entries = list(entries)
+    if not entries:
+        return []
+    ids = [entry.pk for entry in entries]
     if connection.vendor == "postgresql":
         query = _tsquery(parsed)
-        entries = entries.annotate(
-            rank=SearchRank(F("search_vector"), query),
+        rows = SearchEntry.objects.filter(pk__in=ids).annotate(
             title_hl=_headline("title", query, HighlightAll=True),
             subtitle_hl=_headline("subtitle", query, HighlightAll=True),
             body_hl=_headline("body", query, MaxFragments=2, MaxWords=30, MinWords=12),
         )
-    else:
+    else:  # FTS5's auxiliary functions need the MATCH in the same query
         marks = [START, STOP]
-        entries = entries.annotate(
-            rank=RawSQL(f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})", []),
+        rows = _fts_rows(ids, parsed).annotate(
             title_hl=RawSQL(f"highlight({FTS_TABLE}, 0, %s, %s)", marks),
             subtitle_hl=RawSQL(f"highlight({FTS_TABLE}, 1, %s, %s)", marks),
             body_hl=RawSQL(f"snippet({FTS_TABLE}, 3, %s, %s, %s, 28)", [*marks, "…"]),
         )
-    newest_first = F("date").desc(nulls_last=True)
-    return entries.defer("body", "search_vector").order_by("-rank", newest_first, "pk")
+    found = {
+        pk: marks for pk, *marks in rows.values_list("pk", "title_hl", "subtitle_hl", "body_hl")
+    }
+    return [Hit.from_entry(entry, *found.get(entry.pk, ("", "", ""))) for entry in entries]
 
 
 def _tsquery(parsed):
@@ -234,12 +270,12 @@ class Hit:
     excerpt_html: str
 
     @classmethod
-    def from_entry(cls, entry):
-        body = entry.body_hl or ""
+    def from_entry(cls, entry, title_hl="", subtitle_hl="", body_hl=""):
+        body = body_hl or ""
         return cls(
             entry=entry,
-            title_html=highlighted(entry.title_hl or entry.title),
-            subtitle_html=highlighted(entry.subtitle_hl or entry.subtitle),
+            title_html=highlighted(title_hl or entry.title),
+            subtitle_html=highlighted(subtitle_hl or entry.subtitle),
             excerpt_html=highlighted(body) if START in body else "",
         )
 

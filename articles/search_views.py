@@ -32,7 +32,7 @@ def site_search(request):
         page = paginator.get_page(request.GET.get("page"))
         context |= {
             "page_obj": page,
-            "hits": [search.Hit.from_entry(entry) for entry in page],
+            "hits": search.hits(page, parsed),
             "total": search.shown_count(total),  # "1,000+" past MAX_RANKED
             "total_number": total,
             "query_string": urlencode({"q": context["q"], "type": kind}),
