@@ -16,19 +16,26 @@ sit beside the pages, and a hit is one MGET (generations and page together); wit
 are kept in a small file-based cache shared by every process on the machine ("generations"
 alias), while pages stay in each process's local memory. Either way a write in one worker is
 seen by the next request in any other.
+
+Hits are served twice over: by `PageCacheMiddleware`, high in the stack, for readers who
+carry no session cookie (most of them), and by the `public_page` decorator for everyone else
+who may read the cache. Both check the same entry against the same generations.
 """
 
 import hashlib
 import time
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache as _DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
 HALVES = ("articles", "catalog")
 PAGE_TIMEOUT = 60 * 60
@@ -85,8 +92,8 @@ def current_generations(halves):
     return [found.get(_GEN_KEY.format(half), 0) for half in halves]
 
 
-def _page_key(request, halves):
-    raw = "|".join([request.get_full_path(), *halves])  # HEAD shares GET's entry
+def _page_key(request):
+    raw = request.get_full_path()  # HEAD shares GET's entry
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -95,23 +102,32 @@ def _shared_store():
     return settings.CACHES.get("generations") == settings.CACHES.get("default")
 
 
+def _gen_keys(halves):
+    keys = [_GEN_KEY.format(half) for half in halves]
+    if "articles" in halves:
+        keys.append(_DUE_KEY)
+    return keys
+
+
+def _fetch(page_key, gen_keys):
+    """{key: value} for the generation keys and the page, in one round trip where possible."""
+    if _shared_store():
+        return caches["default"].get_many([*gen_keys, page_key])
+    found = _generations_cache().get_many(gen_keys)
+    entry = caches["default"].get(page_key)
+    if entry is not None:
+        found[page_key] = entry
+    return found
+
+
 def _lookup(request, halves):
-    """(generations now, cached entry or None), in one cache round trip where possible.
+    """(page key, generations now, cached entry or None), in one cache round trip.
 
     The generations are read before the view renders, so a write that lands during
     rendering makes the stored page stale at once rather than fresh by mistake.
     """
-    page_key = _page_key(request, halves)
-    keys = [_GEN_KEY.format(half) for half in halves]
-    if "articles" in halves:
-        keys.append(_DUE_KEY)
-    if _shared_store():
-        found = caches["default"].get_many([*keys, page_key])
-    else:
-        found = _generations_cache().get_many(keys)
-        entry = caches["default"].get(page_key)
-        if entry is not None:
-            found[page_key] = entry
+    page_key = _page_key(request)
+    found = _fetch(page_key, _gen_keys(halves))
     due = found.get(_DUE_KEY)
     cold = any(_GEN_KEY.format(half) not in found for half in halves)
     if cold or ("articles" in halves and (due is None or time.time() >= due)):
@@ -119,6 +135,25 @@ def _lookup(request, halves):
     else:
         generations = tuple(found[_GEN_KEY.format(half)] for half in halves)
     return page_key, generations, found.get(page_key)
+
+
+def _fresh(entry, found):
+    """True when `entry` (halves, generations, …) still matches the generations in `found`."""
+    halves, generations = entry[0], entry[1]
+    if "articles" in halves:
+        due = found.get(_DUE_KEY)
+        if due is None or time.time() >= due:
+            return False  # a scheduled article may be due: let the view's path decide
+    return generations == tuple(found.get(_GEN_KEY.format(half)) for half in halves)
+
+
+def _hit(request, entry):
+    _, _, status, headers, content = entry
+    response = HttpResponse(b"" if request.method == "HEAD" else content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["X-Cache"] = "hit"
+    return response
 
 
 def _cacheable_request(request):
@@ -141,13 +176,8 @@ def public_page(*halves):
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
             key, generations, entry = _lookup(request, halves)
-            if entry is not None and entry[0] == generations:
-                _, status, headers, content = entry
-                response = HttpResponse(b"" if request.method == "HEAD" else content, status=status)
-                for name, value in headers:
-                    response[name] = value
-                response["X-Cache"] = "hit"
-                return response
+            if entry is not None and entry[:2] == (halves, generations):
+                return _hit(request, entry)
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
@@ -159,14 +189,72 @@ def public_page(*halves):
                     for name, value in response.items()
                     if name.lower() not in {"set-cookie", "vary", "x-cache"}
                 ]
-                entry = (generations, 200, headers, response.content)
+                entry = (halves, generations, 200, headers, response.content)
                 caches["default"].set(key, entry, PAGE_TIMEOUT)
             response["X-Cache"] = "miss"
             return response
 
+        wrapper.public_page_halves = halves  # PageCacheMiddleware serves hits before the view
         return wrapper
 
     return decorator
+
+
+@lru_cache(maxsize=4096)
+def _cached_halves(path):
+    """The halves of the `public_page` view at `path`, or None (remembered: URLs are fixed)."""
+    try:
+        return getattr(resolve(path).func, "public_page_halves", None)
+    except Resolver404:
+        return None
+
+
+@receiver(setting_changed)
+def _urlconf_changed(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _cached_halves.cache_clear()
+
+
+class PageCacheMiddleware:
+    """Serve a cached public page before the session, CSRF, auth and messages layers run.
+
+    Only for requests that carry no session or messages cookie: those readers are
+    anonymous without asking the session store, so the stack below has nothing to add to
+    a page that `public_page` stored. Everything else (staff, a stale or missing entry, a
+    scheduled article that may be due) goes on down to the view, where `public_page`
+    decides exactly as before. One cache round trip (all generations and the page); a hit
+    skips URL resolution and five middleware, which is most of what separates a cached page
+    from the framework's floor. It must sit inside the middleware that set headers on every
+    response (security, CSP, Permissions-Policy, X-Frame-Options) and ConditionalGet (304s).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            getattr(settings, "PAGE_CACHE", True)
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES
+        ):
+            response = self._cached(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _cached(self, request):
+        halves = _cached_halves(request.path_info)
+        if halves is None:
+            return None  # not a cached view: no cache round trip for it
+        page_key = _page_key(request)
+        found = _fetch(page_key, _gen_keys(halves))
+        entry = found.get(page_key)
+        if entry is None or entry[0] != halves or not _fresh(entry, found):
+            return None
+        response = _hit(request, entry)
+        patch_vary_headers(response, ("Cookie",))  # as the session layer would have
+        return response
 
 
 class RedisCache(_DjangoRedisCache):

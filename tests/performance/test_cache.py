@@ -199,3 +199,43 @@ def test_head_shares_the_get_entry_and_sends_no_body(client):
     assert get(client, article.get_absolute_url())["X-Cache"] == "miss"
     head = client.head(article.get_absolute_url())
     assert head.status_code == 200 and head["X-Cache"] == "hit" and head.content == b""
+
+
+def test_hit_is_served_above_the_session_layer_with_every_security_header(client):
+    """PageCacheMiddleware answers a reader without cookies before sessions, auth or the view."""
+    article = ArticleFactory()
+    miss = get(client, article.get_absolute_url())
+    hit = get(client, article.get_absolute_url())
+    assert hit["X-Cache"] == "hit"
+    assert not hasattr(hit.wsgi_request, "session") and not hasattr(hit.wsgi_request, "user")
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Permissions-Policy",
+        "Referrer-Policy",
+        "X-Content-Type-Options",
+        "Cache-Control",
+        "ETag",
+        "Last-Modified",
+        "Vary",
+    ):
+        assert hit[header] == miss[header], header
+    assert hit.content == miss.content
+
+
+def test_reader_with_a_session_cookie_is_served_through_the_view_layer(client):
+    article = ArticleFactory()
+    get(client, article.get_absolute_url())
+    client.cookies["sessionid"] = "not-a-session"
+    again = get(client, article.get_absolute_url())
+    assert again["X-Cache"] == "hit" and hasattr(again.wsgi_request, "user")
+
+
+def test_uncached_urls_cost_no_cache_round_trip(client, monkeypatch):
+    from config import cache as page_cache
+
+    calls = []
+    monkeypatch.setattr(page_cache, "_fetch", lambda *args: calls.append(args) or {})
+    assert client.get("/_ping/").status_code == 200
+    assert client.get("/no/such/page/").status_code == 404
+    assert calls == []
