@@ -2,64 +2,64 @@
 
 `lastmod` is when a reader last saw something change: an article's edit or its going live
 (a scheduled article goes live after its last edit), and for a list page, the latest of
-those among what it lists.
+those among what it lists. The framework and the views are in config/sitemaps.py.
 """
 
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, TaggedArticle
-from config.seo import SiteSitemap
+from config.sitemaps import Section, SmallSection, keyset_file, latest, path_for
 from models_catalog.models import TaggedModel
 
 
-def _latest(*stamps):
-    return max((stamp for stamp in stamps if stamp), default=None)
-
-
-class ArticleSitemap(SiteSitemap):
-    def items(self):
-        return Article.objects.published().only("slug", "published_at", "updated_at")
-
-    def lastmod(self, item):
-        return _latest(item.updated_at, item.published_at)
-
-    def get_latest_lastmod(self):
-        # One aggregate instead of Sitemap's default walk over every article.
-        latest = Article.objects.published().aggregate(
-            edited=Max("updated_at"), went_live=Max("published_at")
+class ArticleSection(Section):
+    def stats(self):
+        found = Article.objects.published().aggregate(
+            count=Count("pk"), edited=Max("updated_at"), went_live=Max("published_at")
         )
-        return _latest(latest["edited"], latest["went_live"])
+        return found["count"], latest(found["edited"], found["went_live"])
+
+    def entries(self, page):
+        published = Article.objects.published().order_by("pk")
+        fields = ("slug", "updated_at", "published_at")
+        rows = keyset_file("articles", self.halves, published, page, *fields)
+        path = path_for("articles:detail")
+        return [(path(slug), latest(edited, went_live)) for slug, edited, went_live in rows]
 
 
-class _WithPublishedArticles(SiteSitemap):
+class _WithPublishedArticles(SmallSection):
     model = None
+    viewname = None
 
-    def items(self):
-        return (
+    def all_entries(self):
+        path = path_for(self.viewname)
+        rows = (
             self.model.objects.filter(articles__in=Article.objects.published())
             .annotate(edited=Max("articles__updated_at"), went_live=Max("articles__published_at"))
-            .only("slug")
             .order_by("pk")
+            .values_list("slug", "edited", "went_live")
         )
-
-    def lastmod(self, item):
-        return _latest(item.edited, item.went_live)
+        return [(path(slug), latest(edited, went_live)) for slug, edited, went_live in rows]
 
 
-class CategorySitemap(_WithPublishedArticles):
+class CategorySection(_WithPublishedArticles):
     model = Category
+    viewname = "articles:category"
 
 
-class AuthorSitemap(_WithPublishedArticles):
+class AuthorSection(_WithPublishedArticles):
     model = Author
+    viewname = "articles:author"
 
 
-class TagSitemap(SiteSitemap):
+class TagSection(SmallSection):
     """Tags that lead somewhere: on a published article or a catalog entry."""
 
-    def items(self):
+    halves = ("articles", "catalog")
+
+    def all_entries(self):
         stamps = {}
         articles = (
             TaggedArticle.objects.filter(content_object__in=Article.objects.published())
@@ -73,28 +73,12 @@ class TagSitemap(SiteSitemap):
             edited=Max("content_object__updated_at")
         )
         for row in [*articles, *models]:
-            stamps[row["tag"]] = _latest(
-                stamps.get(row["tag"]), row["edited"], row.get("went_live")
-            )
-        tags = Tag.objects.filter(pk__in=stamps).order_by("slug")
-        return [(tag, stamps[tag.pk]) for tag in tags]
-
-    def location(self, item):
-        return reverse("articles:tag", kwargs={"slug": item[0].slug})
-
-    def lastmod(self, item):
-        return item[1]
+            stamps[row["tag"]] = latest(stamps.get(row["tag"]), row["edited"], row.get("went_live"))
+        path = path_for("articles:tag")
+        tags = Tag.objects.order_by("slug").values_list("pk", "slug").iterator()
+        return [(path(slug), stamps[pk]) for pk, slug in tags if pk in stamps]
 
 
-class HomeSitemap(SiteSitemap):
-    def items(self):
-        return ["articles:home"]
-
-    def location(self, item):
-        return reverse(item)
-
-    def lastmod(self, item):
-        latest = Article.objects.published().aggregate(
-            edited=Max("updated_at"), went_live=Max("published_at")
-        )
-        return _latest(latest["edited"], latest["went_live"])
+class HomeSection(SmallSection):
+    def all_entries(self):
+        return [(reverse("articles:home"), ArticleSection().cached_stats()[1])]

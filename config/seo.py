@@ -1,10 +1,8 @@
 """Absolute links and structured data shared by pages, feeds and the sitemap."""
 
 import json
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.sitemaps import Sitemap
 from django.utils.safestring import mark_safe
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -21,13 +19,3 @@ def json_ld(data):
     """A JSON-LD <script> element; `<`, `>` and `&` are escaped so no text can close it."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
-
-
-class SiteSitemap(Sitemap):
-    """A sitemap whose locations sit on `settings.SITE_URL`, like every other absolute link."""
-
-    def get_protocol(self, protocol=None):
-        return urlsplit(settings.SITE_URL).scheme
-
-    def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc

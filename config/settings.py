@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.contrib.sitemaps",
     "django.forms",
     # Full-text search fields and lookups (articles/search.py); inert on SQLite.
     "django.contrib.postgres",

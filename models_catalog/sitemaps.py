@@ -1,27 +1,28 @@
-from django.db.models import Max
+"""Sitemap sections for the catalog: its list page and one URL per model."""
+
+from django.db.models import Count, Max
 from django.urls import reverse
 
-from config.seo import SiteSitemap
+from config.sitemaps import Section, SmallSection, keyset_file, path_for
 from models_catalog.models import AIModel
 
 
-class AIModelSitemap(SiteSitemap):
-    def items(self):
-        return AIModel.objects.only("slug", "updated_at").order_by("pk")
+class AIModelSection(Section):
+    halves = ("catalog",)
 
-    def lastmod(self, item):
-        return item.updated_at
+    def stats(self):
+        found = AIModel.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
+        return found["count"], found["latest"]
 
-    def get_latest_lastmod(self):
-        return AIModel.objects.aggregate(latest=Max("updated_at"))["latest"]
+    def entries(self, page):
+        models = AIModel.objects.order_by("pk")
+        rows = keyset_file("models", self.halves, models, page, "slug", "updated_at")
+        path = path_for("catalog:detail")
+        return [(path(slug), edited) for slug, edited in rows]
 
 
-class CatalogSitemap(SiteSitemap):
-    def items(self):
-        return ["catalog:list"]
+class CatalogSection(SmallSection):
+    halves = ("catalog",)
 
-    def location(self, item):
-        return reverse(item)
-
-    def lastmod(self, item):
-        return AIModel.objects.aggregate(latest=Max("updated_at"))["latest"]
+    def all_entries(self):
+        return [(reverse("catalog:list"), AIModelSection().cached_stats()[1])]

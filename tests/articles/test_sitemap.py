@@ -20,7 +20,8 @@ def sitemap(client):
     assert index.status_code == 200
     urls = {}
     for section in ET.fromstring(index.content).findall("s:sitemap", NS):
-        response = client.get(urlsplit(section.findtext("s:loc", namespaces=NS)).path)
+        loc = urlsplit(section.findtext("s:loc", namespaces=NS))
+        response = client.get(f"{loc.path}?{loc.query}")
         assert response.status_code == 200
         for url in ET.fromstring(response.content).findall("s:url", NS):
             loc = url.findtext("s:loc", namespaces=NS)[len(ORIGIN) :]
@@ -87,11 +88,13 @@ def test_scheduled_article_lastmod_is_when_it_went_live(client):
 
 @pytest.mark.parametrize("rows", [2, 12])
 def test_sitemap_query_count_is_flat(client, django_assert_num_queries, rows):
-    """Two queries per section (count, rows), three for tags, one per static lastmod."""
+    """Articles and models: stats and rows; categories and authors: one each; tags: three;
+    home and catalog reuse the article and model stats; articles and models also read their
+    file boundaries; plus the cache generations' check for a scheduled article coming due."""
     for n in range(rows):
         ArticleFactory(category=CategoryFactory(), tags=[f"Tag {n}", "LLM"])
     AIModelFactory.create_batch(rows, tags=["LLM"])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get("/sitemap-articles.xml")
         client.get("/sitemap-categories.xml")
         client.get("/sitemap-authors.xml")
@@ -99,6 +102,48 @@ def test_sitemap_query_count_is_flat(client, django_assert_num_queries, rows):
         client.get("/sitemap-models.xml")
         client.get("/sitemap-home.xml")
         client.get("/sitemap-catalog.xml")
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_index_query_count_is_flat_and_within_budget(client, django_assert_num_queries, rows):
+    for n in range(rows):
+        ArticleFactory(category=CategoryFactory(), tags=[f"Tag {n}"])
+    AIModelFactory.create_batch(rows, tags=["LLM"])
+    with django_assert_num_queries(8):
+        assert client.get("/sitemap.xml").status_code == 200
+    with django_assert_num_queries(0):  # kept until the next write
+        assert client.get("/sitemap.xml").status_code == 200
+
+
+def test_big_sections_are_split_into_files_the_index_lists(client, monkeypatch):
+    from config import sitemaps
+
+    monkeypatch.setattr(sitemaps, "LIMIT", 2)
+    articles = ArticleFactory.create_batch(5)
+    AIModelFactory.create_batch(3)
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    files = [urlsplit(s.findtext("s:loc", namespaces=NS)) for s in root]
+    article_files = [f.query for f in files if f.path == "/sitemap-articles.xml"]
+    assert article_files == ["", "p=2", "p=3"]
+    assert sum(f.path == "/sitemap-models.xml" for f in files) == 2
+    per_file = []
+    for query in article_files:
+        body = client.get(f"/sitemap-articles.xml?{query}").content
+        per_file.append([u.findtext("s:loc", namespaces=NS) for u in ET.fromstring(body)])
+    assert [len(locs) for locs in per_file] == [2, 2, 1]
+    listed = {loc[len(ORIGIN) :] for locs in per_file for loc in locs}
+    assert listed == {f"/articles/{a.slug}/" for a in articles}
+    assert client.get("/sitemap-articles.xml?p=4").status_code == 404
+
+
+def test_locations_are_escaped_and_quoted(client):
+    from taggit.models import Tag
+
+    ArticleFactory(tags=["R&D"])
+    Tag.objects.filter(name="R&D").update(slug="r&d-ü")
+    body = client.get("/sitemap-tags.xml").content.decode()
+    assert "/tags/r%26d-%C3%BC/" in body and "&d" not in body.replace("&amp;", "")
+    ET.fromstring(body)
 
 
 def test_robots_txt(client):
