@@ -26,6 +26,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 RENDERS = 15
+AFTER_WRITE_RENDERS = 5
 
 
 def pick_urls():
@@ -60,7 +61,33 @@ def pick_urls():
     }
 
 
+def pick_more_urls():
+    """Other public pages, measured in-process only (the issue's list is `pick_urls`)."""
+    from articles.models import Article, Author
+    from config import sitemaps
+    from config.urls import SITEMAPS
+
+    author = Author.objects.order_by("pk").first()
+    pages = max(1, Article.objects.published().filter(author=author).count() // 10)
+    article_files = max(1, -(-SITEMAPS["articles"].stats()[0] // sitemaps.LIMIT))
+    latest = Article.objects.published().order_by("-published_at").first().published_at
+    return {
+        "tag index": "/tags/",
+        "author (deep page)": f"{author.get_absolute_url()}?page={pages}",
+        "archive month": f"/archive/{latest.year}/{latest.month}/",
+        "catalog, no filter": "/models/",
+        "RSS feed": "/feed/",
+        "sitemap index": "/sitemap.xml",
+        "sitemap, last articles file": f"/sitemap-articles.xml?p={article_files}",
+        "search, a phrase": "/search/?q=%22open+weights%22",
+    }
+
+
 def measure(urls):
+    """Per URL: status, queries, median render time, and the median of renders that each
+    follow a write (every cache generation bumped, so per-generation counts are recomputed)."""
+    from config import cache
+
     client = Client(HTTP_HOST="127.0.0.1")
     results = {}
     for url in urls:
@@ -71,10 +98,17 @@ def measure(urls):
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
             timings.append((time.perf_counter() - start) * 1000)
+        after_write = []
+        for _ in range(AFTER_WRITE_RENDERS):
+            cache.bump()
+            start = time.perf_counter()
+            client.get(url)
+            after_write.append((time.perf_counter() - start) * 1000)
         results[url] = {
             "status": response.status_code,
             "queries": len(queries),
             "server_p50_ms": round(statistics.median(timings), 1),
+            "after_write_p50_ms": round(statistics.median(after_write), 1),
             "bytes": len(response.content),
         }
     return results
@@ -83,5 +117,7 @@ def measure(urls):
 if __name__ == "__main__":
     if sys.argv[1] == "urls":
         print(json.dumps(pick_urls()))
+    elif sys.argv[1] == "more-urls":
+        print(json.dumps(pick_more_urls()))
     else:
         print(json.dumps(measure(sys.argv[2:])))

@@ -105,6 +105,7 @@ def prepare(database, args):
         log(f"{database}: reusing the generated database in {data_dir}")
         seconds = json.loads(stamp.read_text())["seconds"]
         manage(env, "migrate", "--noinput", "-v0")  # indexes added since then
+        analyze(env["DATABASE_URL"])  # statistics (and PostgreSQL's visibility map) for them
     else:
         fresh()
         manage(env, "migrate", "--noinput", "-v0")
@@ -115,6 +116,19 @@ def prepare(database, args):
         stamp.write_text(json.dumps({"command": wanted, "seconds": seconds}))
     manage(env, "collectstatic", "--noinput", "-v0")
     return env, seconds
+
+
+def analyze(url):
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.execute("ANALYZE")
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
 
 
 def recreate_pg(url):
@@ -265,6 +279,8 @@ def bench_database(database, args):
     urls = probe(env, "urls")
     log(f"{database}: counting queries and timing pages in-process")
     measured = probe(env, "measure", *urls.values())
+    more = probe(env, "more-urls")
+    measured_more = probe(env, "measure", *more.values())
     references = {"static file (whitenoise)": static_url(env), "minimal view (floor)": "/_ping/"}
     everything = {**urls, **references}
     uncached, uncached_memory = load_pass(
@@ -285,6 +301,7 @@ def bench_database(database, args):
     return {
         "generate_seconds": generate_seconds,
         "pages": pages,
+        "other_pages": {name: {"url": path, **measured_more[path]} for name, path in more.items()},
         "memory": {"uncached": uncached_memory, "cached": cached_memory},
     }
 
@@ -317,18 +334,29 @@ def table(result):
             f"-c{result['wrk']['connections']} -d{result['wrk']['duration']}\n"
         )
         lines.append(
-            "| page | queries | in-process p50 ms | uncached req/s | p50 ms | p99 ms "
-            "| cached req/s | p50 ms | p99 ms |"
+            "| page | queries | in-process p50 ms | after a write ms | uncached req/s | p50 ms "
+            "| p99 ms | cached req/s | p50 ms | p99 ms |"
         )
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for name, page in data["pages"].items():
             u, c = page["uncached"], page["cached"]
             flag = " (errors!)" if u["errors"] or c["errors"] else ""
             lines.append(
                 f"| {name}{flag} | {page['queries']} | {page['server_p50_ms'] or '–'} "
+                f"| {page.get('after_write_p50_ms') or '–'} "
                 f"| {u['rps']:.0f} | {u['p50_ms']} | {u['p99_ms']} "
                 f"| {c['rps']:.0f} | {c['p50_ms']} | {c['p99_ms']} |"
             )
+        if data.get("other_pages"):
+            lines.append("\nOther public pages (in-process only):\n")
+            lines.append("| page | queries | in-process p50 ms | after a write ms | KB |")
+            lines.append("|---|---:|---:|---:|---:|")
+            for name, page in data["other_pages"].items():
+                flag = "" if page["status"] == 200 else f" ({page['status']}!)"
+                lines.append(
+                    f"| {name}{flag} | {page['queries']} | {page['server_p50_ms']} "
+                    f"| {page['after_write_p50_ms']} | {page['bytes'] / 1024:.0f} |"
+                )
         floor = data["pages"]["minimal view (floor)"]["cached"]["rps"]
         article = data["pages"]["article"]["cached"]["rps"]
         lines.append(
@@ -355,12 +383,14 @@ def growth_table():
     header = "| database | page | " + " | ".join(f"{r['articles']:,}" for r in runs) + " |"
     lines += [header, "|---|---|" + "---:|" * len(runs)]
     for database in runs[-1]["databases"]:
-        for name, page in runs[-1]["databases"][database]["pages"].items():
+        latest = runs[-1]["databases"][database]
+        for name, page in [*latest["pages"].items(), *latest.get("other_pages", {}).items()]:
             if page["server_p50_ms"] is None:
                 continue
             cells = []
             for run in runs:
-                other = run["databases"].get(database, {}).get("pages", {}).get(name)
+                measured = run["databases"].get(database, {})
+                other = {**measured.get("pages", {}), **measured.get("other_pages", {})}.get(name)
                 cells.append(f"{other['server_p50_ms']} ({other['queries']} q)" if other else "–")
             lines.append(f"| {database} | {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
