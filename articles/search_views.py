@@ -21,12 +21,10 @@ def site_search(request):
     context = {"q": text[: search.MAX_QUERY_LENGTH], "parsed": parsed, "type": kind}
     counts = {}
     if parsed:
-        entries = search.matching(parsed)
-        counts = search.kind_counts(entries)
+        counts, candidates = search.find(parsed, TYPES[kind])
         total = counts.get(TYPES[kind], 0) if TYPES[kind] else sum(counts.values())
         # Only the newest MAX_RANKED matches are ranked (search.candidates); the page count
         # follows from the counts, so there is no COUNT over every match.
-        candidates = search.candidates(parsed, TYPES[kind])
         paginator = Paginator(search.ranked(candidates, parsed), RESULTS_PER_PAGE)
         paginator.count = min(total, search.MAX_RANKED)
         page = paginator.get_page(request.GET.get("page"))
