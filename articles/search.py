@@ -216,10 +216,13 @@ def newest(parsed, kind=None, limit=None):
 def candidates(parsed, kind=None):
     """What the results page ranks: the `newest` matches, ready for `ranked`.
 
-    The subquery has already matched and checked visibility, so on PostgreSQL the outer
-    query only looks rows up by id; SQLite's ranking functions need the MATCH again.
+    The ids are read first (one query), then ranked by id: as a subquery, PostgreSQL's
+    planner misjudged how many rows it yields and ranked every entry in the index before
+    joining (60 ms for 235 matches among 11,000 entries). `newest` has already matched and
+    checked visibility, so on PostgreSQL the ranking query only looks rows up by id;
+    SQLite's ranking functions need the MATCH again.
     """
-    ids = newest(parsed, kind)
+    ids = [row["pk"] for row in newest(parsed, kind)]
     if connection.vendor == "postgresql":
         return SearchEntry.objects.filter(pk__in=ids)
     return _fts_rows(ids, parsed)
