@@ -304,6 +304,7 @@ class Article(models.Model):
                 F("published_at").desc(),
                 F("id").desc(),
                 "deleted_at",
+                "updated_at",
                 name="article_status_pub",
             ),
             # Live articles only (the rule of `published()` minus the time) by category and by
@@ -316,6 +317,7 @@ class Article(models.Model):
                 F("id").desc(),
                 "status",
                 "deleted_at",
+                "updated_at",
                 name="article_live_category",
                 condition=Q(status="published", deleted_at__isnull=True),
             ),
@@ -325,14 +327,18 @@ class Article(models.Model):
                 F("id").desc(),
                 "status",
                 "deleted_at",
+                "updated_at",
                 name="article_live_author",
                 condition=Q(status="published", deleted_at__isnull=True),
             ),
             # "Is article N published?" answered from an index, for lists reached through a
             # join table (a tag's articles, related tags): on SQLite it saves reading 25 KB
             # rows to check three columns (the tag page: 260 ms -> 35 ms at 100,000 articles).
+            # `updated_at`, here and at the end of the three above, serves the sitemap's
+            # "last modified" of each list page the same way.
             models.Index(
-                fields=["id", "status", "published_at", "deleted_at"], name="article_live_lookup"
+                fields=["id", "status", "published_at", "deleted_at", "updated_at"],
+                name="article_live_lookup",
             ),
         ]
         constraints = [
