@@ -152,6 +152,7 @@ def _hit(request, entry):
     response = HttpResponse(b"" if request.method == "HEAD" else content, status=status)
     for name, value in headers:
         response[name] = value
+    response["Content-Length"] = str(len(content))  # a HEAD's too: what the GET would send
     response["X-Cache"] = "hit"
     return response
 

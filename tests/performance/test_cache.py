@@ -199,6 +199,8 @@ def test_head_shares_the_get_entry_and_sends_no_body(client):
     assert get(client, article.get_absolute_url())["X-Cache"] == "miss"
     head = client.head(article.get_absolute_url())
     assert head.status_code == 200 and head["X-Cache"] == "hit" and head.content == b""
+    get_again = get(client, article.get_absolute_url())
+    assert head["Content-Length"] == get_again["Content-Length"] == str(len(get_again.content))
 
 
 def test_hit_is_served_above_the_session_layer_with_every_security_header(client):
