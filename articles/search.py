@@ -40,6 +40,7 @@ MAX_RANKED = 1000
 # the archive (0.7 s at 100,000 articles). Phrases are looked for among this many of the
 # newest entries holding all their words. SQLite's FTS5 index knows positions: no bound.
 PHRASE_WINDOW = 5_000
+NEWEST_FIRST = (F("date").desc(nulls_last=True), "-pk")  # the `searchentry_date` index
 MAX_WORDS = 12
 CONFIG = "english"
 # Highlight markers: control characters that never survive `_plain()`, swapped for <mark>
@@ -131,22 +132,6 @@ def visible_entries():
     )
 
 
-def _matching_rows(entries, parsed):
-    """`entries` narrowed to those matching `parsed`.
-
-    On SQLite the match is a standalone `id + 0 IN (SELECT rowid … MATCH …)`, which stays
-    valid inside a subquery (where Django renames the tables). The `+ 0` is deliberate: it
-    stops SQLite driving the query from the list of matches (one row lookup per match, then a
-    sort of all of them: 0.7 s for a word in 88,000 entries) and makes the list a membership
-    test, so an index that is already in the wanted order (`searchentry_date`) is walked and
-    the walk stops at the LIMIT (20 ms).
-    """
-    if connection.vendor == "postgresql":
-        return entries.filter(search_vector=_tsquery(parsed))
-    rowids = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [parsed.as_fts5()])
-    return entries.alias(fts_probe=F("pk") + 0).filter(fts_probe__in=rowids)
-
-
 def _fts_rows(ids, parsed):
     """SQLite: entries whose id is in `ids`, joined to their FTS5 row for the MATCH.
 
@@ -182,7 +167,7 @@ def _find_phrase(parsed, kind):
             visible_entries()
             .filter(kind=entry_kind, search_vector=words)
             .annotate(in_order=in_order)
-            .order_by(F("date").desc(nulls_last=True), "-pk")
+            .order_by(*NEWEST_FIRST)
             .values_list("pk", "date", "in_order")[:PHRASE_WINDOW]
         )
         found = [(pk, date) for pk, date, ok in window if ok]
@@ -196,8 +181,20 @@ def _find_phrase(parsed, kind):
 
 
 def matching(parsed):
-    """Visible entries matching `parsed`, with no ranking (cheap: used for counts)."""
-    return _matching_rows(visible_entries(), parsed)
+    """Visible entries matching `parsed`, with no ranking (cheap: used for counts).
+
+    On SQLite the match is a standalone `id + 0 IN (SELECT rowid … MATCH …)`, which stays
+    valid inside a subquery (where Django renames the tables). The `+ 0` is deliberate: it
+    stops SQLite driving the query from the list of matches (one row lookup per match, then a
+    sort of all of them: 0.7 s for a word in 88,000 entries) and makes the list a membership
+    test, so an index that is already in the wanted order (`searchentry_date`) is walked and
+    the walk stops at the LIMIT (20 ms).
+    """
+    entries = visible_entries()
+    if connection.vendor == "postgresql":
+        return entries.filter(search_vector=_tsquery(parsed))
+    rowids = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [parsed.as_fts5()])
+    return entries.alias(fts_probe=F("pk") + 0).filter(fts_probe__in=rowids)
 
 
 def newest(parsed, kind=None, limit=None):
@@ -209,8 +206,7 @@ def newest(parsed, kind=None, limit=None):
     entries = matching(parsed)
     if kind:
         entries = entries.filter(kind=kind)
-    order = [F("date").desc(nulls_last=True), "-pk"]
-    return entries.order_by(*order).values("pk")[: limit or MAX_RANKED]
+    return entries.order_by(*NEWEST_FIRST).values("pk")[: limit or MAX_RANKED]
 
 
 def candidates(parsed, kind=None):

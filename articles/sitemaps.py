@@ -10,7 +10,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import Article, TaggedArticle
-from config.sitemaps import Section, SmallSection, keyset_file, latest, path_for
+from config.sitemaps import Section, SmallSection, latest, path_for
 from models_catalog.models import TaggedModel
 
 
@@ -24,7 +24,7 @@ class ArticleSection(Section):
     def entries(self, page):
         published = Article.objects.published().order_by("pk")
         fields = ("slug", "updated_at", "published_at")
-        rows = keyset_file("articles", self.halves, published, page, *fields)
+        rows = self.keyset_file(published, page, *fields)
         path = path_for("articles:detail")
         return [(path(slug), latest(edited, went_live)) for slug, edited, went_live in rows]
 

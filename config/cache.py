@@ -127,7 +127,11 @@ def _lookup(request, halves):
     rendering makes the stored page stale at once rather than fresh by mistake.
     """
     page_key = _page_key(request)
-    found = _fetch(page_key, _gen_keys(halves))
+    early = getattr(request, "page_cache_fetched", None)  # PageCacheMiddleware's, on a miss
+    if early is not None and early[:2] == (halves, page_key):
+        found = early[2]
+    else:
+        found = _fetch(page_key, _gen_keys(halves))
     due = found.get(_DUE_KEY)
     cold = any(_GEN_KEY.format(half) not in found for half in halves)
     if cold or ("articles" in halves and (due is None or time.time() >= due)):
@@ -252,6 +256,8 @@ class PageCacheMiddleware:
         found = _fetch(page_key, _gen_keys(halves))
         entry = found.get(page_key)
         if entry is None or entry[0] != halves or not _fresh(entry, found):
+            # `public_page` decides from what was just read, without a second round trip.
+            request.page_cache_fetched = (halves, page_key, found)
             return None
         response = _hit(request, entry)
         patch_vary_headers(response, ("Cookie",))  # as the session layer would have

@@ -3,7 +3,7 @@
 from django.db.models import Count, Max
 from django.urls import reverse
 
-from config.sitemaps import Section, SmallSection, keyset_file, path_for
+from config.sitemaps import Section, SmallSection, path_for
 from models_catalog.models import AIModel
 
 
@@ -16,7 +16,7 @@ class AIModelSection(Section):
 
     def entries(self, page):
         models = AIModel.objects.order_by("pk")
-        rows = keyset_file("models", self.halves, models, page, "slug", "updated_at")
+        rows = self.keyset_file(models, page, "slug", "updated_at")
         path = path_for("catalog:detail")
         return [(path(slug), edited) for slug, edited in rows]
 

@@ -75,6 +75,17 @@ def test_quoted_phrase_matches_only_in_order(client, corpus):
     }
 
 
+def test_phrase_search_keeps_catalog_entries_behind_many_newer_articles(client, monkeypatch):
+    """On PostgreSQL a phrase is checked among the newest PHRASE_WINDOW entries of each kind."""
+    monkeypatch.setattr(search, "PHRASE_WINDOW", 2)
+    AIModelFactory(name="Grok", summary="Released with open weights.")
+    for n in range(3):
+        ArticleFactory(title=f"Note {n}", body="The weights are open, or open weights.")
+    response = find(client, '"open weights"', type="models")
+    assert titles(response) == ["Grok"]
+    assert {c["value"]: c["count"] for c in response.context["type_choices"]}["models"] == 1
+
+
 def test_every_word_must_match(client, corpus):
     assert titles(find(client, "mixtral benchmarks")) == []
 

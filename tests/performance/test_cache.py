@@ -241,3 +241,17 @@ def test_uncached_urls_cost_no_cache_round_trip(client, monkeypatch):
     assert client.get("/_ping/").status_code == 200
     assert client.get("/no/such/page/").status_code == 404
     assert calls == []
+
+
+def test_a_miss_reads_the_cache_once(client, monkeypatch):
+    """The middleware's lookup is handed to `public_page`, which does not fetch again."""
+    from config import cache as page_cache
+
+    calls = []
+    real = page_cache._fetch
+    monkeypatch.setattr(page_cache, "_fetch", lambda *args: calls.append(args) or real(*args))
+    article = ArticleFactory()
+    assert get(client, article.get_absolute_url())["X-Cache"] == "miss"
+    assert len(calls) == 1
+    assert get(client, article.get_absolute_url())["X-Cache"] == "hit"
+    assert len(calls) == 2
