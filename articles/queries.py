@@ -78,12 +78,19 @@ def tags_in_use(order="use"):
     """
     from config.cache import generational
 
-    return generational(
-        f"tags:in-use:{order}", ("articles", "catalog"), lambda: _tags_in_use(order)
-    )
+    halves = ("articles", "catalog")
+    if order == "name":
+        key = lambda tag: (tag.name.lower(), tag.pk)  # noqa: E731
+    else:
+        key = lambda tag: (-tag.use_count, tag.name.lower(), tag.pk)  # noqa: E731
+
+    def sort():  # the counts are computed once per write, whichever orders are asked for
+        return sorted(generational("tags:in-use", halves, _tags_in_use), key=key)
+
+    return generational(f"tags:in-use:{order}", halves, sort)
 
 
-def _tags_in_use(order):
+def _tags_in_use():
     from taggit.models import Tag
 
     from articles.models import TaggedArticle
@@ -96,14 +103,11 @@ def _tags_in_use(order):
 
     articles = counts(TaggedArticle.objects.filter(content_object__in=Article.objects.published()))
     models = counts(TaggedModel.objects.all())
-    tags = [
+    return [
         TagUse(pk, name, slug, articles.get(pk, 0), models.get(pk, 0))
         for pk, name, slug in Tag.objects.order_by().values_list("pk", "name", "slug").iterator()
         if pk in articles or pk in models
     ]
-    if order == "name":
-        return sorted(tags, key=lambda tag: (tag.name.lower(), tag.pk))
-    return sorted(tags, key=lambda tag: (-tag.use_count, tag.name.lower(), tag.pk))
 
 
 def related_tags(tag, limit=12):
