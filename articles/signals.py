@@ -5,6 +5,7 @@ referenced article or catalog entry changes, the articles that mention it are re
 (a plain UPDATE of the derived columns: their own "last modified" stamp does not move).
 """
 
+from django.db.models import Q
 from django.dispatch import Signal
 
 from config import cache
@@ -43,6 +44,35 @@ def aimodel_saved(sender, instance, raw=False, **kwargs):
         return
     rerender(instance.mentioned_in.all())
     rerender(_waiting_for("model", instance.slug))
+
+
+def models_changed(pks):
+    """What `aimodel_saved` does, for catalog entries written without per-row signals."""
+    from articles.models import Article, PendingReference
+    from models_catalog.models import AIModel
+
+    pks = list(pks)
+    for start in range(0, len(pks), 500):  # bounded IN lists, whatever the import's size
+        chunk = pks[start : start + 500]
+        slugs = [
+            slug.lower()
+            for slug in AIModel.objects.filter(pk__in=chunk).values_list("slug", flat=True)
+        ]
+        waiting = PendingReference.objects.filter(kind="model", slug__in=slugs).values("article")
+        affected = Article.all_objects.filter(
+            Q(pk__in=waiting) | Q(mentioned_models__in=chunk)
+        ).distinct()
+        rerender(affected)
+
+
+def aimodels_imported(sender, pks, **kwargs):
+    models_changed(pks)
+
+
+def organization_saved(sender, instance, raw=False, **kwargs):
+    # A model's badge in an article names its organisation.
+    if not raw:
+        models_changed(instance.models.values_list("pk", flat=True))
 
 
 def aimodel_deleting(sender, instance, **kwargs):
@@ -103,5 +133,7 @@ def connect():
 
     post_save.connect(article_saved, sender=Article, dispatch_uid="articles.refs.article")
     post_save.connect(aimodel_saved, sender=AIModel, dispatch_uid="articles.refs.aimodel")
+    entries_imported.connect(aimodels_imported, dispatch_uid="articles.refs.imported")
+    post_save.connect(organization_saved, sender=Organization, dispatch_uid="articles.refs.org")
     pre_delete.connect(aimodel_deleting, sender=AIModel, dispatch_uid="articles.refs.pre_del")
     post_delete.connect(aimodel_deleted, sender=AIModel, dispatch_uid="articles.refs.post_del")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from config.tagging import MAX_TAG_LENGTH, normalize_tag_name
 from models_catalog import formatting
 from models_catalog.models import (
     MODALITIES,
@@ -304,11 +305,12 @@ def _url_or_blank(value):
 
 def _tags(value):
     names = value if isinstance(value, list) else split_list(_text(value))
-    if any(not isinstance(name, str) or len(name) > 100 for name in names):
-        raise ValueError("tags must be names of up to 100 characters")
+    if any(not isinstance(name, str) or len(name) > MAX_TAG_LENGTH for name in names):
+        raise ValueError(f"tags must be names of up to {MAX_TAG_LENGTH} characters")
     unique = {}
-    for name in names:
-        unique.setdefault(name.strip().lower(), name.strip())
+    for name in map(normalize_tag_name, names):  # the vocabulary's own rule, as in the admin
+        if name:
+            unique.setdefault(name.lower(), name)
     return sorted(unique.values(), key=str.lower)
 
 

@@ -360,3 +360,14 @@ def test_reference_written_before_its_target_exists_links_once_it_does():
     from articles.models import PendingReference
 
     assert not PendingReference.objects.filter(article=waiting).exists()
+
+
+def test_renaming_an_organization_updates_the_badges_in_articles():
+    model = make_model("llama-3-1-8b", name="Llama 3.1 8B", org="Meta")
+    article = ArticleFactory(body="Try [[model:llama-3-1-8b]] at home.")
+    assert "Meta · open weights" in article.body_html
+    organization = model.organization
+    organization.name = "Meta AI"
+    organization.save()
+    article.refresh_from_db()
+    assert "Meta AI · open weights" in article.body_html

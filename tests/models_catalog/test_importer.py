@@ -251,3 +251,40 @@ def test_import_announces_the_entries_it_touched(tmp_path):
     with mock.patch.object(entries_imported, "send") as send:
         import_file(path)  # nothing changed, nothing to announce
     assert send.call_args.kwargs["pks"] == []
+
+
+def test_import_stores_the_derived_openness(tmp_path):
+    from models_catalog.models import derive_openness
+
+    import_file(write(tmp_path, "models.json", GOOD))
+    for model in AIModel.objects.all():
+        expected = derive_openness(model.grade_map(), model.weights)
+        assert (model.openness_score, model.openness_class) == expected
+    assert AIModel.objects.get(slug="llama-3-1-8b").openness_score == 7  # 2 partial of 14
+
+
+def test_import_tag_names_follow_the_vocabulary_rule(tmp_path):
+    from taggit.models import Tag
+
+    Tag.objects.create(name="Open source", slug="open-source")
+    rows = [{**GOOD[0], "tags": ["open   SOURCE ", "  LLM", "llm"]}]
+    import_file(write(tmp_path, "models.json", rows))
+    llama = AIModel.objects.get(slug="llama-3-1-8b")
+    assert sorted(t.name for t in llama.tags.all()) == ["LLM", "Open source"]
+    assert Tag.objects.filter(name__iexact="open source").count() == 1
+
+
+def test_import_renders_the_articles_that_reference_its_entries(tmp_path):
+    from tests.factories import ArticleFactory
+
+    waiting = ArticleFactory(body="Before the catalog had it: [[model:llama-3-1-8b]].")
+    assert 'href="/models/llama-3-1-8b/"' not in waiting.body_html
+    import_file(write(tmp_path, "models.json", GOOD))
+    waiting.refresh_from_db()
+    assert (
+        'href="/models/llama-3-1-8b/"' in waiting.body_html and "Llama 3.1 8B" in waiting.body_html
+    )
+    renamed = [{**GOOD[0], "slug": "llama-3-1-8b", "name": "Llama 3.1 8B Instruct"}]
+    import_file(write(tmp_path, "renamed.json", renamed))
+    waiting.refresh_from_db()
+    assert "Llama 3.1 8B Instruct" in waiting.body_html
