@@ -31,6 +31,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache as _DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from django.core.signals import setting_changed
+from django.db import connection, transaction
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
@@ -49,7 +50,19 @@ def _generations_cache():
 
 
 def bump(*halves):
-    """Make every cached page built from `halves` unreachable (call after a write)."""
+    """Make every cached page built from `halves` unreachable (call after a write).
+
+    Inside a transaction it bumps twice: at once, so this request's own later reads are
+    fresh, and again once the transaction commits, because a reader in between sees the new
+    generations but the old rows, and would store a page (or a count, or the next scheduled
+    moment) built from them under the new stamp.
+    """
+    _bump(halves)
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: _bump(halves))
+
+
+def _bump(halves):
     store = _generations_cache()
     now = time.time_ns()
     store.set_many({_GEN_KEY.format(half): now for half in halves or HALVES}, None)
@@ -166,6 +179,8 @@ def _cacheable_request(request):
         return False
     if request.method not in ("GET", "HEAD"):
         return False
+    if "messages" in request.COOKIES:
+        return False  # the page would show (and the cache keep) this reader's messages
     user = getattr(request, "user", None)
     # Logged-in staff may see controls or previews: they never read or fill the public cache.
     return not (user is not None and user.is_authenticated)
@@ -249,6 +264,7 @@ class PageCacheMiddleware:
         return self.get_response(request)
 
     def _cached(self, request):
+        request.get_host()  # ALLOWED_HOSTS, which CommonMiddleware below would have checked
         halves = _cached_halves(request.path_info)
         if halves is None:
             return None  # not a cached view: no cache round trip for it

@@ -255,3 +255,34 @@ def test_a_miss_reads_the_cache_once(client, monkeypatch):
     assert len(calls) == 1
     assert get(client, article.get_absolute_url())["X-Cache"] == "hit"
     assert len(calls) == 2
+
+
+def test_a_write_in_a_transaction_bumps_again_once_it_commits(django_capture_on_commit_callbacks):
+    """A reader between the write and its commit would cache old rows under the new stamp."""
+    article = ArticleFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        article.title = "Edited"
+        article.save()
+    during = cache.current_generations(("articles",))
+    assert callbacks
+    for callback in callbacks:
+        callback()
+    assert cache.current_generations(("articles",)) != during
+
+
+def test_a_cached_page_still_refuses_a_host_not_allowed(client):
+    article = ArticleFactory()
+    assert get(client, article.get_absolute_url())["X-Cache"] == "miss"
+    assert get(client, article.get_absolute_url())["X-Cache"] == "hit"
+    assert client.get(article.get_absolute_url(), HTTP_HOST="evil.example").status_code == 400
+
+
+def test_a_reader_with_messages_neither_reads_nor_fills_the_cache(client):
+    article = ArticleFactory()
+    get(client, article.get_absolute_url())
+    client.cookies["messages"] = "anything"
+    response = get(client, article.get_absolute_url())
+    assert "X-Cache" not in response
+    assert "X-Cache" not in get(client, "/")
+    del client.cookies["messages"]
+    assert get(client, "/")["X-Cache"] == "miss"  # nothing was stored while it was set
