@@ -209,6 +209,9 @@ STORAGES = {
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 TAGGIT_CASE_INSENSITIVE = True
+# Commas (or semicolons) separate tags and spaces do not: "Llama 3.1" is one tag.
+TAGGIT_TAGS_FROM_STRING = "config.tagging.parse_tags"
+TAGGIT_STRING_FROM_TAGS = "config.tagging.format_tags"
 
 # JSON dumps keep microseconds (Django's encoder drops them), so a backup restores exactly.
 SERIALIZATION_MODULES = {"json": "config.serializers"}

@@ -6,6 +6,7 @@ surrounding white space is stripped, inner runs collapse to one space, and looku
 (`TAGGIT_CASE_INSENSITIVE`; a unique index on LOWER(name) makes the database agree).
 """
 
+import csv
 import re
 
 from django.db.models.functions import Lower
@@ -24,11 +25,19 @@ def normalize_tag_name(name):
 
 
 def parse_tags(value):
-    """Split user input (commas, or semicolons when there is no comma) into normal names."""
-    separator = "," if "," in value else ";"
-    names = [normalize_tag_name(part.strip().strip('"')) for part in value.split(separator)]
+    """Split user input into normal names (TAGGIT_TAGS_FROM_STRING).
+
+    Commas separate tags, or semicolons when there is no comma; double quotes keep a comma
+    inside a name. Unlike taggit's default, spaces never split: "Llama 3.1" is one tag.
+    """
+    text = _SPACES.sub(" ", str(value))
+    separator = "," if "," in text else ";"
+    try:
+        fields = next(csv.reader([text], delimiter=separator, skipinitialspace=True), [])
+    except csv.Error:
+        fields = text.split(separator)
     seen, result = set(), []
-    for name in names:
+    for name in map(normalize_tag_name, fields):
         if name and name.lower() not in seen:
             seen.add(name.lower())
             result.append(name)
@@ -36,7 +45,14 @@ def parse_tags(value):
 
 
 def format_tags(tags):
-    return ", ".join(f'"{tag.name}"' if "," in tag.name else tag.name for tag in tags)
+    """The inverse of `parse_tags` (TAGGIT_STRING_FROM_TAGS): quoted where a name needs it."""
+    names = []
+    for tag in tags:
+        name = tag.name
+        if any(char in name for char in ',;"'):
+            name = '"' + name.replace('"', '""') + '"'
+        names.append(name)
+    return ", ".join(names)
 
 
 class _NormalizingTagManager(_TaggableManager):

@@ -371,3 +371,19 @@ def test_renaming_an_organization_updates_the_badges_in_articles():
     organization.save()
     article.refresh_from_db()
     assert "Meta AI · open weights" in article.body_html
+
+
+def test_tag_fields_split_on_commas_not_spaces():
+    """taggit's default parser would make "Llama 3.1" two tags, "Llama" and "3.1"."""
+    from taggit.forms import TagField
+    from taggit.utils import edit_string_for_tags
+
+    field = TagField()
+    assert field.clean("Llama 3.1") == ["Llama 3.1"]
+    assert field.clean('Open  source, "Mixture, of experts"') == [
+        "Mixture, of experts",
+        "Open source",
+    ]
+    assert field.clean("Vision; Speech to text") == ["Speech to text", "Vision"]
+    tags = [Tag(name="Mixture, of experts"), Tag(name='say "hi"'), Tag(name="LLM")]
+    assert sorted(field.clean(edit_string_for_tags(tags))) == sorted(t.name for t in tags)
