@@ -39,14 +39,17 @@ def related_articles(article, limit=3):
 
 def article_neighbours(article):
     """The published articles just before and just after `article`: (previous, next)."""
+    from django.db.models import Q
+
     published = Article.objects.published().only("title", "slug", "published_at")
+    at = article.published_at  # ties broken by id, as every list orders them
     previous = (
-        published.filter(published_at__lt=article.published_at)
+        published.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=article.pk))
         .order_by("-published_at", "-pk")
         .first()
     )
     following = (
-        published.filter(published_at__gt=article.published_at)
+        published.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=article.pk))
         .order_by("published_at", "pk")
         .first()
     )

@@ -41,13 +41,14 @@ def test_home_lists_published_and_categories(client, published):
 
 def test_article_page_shows_everything(client, published):
     article = published[1]
+    ArticleFactory(title="Also about Llama", tags=["Llama"], published_at=timezone.now())
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     content = response.content.decode()
     assert "Ada Writer" in content and "open models" in content  # author box with bio
     assert "min read" in content
     assert "Recent posts" in content and "Story 0" in content
-    assert "Related articles" not in content or "Story" in content
+    assert "Related articles" in content and "Also about Llama" in content
     assert 'rel="prev"' in content and 'rel="next"' in content
     assert "/tags/llama/" in content
 
@@ -146,3 +147,14 @@ def test_pages_carry_no_inline_script_or_foreign_assets(client, published):
     # JSON-LD is data, not code: the only <script> allowed is its non-executable type.
     assert content.count("<script") == content.count('<script type="application/ld+json">')
     assert 'src="http' not in content and 'href="//' not in content
+
+
+def test_previous_and_next_step_through_articles_published_at_the_same_moment(client):
+    moment = timezone.now() - timedelta(hours=1)
+    first, second, third = (
+        ArticleFactory(title=f"Same time {n}", slug=f"same-{n}", published_at=moment)
+        for n in range(3)
+    )
+    content = client.get(second.get_absolute_url()).content.decode()
+    assert f'rel="prev" href="{first.get_absolute_url()}"' in content
+    assert f'rel="next" href="{third.get_absolute_url()}"' in content
