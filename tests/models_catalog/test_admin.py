@@ -51,15 +51,16 @@ def test_tagger_sees_a_form_with_only_the_tags_field(client, model):
     url = reverse("admin:models_catalog_aimodel_change", args=[model.pk])
     response = client.get(url)
     assert response.status_code == 200
-    form = response.context["adminform"].form
-    assert list(form.fields) == ["tags"]
-    assert "Llama 8B" in response.content.decode()  # shown read-only
+    adminform = response.context["adminform"]
+    assert list(adminform.form.fields) == ["tags"]
+    assert {"name", "slug", "weights"} <= set(adminform.readonly_fields)  # shown, not editable
     assert client.get(reverse("admin:models_catalog_aimodel_add")).status_code == 403
     delete = reverse("admin:models_catalog_aimodel_delete", args=[model.pk])
     assert client.get(delete).status_code == 403
 
 
 def test_forged_post_from_a_tagger_changes_only_the_tags(client, model):
+    original_slug = model.slug
     client.force_login(staff("tagger", "tag_aimodel"))
     url = reverse("admin:models_catalog_aimodel_change", args=[model.pk])
     response = client.post(url, forged_post(model))
@@ -67,11 +68,10 @@ def test_forged_post_from_a_tagger_changes_only_the_tags(client, model):
     model.refresh_from_db()
     assert (model.name, model.slug, model.weights, model.kind) == (
         "Llama 8B",
-        model.slug,
+        original_slug,
         "gated",
         "language",
     )
-    assert model.slug != "hacked"
     assert sorted(t.name for t in model.tags.all()) == ["LLM", "Open source"]
     assert OpennessGrade.objects.get(aimodel=model).grade == "partial"
 
