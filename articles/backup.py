@@ -23,6 +23,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from config import cache
+
 FORMAT = 1
 EXCLUDED = [
     "contenttypes",
@@ -134,6 +136,7 @@ def backup_restore(path, replace=False):
             Group.objects.all().delete()
             call_command("loaddata", str(scratch / "data.json"), verbosity=0)
             call_command("rebuild_search_index", stdout=io.StringIO())
+            cache.bump()  # loaddata sends raw signals and flush none: pages cached before
         _move_media(scratch / "media")  # only once the database has its content
     return manifest
 

@@ -3,12 +3,12 @@
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from config.seo import absolute_url
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=86400, public=True)
 def robots_txt(request):
     # The admin may live at a secret DJANGO_ADMIN_PATH; naming it here would publish it, so

@@ -149,6 +149,7 @@ def test_locations_are_escaped_and_quoted(client):
 def test_robots_txt(client):
     response = client.get("/robots.txt")
     assert response["Content-Type"].startswith("text/plain")
+    assert client.head("/robots.txt").status_code == 200
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines
     assert "Disallow: /admin/" in lines and "Disallow: /preview/" in lines

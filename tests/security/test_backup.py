@@ -171,3 +171,15 @@ def test_a_failure_midway_leaves_database_and_media_as_they_were(
     with pytest.raises(RuntimeError, match="disk full"):
         call_command("restore", str(archive), replace=replace)
     assert snapshot() == before  # rows and media files alike
+
+
+def test_restore_leaves_no_cached_page_behind(site, tmp_path, client, settings):
+    settings.PAGE_CACHE = True
+    archive = tmp_path / "site.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    live = Article.objects.get(slug="live")
+    Article.objects.filter(slug="live").update(title="Changed since")  # no signal: no bump
+    assert "Changed since" in client.get(live.get_absolute_url()).content.decode()
+    call_command("restore", str(archive), replace=True, stdout=io.StringIO())
+    page = client.get(live.get_absolute_url())
+    assert "Changed since" not in page.content.decode() and page["X-Cache"] == "miss"
