@@ -143,12 +143,6 @@ class Image(models.Model):
 
         return fallback_url(self)
 
-    @property
-    def mime_type(self):
-        from articles.images import original_format
-
-        return f"image/{original_format(self)}"
-
 
 class TaggedArticle(TaggedItemBase):
     """Typed join between articles and the shared tag table (a real, indexed foreign key)."""
@@ -200,7 +194,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     """The default manager: articles in the trash are left out of everything."""
 
     def get_queryset(self):
-        return super().get_queryset().filter(deleted_at__isnull=True)
+        return super().get_queryset().not_trashed()
 
 
 class Article(models.Model):

@@ -197,8 +197,8 @@ def matching(parsed):
     return entries.alias(fts_probe=F("pk") + 0).filter(fts_probe__in=rowids)
 
 
-def newest(parsed, kind=None, limit=None):
-    """The ids of the newest `limit` visible entries matching `parsed`: what gets ranked.
+def newest(parsed, kind=None):
+    """The ids of the newest MAX_RANKED visible entries matching `parsed`: what gets ranked.
 
     A subquery, ordered by date (the `searchentry_date` index) and cut before any rank is
     computed.
@@ -206,7 +206,7 @@ def newest(parsed, kind=None, limit=None):
     entries = matching(parsed)
     if kind:
         entries = entries.filter(kind=kind)
-    return entries.order_by(*NEWEST_FIRST).values("pk")[: limit or MAX_RANKED]
+    return entries.order_by(*NEWEST_FIRST).values("pk")[:MAX_RANKED]
 
 
 def candidates(parsed, kind=None):
@@ -278,17 +278,16 @@ def _headline(field, query, **options):
     return SearchHeadline(field, query, config=CONFIG, start_sel=START, stop_sel=STOP, **kwargs)
 
 
-def kind_counts(entries, cap=None):
-    """{kind: number of matches, at most cap + 1} for the type filter, in one query.
+def kind_counts(entries):
+    """{kind: number of matches, at most MAX_RANKED + 1} for the type filter, in one query.
 
-    Each kind is counted over a subquery that stops after cap + 1 rows, so a word found in
+    Each kind is counted over a subquery that stops after MAX_RANKED + 1 rows, so a word in
     every entry costs no more than a rarer one.
     """
-    cap = cap or MAX_RANKED
     kinds = list(SearchEntry.Kind.values)
     parts, params = [], []
     for kind in kinds:
-        rows = entries.filter(kind=kind).order_by().values("pk")[: cap + 1]
+        rows = entries.filter(kind=kind).order_by().values("pk")[: MAX_RANKED + 1]
         sql, part_params = rows.query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS {kind}_rows)")
         params.extend(part_params)
@@ -506,6 +505,8 @@ def article_deleted(sender, instance, **kwargs):
 def article_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
+    if action != "post_clear" and not pk_set:
+        return  # taggit's set() sends post_add even when it added nothing
     if reverse:  # tag.article_set.add(...): `pk_set` holds articles
         articles = Article.objects.filter(pk__in=pk_set or [])
     else:
@@ -543,6 +544,8 @@ def aimodel_deleted(sender, instance, **kwargs):
 def aimodel_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
+    if action != "post_clear" and not pk_set:
+        return  # taggit's set() sends post_add even when it added nothing
     models = AIModel.objects.filter(pk__in=pk_set or []) if reverse else [instance]
     for model in models:
         index_aimodel(model)

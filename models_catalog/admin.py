@@ -76,9 +76,6 @@ class AIModelAdmin(admin.ModelAdmin):
         ("Openness (derived from the grades below)", {"fields": readonly_fields}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
-
     # Authors with `tag_aimodel` but not `change_aimodel` may edit the tags and nothing else:
     # every other field is read-only, so it is left out of the form and a forged POST
     # cannot reach it.

@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass, field
 
-from models_catalog.models import DIMENSION_GROUPS, AIModel, Grade
+from models_catalog.models import DIMENSION_GROUPS, AIModel
 
 MIN_MODELS, MAX_MODELS = 2, 6
 MAX_ASKED = 20
-GRADE_RANK = {Grade.OPEN: 2, Grade.PARTIAL: 1, Grade.CLOSED: 0}
 
 
 @dataclass

@@ -364,10 +364,6 @@ class AIModel(models.Model):
         ]
 
     @property
-    def is_open_weights(self):
-        return self.weights in (self.Weights.OPEN, self.Weights.GATED)
-
-    @property
     def release_date_display(self):
         return formatting.format_release_date(
             self.release_date, self.release_date_precision, style="human"

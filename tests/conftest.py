@@ -28,9 +28,3 @@ def _page_cache_off_unless_asked(request, settings):
 def page_cache(settings):
     """The whole-page cache, as production runs it."""
     settings.PAGE_CACHE = True
-
-
-@pytest.fixture
-def no_page_cache(settings):
-    """Measure pages as they are rendered, not as the page cache serves them."""
-    settings.PAGE_CACHE = False

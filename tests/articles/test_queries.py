@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
+pytestmark = pytest.mark.django_db
 
 
 def _make(n):

@@ -154,7 +154,7 @@ def _count(client, url):
     return len(ctx.captured_queries)
 
 
-def test_tag_page_queries_flat_in_tagged_items(no_page_cache, client):
+def test_tag_page_queries_flat_in_tagged_items(client):
     for i in range(3):
         ArticleFactory(tags=["Shared", f"t{i}"])
         make_model(f"m-{i}", tags=["Shared", f"t{i}"])
@@ -184,7 +184,7 @@ def test_article_page_lists_models_most_specific_first(client, django_assert_max
     assert "Models in this article" in response.content.decode()
 
 
-def test_panels_add_at_most_two_queries(no_page_cache, client):
+def test_panels_add_at_most_two_queries(client):
     article = ArticleFactory(tags=["Lonely"])
     baseline = _count(client, article.get_absolute_url())
     for i in range(10):
@@ -210,7 +210,7 @@ def test_model_page_lists_articles_about_it(client):
     assert "Draft piece" not in content and "Unrelated piece" not in content
 
 
-def test_model_page_article_panel_query_budget(no_page_cache, client):
+def test_model_page_article_panel_query_budget(client):
     model = make_model("llama-3-1-8b", tags=["Llama"])
     ArticleFactory(tags=["Llama"])
     small = _count(client, model.get_absolute_url())

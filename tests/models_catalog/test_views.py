@@ -303,7 +303,7 @@ def _grow(count):
         )
 
 
-def test_list_query_count_is_flat(no_page_cache, client, catalog, django_assert_max_num_queries):
+def test_list_query_count_is_flat(client, catalog, django_assert_max_num_queries):
     from django.core.cache import caches
 
     url = reverse("catalog:list") + "?kind=language&tag=llm&org=meta&org=x&sort=context"
@@ -321,7 +321,7 @@ def test_list_query_count_is_flat(no_page_cache, client, catalog, django_assert_
         client.get(reverse("catalog:list"))
 
 
-def test_detail_query_count_is_flat(no_page_cache, client, catalog, django_assert_max_num_queries):
+def test_detail_query_count_is_flat(client, catalog, django_assert_max_num_queries):
     url = reverse("catalog:detail", args=["llama-8b"])
     small = _queries(client, url)
     _grow(10)
@@ -332,7 +332,7 @@ def test_detail_query_count_is_flat(no_page_cache, client, catalog, django_asser
     assert _queries(client, url) == small
 
 
-def test_compare_query_count_is_flat(no_page_cache, client, catalog, django_assert_max_num_queries):
+def test_compare_query_count_is_flat(client, catalog, django_assert_max_num_queries):
     two = reverse("catalog:compare") + "?m=llama-8b&m=gpt-4o"
     small = _queries(client, two)
     _grow(6)
