@@ -42,14 +42,18 @@ def article_neighbours(article):
     from django.db.models import Q
 
     published = Article.objects.published().only("title", "slug", "published_at")
-    at = article.published_at  # ties broken by id, as every list orders them
+    # Ties broken by id, as every list orders them. The plain range on published_at is what
+    # lets the index be walked from this article; the OR alone made it a 20 ms scan.
+    at = article.published_at
     previous = (
-        published.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=article.pk))
+        published.filter(published_at__lte=at)
+        .filter(Q(published_at__lt=at) | Q(pk__lt=article.pk))
         .order_by("-published_at", "-pk")
         .first()
     )
     following = (
-        published.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=article.pk))
+        published.filter(published_at__gte=at)
+        .filter(Q(published_at__gt=at) | Q(pk__gt=article.pk))
         .order_by("published_at", "pk")
         .first()
     )
