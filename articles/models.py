@@ -181,6 +181,10 @@ class ArticleQuerySet(models.QuerySet):
     # What a card never shows: about 25 KB of Markdown and HTML per row, left in the table.
     LISTING_DEFERRED = ("body", "body_html", "toc_html", "review_comment")
 
+    def for_sidebar(self):
+        """Title, link, date and dek only (the "Recent posts" list)."""
+        return self.only("title", "slug", "published_at", "dek")
+
     def for_listing(self):
         """Cards and lists: author, category and tags, without the body columns."""
         return self.for_detail().defer(*self.LISTING_DEFERRED)

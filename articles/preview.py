@@ -60,7 +60,7 @@ def render_preview(request, article, tag_names, errors=None, status=200):
     article.updated_at = article.updated_at or now
     context = {
         "article": PreviewArticle(article, tag_names),
-        "recent": Article.objects.published().for_listing()[:5],
+        "recent": Article.objects.published().for_sidebar()[:5],
         "related": [],
         "preview_errors": errors or [],
     }

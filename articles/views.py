@@ -89,7 +89,7 @@ def article_detail(request, slug):
     previous, following = article_neighbours(article)
     context = {
         "article": article,
-        "recent": Article.objects.published().for_listing().exclude(pk=article.pk)[:5],
+        "recent": Article.objects.published().for_sidebar().exclude(pk=article.pk)[:5],
         "related": related_articles(article),
         "models_in_article": models_for_article(article),
         "previous": previous,
