@@ -9,6 +9,12 @@ def editor(db):
 
 
 @pytest.fixture
+def logged_in_editor(client, editor):
+    client.force_login(editor)
+    return editor
+
+
+@pytest.fixture
 def author(db):
     return make_author()
 

@@ -3,22 +3,12 @@
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 
 from articles.models import Author
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = get_user_model().objects.create_user("ed", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return user
 
 
 def _jpeg_with_exif():
@@ -37,7 +27,7 @@ def _post(client, upload):
     )
 
 
-def test_avatar_is_stored_without_exif(client, editor, settings):
+def test_avatar_is_stored_without_exif(client, logged_in_editor, settings):
     response = _post(client, SimpleUploadedFile("me.jpg", _jpeg_with_exif(), "image/jpeg"))
     assert response.status_code == 302
     author = Author.objects.get(slug="ada")
@@ -52,7 +42,9 @@ def test_avatar_is_stored_without_exif(client, editor, settings):
         ("vector.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
     ],
 )
-def test_hostile_avatar_is_refused_and_nothing_written(client, editor, settings, name, content):
+def test_hostile_avatar_is_refused_and_nothing_written(
+    client, logged_in_editor, settings, name, content
+):
     response = _post(client, SimpleUploadedFile(name, content, "image/png"))
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()

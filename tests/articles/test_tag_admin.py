@@ -1,8 +1,6 @@
 """The tag back office: suggestions, the widget, merge, rename, delete, reference warnings."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from taggit.models import Tag
 
 from tests.factories import ArticleFactory
@@ -10,15 +8,7 @@ from tests.factories import ArticleFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor(client):
-    user = get_user_model().objects.create_user("ed", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return user
-
-
-def test_suggest_endpoint_returns_capped_prefix_matches(client, editor):
+def test_suggest_endpoint_returns_capped_prefix_matches(client, logged_in_editor):
     Tag.objects.bulk_create([Tag(name=f"Llama {i}", slug=f"llama-{i}") for i in range(25)])
     Tag.objects.create(name="Mistral", slug="mistral")
     data = client.get("/admin/taggit/tag/suggest/", {"q": "lla"}).json()
@@ -33,7 +23,7 @@ def test_suggest_endpoint_needs_staff(client):
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_article_and_model_forms_use_the_autocomplete_widget(client, editor):
+def test_article_and_model_forms_use_the_autocomplete_widget(client, logged_in_editor):
     article = ArticleFactory()
     content = client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
     assert 'data-suggest-url="/admin/taggit/tag/suggest/"' in content
@@ -43,7 +33,7 @@ def test_article_and_model_forms_use_the_autocomplete_widget(client, editor):
     assert 'data-suggest-url="/admin/taggit/tag/suggest/"' in content
 
 
-def test_merge_action_through_the_admin(client, editor):
+def test_merge_action_through_the_admin(client, logged_in_editor):
     article = ArticleFactory(tags=["Llama", "LLaMA-3"])
     keep = Tag.objects.get(name="Llama")
     drop = Tag.objects.get(name="LLaMA-3")
@@ -57,7 +47,7 @@ def test_merge_action_through_the_admin(client, editor):
     assert not Tag.objects.filter(pk=drop.pk).exists()
 
 
-def test_merge_with_a_forged_survivor_changes_nothing(client, editor):
+def test_merge_with_a_forged_survivor_changes_nothing(client, logged_in_editor):
     ArticleFactory(tags=["A", "B"])
     other = Tag.objects.create(name="Elsewhere", slug="elsewhere")
     ids = list(Tag.objects.filter(name__in=["A", "B"]).values_list("pk", flat=True))
@@ -69,7 +59,7 @@ def test_merge_with_a_forged_survivor_changes_nothing(client, editor):
     assert Tag.objects.count() == 3
 
 
-def test_rename_refuses_a_case_clash(client, editor):
+def test_rename_refuses_a_case_clash(client, logged_in_editor):
     Tag.objects.create(name="Mistral", slug="mistral")
     tag = Tag.objects.create(name="Other", slug="other")
     response = client.post(
@@ -89,7 +79,7 @@ def test_rename_refuses_a_case_clash(client, editor):
     assert tag.name == "Other"
 
 
-def test_only_unused_tags_can_be_deleted(client, editor):
+def test_only_unused_tags_can_be_deleted(client, logged_in_editor):
     ArticleFactory(tags=["Used"])
     unused = Tag.objects.create(name="Unused", slug="unused")
     used = Tag.objects.get(name="Used")
@@ -103,7 +93,7 @@ def test_only_unused_tags_can_be_deleted(client, editor):
     assert list(Tag.objects.values_list("name", flat=True)) == ["Used"]
 
 
-def test_saving_an_article_with_a_missing_reference_warns(client, editor):
+def test_saving_an_article_with_a_missing_reference_warns(client, logged_in_editor):
     from articles.models import Author, Category
 
     category = Category.objects.create(name="AI", slug="ai")
