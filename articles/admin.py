@@ -12,7 +12,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from taggit.managers import TaggableManager
 
@@ -105,11 +104,10 @@ class StateFilter(admin.SimpleListFilter):
         return [*Status.choices, ("scheduled", "Scheduled")]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
         if self.value() == "scheduled":
-            return queryset.filter(status=Status.PUBLISHED, published_at__gt=now)
+            return queryset.scheduled()
         if self.value() == Status.PUBLISHED:
-            return queryset.filter(status=Status.PUBLISHED, published_at__lte=now)
+            return queryset.published()
         if self.value() in (Status.DRAFT, Status.REVIEW):
             return queryset.filter(status=self.value())
         return queryset

@@ -172,6 +172,10 @@ class ArticleQuerySet(models.QuerySet):
             deleted_at__isnull=True,
         )
 
+    def scheduled(self):
+        """Published with a time still to come: they go live by themselves."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def not_trashed(self):
         return self.filter(deleted_at__isnull=True)
 

@@ -35,7 +35,6 @@ from django.db import connection, transaction
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
 HALVES = ("articles", "catalog")
@@ -75,7 +74,7 @@ def _next_due():
     from articles.models import Article
 
     upcoming = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        Article.objects.scheduled()
         .order_by("published_at")
         .values_list("published_at", flat=True)
         .first()

@@ -47,7 +47,14 @@ OPENNESS_COLUMNS = [
 ]
 FORMATS = {".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
 URL_FIELDS = ["homepage_url", "model_card_url", "paper_url", "weights_url"]
-TEXT_LIMITS = {"name": 150, "organization": 150, "family": 150, "license": 150, "summary": 600}
+# Read from the fields, so that a migration changing a length changes the check with it.
+TEXT_LIMITS = {
+    "name": AIModel._meta.get_field("name").max_length,
+    "organization": Organization._meta.get_field("name").max_length,
+    "family": AIModel._meta.get_field("family").max_length,
+    "license": License._meta.get_field("name").max_length,
+    "summary": AIModel._meta.get_field("summary").max_length,
+}
 # Written from the file; the rest of AIModel's fields are derived or bookkeeping.
 MODEL_FIELDS = [
     "name", "organization_id", "family", "kind", "release_date", "release_date_precision",
@@ -273,8 +280,9 @@ def _modalities(value):
 
 def _slug(value):
     validate_slug(value)
-    if len(value) > 150:
-        raise ValueError("longer than 150 characters")
+    limit = AIModel._meta.get_field("slug").max_length
+    if len(value) > limit:
+        raise ValueError(f"longer than {limit} characters")
 
 
 def _yes_no(value):

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.core.management import BaseCommand, CommandError
 
 from models_catalog.exporter import render
@@ -18,10 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file=None, format=None, **options):
         if format is None and file:
-            suffix = "." + file.rsplit(".", 1)[-1].lower() if "." in file else ""
-            if suffix not in FORMATS:
+            format = FORMATS.get(Path(file).suffix.lower())
+            if format is None:
                 raise CommandError("Name the file .json, .jsonl or .csv, or pass --format.")
-            format = FORMATS[suffix]
         text = render(AIModel.objects.all(), format or "json")
         if file:
             with open(file, "w", encoding="utf-8", newline="") as out:
