@@ -32,7 +32,7 @@ from articles.revisions import (
     revision_create,
     revision_restore,
 )
-from config.tagging import TagAutocompleteWidget
+from config.lib.tagging import TagAutocompleteWidget
 
 BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 Status = Article.Status

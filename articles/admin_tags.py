@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from articles.models import TagDescription
 from articles.tags import tag_is_used, tag_merge, tag_suggestions
-from config.tagging import normalize_tag_name
+from config.lib.tagging import normalize_tag_name
 
 
 class TagForm(forms.ModelForm):

@@ -11,9 +11,9 @@ class ArticlesConfig(AppConfig):
 
         post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="articles-roles")
 
-        from articles import search
+        from articles.search import indexing
 
-        search.connect()
+        indexing.connect()
 
         from articles import signals
 

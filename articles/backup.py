@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from config import cache
+from config.lib import cache
 
 FORMAT = 1
 EXCLUDED = [

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category
-from config.seo import absolute_url as absolute
+from config.lib.seo import absolute_url as absolute
 
 ITEMS = 20
 

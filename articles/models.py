@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import TaggedItemBase
 
-from config.rendering import render_markdown
-from config.tagging import SharedTags
+from config.lib.rendering import render_markdown
+from config.lib.tagging import SharedTags
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -175,6 +175,12 @@ class ArticleQuerySet(models.QuerySet):
     def scheduled(self):
         """Published with a time still to come: they go live by themselves."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def next_go_live(self):
+        """When the next scheduled article goes live by itself (None when none is due)."""
+        return (
+            self.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+        )
 
     def not_trashed(self):
         return self.filter(deleted_at__isnull=True)

@@ -83,7 +83,7 @@ def tags_in_use(order="use"):
     than two counting subqueries per tag (2.5 s for 5,000 tags at 100,000 articles; this is
     about 70 ms, once per write).
     """
-    from config.cache import generational
+    from config.lib.cache import generational
 
     halves = ("articles", "catalog")
     if order == "name":

@@ -6,12 +6,9 @@ referenced article or catalog entry changes, the articles that mention it are re
 """
 
 from django.db.models import Q
-from django.dispatch import Signal
 
-from config import cache
-
-# Sent after a bulk tag operation (merge, rename) that bypassed the m2m signals.
-tags_changed = Signal()
+from config.lib import cache
+from config.lib.tagging import tags_changed
 
 
 def rerender(articles):
@@ -92,10 +89,9 @@ def _bumper(*halves):
     return handler
 
 
-# What readers see of each model: article-side data only changes article-side pages; catalog
-# data also shows on article pages (badges, "Models in this article"), so it bumps both.
+# Article-side data only changes article-side pages. The catalog keeps its own pages fresh
+# (models_catalog/signals.py); these handlers re-render articles that show catalog data.
 _bump_articles = _bumper("articles")
-_bump_both = _bumper("articles", "catalog")
 
 
 def connect():
@@ -103,34 +99,20 @@ def connect():
     from taggit.models import Tag
 
     from articles.models import Article, Author, Category, Image, TagDescription, TaggedArticle
-    from models_catalog.models import AIModel, License, OpennessGrade, Organization, TaggedModel
+    from models_catalog.models import AIModel, Organization
     from models_catalog.signals import entries_imported
 
-    for model, handler in [
-        (Article, _bump_articles),
-        (Category, _bump_articles),
-        (Author, _bump_articles),
-        (Image, _bump_articles),
-        (TagDescription, _bump_articles),
-        (TaggedArticle, _bump_articles),
-        (Tag, _bump_both),
-        (AIModel, _bump_both),
-        (Organization, _bump_both),
-        (License, _bump_both),
-        (OpennessGrade, _bump_both),
-        (TaggedModel, _bump_both),
-    ]:
-        uid = f"cache.{model._meta.label}"
-        post_save.connect(handler, sender=model, dispatch_uid=uid + ".save", weak=False)
-        post_delete.connect(handler, sender=model, dispatch_uid=uid + ".delete", weak=False)
+    cache.register_due_source(Article.objects.next_go_live)
+    for model in [Article, Category, Author, Image, TagDescription, TaggedArticle, Tag]:
+        uid = f"cache.articles.{model._meta.label}"
+        post_save.connect(_bump_articles, sender=model, dispatch_uid=uid + ".save", weak=False)
+        post_delete.connect(_bump_articles, sender=model, dispatch_uid=uid + ".delete", weak=False)
     m2m_changed.connect(
         _bump_articles, sender=TaggedArticle, dispatch_uid="cache.m2m.a", weak=False
     )
-    m2m_changed.connect(_bump_both, sender=TaggedModel, dispatch_uid="cache.m2m.m", weak=False)
-    tags_changed.connect(_bump_both, dispatch_uid="cache.tags_changed", weak=False)
-    # The importer writes in bulk (no per-row signals) and says so once afterwards.
-    entries_imported.connect(_bump_both, dispatch_uid="cache.entries_imported", weak=False)
+    tags_changed.connect(_bump_articles, dispatch_uid="cache.articles.tags", weak=False)
 
+    # Catalog writes come from outside this app: signals are how articles hear of them.
     post_save.connect(article_saved, sender=Article, dispatch_uid="articles.refs.article")
     post_save.connect(aimodel_saved, sender=AIModel, dispatch_uid="articles.refs.aimodel")
     entries_imported.connect(aimodels_imported, dispatch_uid="articles.refs.imported")

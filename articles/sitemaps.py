@@ -10,7 +10,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import Article, TaggedArticle
-from config.sitemaps import Section, SmallSection, latest, path_for
+from config.lib.sitemaps import Section, SmallSection, latest, path_for
 from models_catalog.models import TaggedModel
 
 

@@ -5,7 +5,7 @@ from django.db.models import Min
 from django.db.models.functions import Lower
 from taggit.models import Tag
 
-from config.tagging import normalize_tag_name
+from config.lib.tagging import normalize_tag_name, tags_changed
 
 SUGGESTION_LIMIT = 10
 
@@ -63,7 +63,6 @@ def tag_merge(survivor, others):
                 tag=survivor, defaults={"description": donor.description}
             )
     Tag.objects.filter(pk__in=ids).delete()
-    from articles.signals import tags_changed
 
     tags_changed.send(sender=Tag, tag_ids=[survivor.pk, *ids])
     return moved

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from articles import feeds, preview, search_views, views
-from config.cache import public_page
+from articles import feeds, preview, views
+from articles.search import views as search_views
+from config.lib.cache import public_page
 
 app_name = "articles"
 

@@ -16,7 +16,7 @@ from articles.queries import (
     related_tags,
     tags_in_use,
 )
-from config.cache import generational, public_page
+from config.lib.cache import generational, public_page
 from models_catalog.models import AIModel
 
 PAGE_SIZE = 10

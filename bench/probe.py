@@ -64,7 +64,7 @@ def pick_urls():
 def pick_more_urls():
     """Other public pages, measured in-process only (the issue's list is `pick_urls`)."""
     from articles.models import Article, Author
-    from config import sitemaps
+    from config.lib import sitemaps
     from config.urls import SITEMAPS
 
     author = Author.objects.order_by("pk").first()
@@ -86,7 +86,7 @@ def pick_more_urls():
 def measure(urls):
     """Per URL: status, queries, median render time, and the median of renders that each
     follow a write (every cache generation bumped, so per-generation counts are recomputed)."""
-    from config import cache
+    from config.lib import cache
 
     client = Client(HTTP_HOST="127.0.0.1")
     results = {}

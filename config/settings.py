@@ -63,13 +63,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "config.middleware.PermissionsPolicyMiddleware",
+    "config.lib.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.RejectNulBytesMiddleware",
+    "config.lib.middleware.RejectNulBytesMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Cached public pages are served from here: everything above still applies to them.
-    "config.cache.PageCacheMiddleware",
+    "config.lib.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -92,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "config.context_processors.site",
+                "config.lib.context_processors.site",
             ],
         },
     },
@@ -128,7 +128,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_DIR = Path(os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache"))
 if REDIS_URL:
     _redis = {
-        "BACKEND": "config.cache.RedisCache",
+        "BACKEND": "config.lib.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "modelpress",
     }
@@ -210,11 +210,11 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 TAGGIT_CASE_INSENSITIVE = True
 # Commas (or semicolons) separate tags and spaces do not: "Llama 3.1" is one tag.
-TAGGIT_TAGS_FROM_STRING = "config.tagging.parse_tags"
-TAGGIT_STRING_FROM_TAGS = "config.tagging.format_tags"
+TAGGIT_TAGS_FROM_STRING = "config.lib.tagging.parse_tags"
+TAGGIT_STRING_FROM_TAGS = "config.lib.tagging.format_tags"
 
 # JSON dumps keep microseconds (Django's encoder drops them), so a backup restores exactly.
-SERIALIZATION_MODULES = {"json": "config.serializers"}
+SERIALIZATION_MODULES = {"json": "config.lib.serializers"}
 
 SITE_NAME = "ModelPress"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -288,7 +288,7 @@ SECURE_CSP = {
 }
 if SECURE_SSL_REDIRECT:
     SECURE_CSP["upgrade-insecure-requests"] = True
-# Sent by config.middleware.PermissionsPolicyMiddleware: features this site never uses.
+# Sent by config.lib.middleware.PermissionsPolicyMiddleware: features this site never uses.
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
@@ -313,7 +313,7 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_ALLOWED_CORS_ORIGINS = SITE_URL  # not "*", the default
 # Behind N reverse proxies of ours, the lockout must count the reader's address, not theirs.
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "config.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "config.lib.middleware.client_ip"
 # --- End of security ------------------------------------------------------------------------
 
 LOGGING = {

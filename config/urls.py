@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles import sitemaps as article_sitemaps
-from config import sitemaps
-from config.cache import public_page
+from config.lib import sitemaps
+from config.lib.cache import public_page
 from config.views import ping, robots_txt
 from models_catalog import sitemaps as catalog_sitemaps
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from config.seo import absolute_url
+from config.lib.seo import absolute_url
 
 
 @require_safe

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from taggit.managers import TaggableManager
 
-from config.tagging import TagAutocompleteWidget
+from config.lib.tagging import TagAutocompleteWidget
 from models_catalog.models import AIModel, License, OpennessGrade, Organization
 
 TAG_ONLY_FIELDS = ["tags"]

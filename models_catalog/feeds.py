@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from config.seo import absolute_url
+from config.lib.seo import absolute_url
 from models_catalog.models import AIModel
 
 ITEMS = 20

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from config.tagging import MAX_TAG_LENGTH, normalize_tag_name
+from config.lib.tagging import MAX_TAG_LENGTH, normalize_tag_name
 from models_catalog import formatting
 from models_catalog.models import (
     MODALITIES,

@@ -6,8 +6,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from taggit.models import TaggedItemBase
 
-from config.rendering import render_markdown
-from config.tagging import SharedTags
+from config.lib.rendering import render_markdown
+from config.lib.tagging import SharedTags
 from models_catalog import formatting
 
 # Inputs and outputs a model can handle. Stored `;`-separated in this order.

@@ -7,7 +7,7 @@ from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import ExtractYear
 from taggit.models import Tag
 
-from config.cache import generational
+from config.lib.cache import generational
 from models_catalog.models import MODALITIES, AIModel, License, Organization, TaggedModel
 
 SORTS = {

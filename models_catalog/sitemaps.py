@@ -3,7 +3,7 @@
 from django.db.models import Count, Max
 from django.urls import reverse
 
-from config.sitemaps import Section, SmallSection, path_for
+from config.lib.sitemaps import Section, SmallSection, path_for
 from models_catalog.models import AIModel
 
 

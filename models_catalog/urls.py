@@ -1,6 +1,6 @@
 from django.urls import path
 
-from config.cache import public_page
+from config.lib.cache import public_page
 from models_catalog import feeds, views
 
 app_name = "catalog"

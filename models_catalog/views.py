@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from config.cache import generational, public_page
+from config.lib.cache import generational, public_page
 from models_catalog import exporter
 from models_catalog.charts import release_chart
 from models_catalog.comparison import MAX_MODELS, compare_selection, comparison_rows

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html, strip_tags
 
-from config.seo import absolute_url, json_ld
+from config.lib.seo import absolute_url, json_ld
 
 register = template.Library()
 _SPACE = re.compile(r"\s+")

@@ -1,6 +1,6 @@
 import pytest
 
-from config.rendering import render_markdown
+from config.lib.rendering import render_markdown
 from tests.factories import ArticleFactory
 
 TABLE = """

@@ -77,7 +77,7 @@ def test_quoted_phrase_matches_only_in_order(client, corpus):
 
 def test_phrase_search_keeps_catalog_entries_behind_many_newer_articles(client, monkeypatch):
     """On PostgreSQL a phrase is checked among the newest PHRASE_WINDOW entries of each kind."""
-    monkeypatch.setattr(search, "PHRASE_WINDOW", 2)
+    monkeypatch.setattr("articles.search.postgres.PHRASE_WINDOW", 2)
     AIModelFactory(name="Grok", summary="Released with open weights.")
     for n in range(3):
         ArticleFactory(title=f"Note {n}", body="The weights are open, or open weights.")
@@ -344,7 +344,7 @@ def test_parse_query_keeps_only_words():
 
 def test_common_words_rank_the_newest_matches_and_cap_the_counts(client, monkeypatch):
     """A word in most entries ranks only the newest MAX_RANKED matches; counts show "N+"."""
-    monkeypatch.setattr(search, "MAX_RANKED", 3)
+    monkeypatch.setattr("articles.search.results.MAX_RANKED", 3)
     now = timezone.now()
     for days in range(5):
         ArticleFactory(title=f"Gemma note {days}", published_at=now - timedelta(days=days + 1))
@@ -354,7 +354,7 @@ def test_common_words_rank_the_newest_matches_and_cap_the_counts(client, monkeyp
     content = response.content.decode()
     assert "3+ results for" in content
     assert sorted(titles(response)) == ["Gemma note 0", "Gemma note 1", "Gemma note 2"]
-    monkeypatch.setattr(search, "MAX_RANKED", 10)
+    monkeypatch.setattr("articles.search.results.MAX_RANKED", 10)
     response = find(client, "gemma")
     assert "5 results for" in response.content.decode()
     assert len(titles(response)) == 5

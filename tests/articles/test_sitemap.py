@@ -116,7 +116,7 @@ def test_index_query_count_is_flat_and_within_budget(client, django_assert_num_q
 
 
 def test_big_sections_are_split_into_files_the_index_lists(client, monkeypatch):
-    from config import sitemaps
+    from config.lib import sitemaps
 
     monkeypatch.setattr(sitemaps, "LIMIT", 2)
     articles = ArticleFactory.create_batch(5)

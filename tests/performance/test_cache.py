@@ -9,7 +9,7 @@ from taggit.models import Tag
 
 from articles.models import Article
 from articles.tags import tag_merge
-from config import cache
+from config.lib import cache
 from models_catalog.models import AIModel, Organization
 from tests.factories import ArticleFactory
 
@@ -188,7 +188,7 @@ def test_one_store_for_pages_and_generations_works_the_same(client, settings):
 
 
 def test_redis_backend_reuses_one_client_per_pool():
-    from config.cache import RedisCache
+    from config.lib.cache import RedisCache
 
     backend = RedisCache("redis://127.0.0.1:6379/9", {})
     assert backend._cache.get_client() is backend._cache.get_client()
@@ -234,7 +234,7 @@ def test_reader_with_a_session_cookie_is_served_through_the_view_layer(client):
 
 
 def test_uncached_urls_cost_no_cache_round_trip(client, monkeypatch):
-    from config import cache as page_cache
+    from config.lib import cache as page_cache
 
     calls = []
     monkeypatch.setattr(page_cache, "_fetch", lambda *args: calls.append(args) or {})
@@ -245,7 +245,7 @@ def test_uncached_urls_cost_no_cache_round_trip(client, monkeypatch):
 
 def test_a_miss_reads_the_cache_once(client, monkeypatch):
     """The middleware's lookup is handed to `public_page`, which does not fetch again."""
-    from config import cache as page_cache
+    from config.lib import cache as page_cache
 
     calls = []
     real = page_cache._fetch

@@ -4,7 +4,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from config.rendering import ALLOWED_TAGS
+from config.lib.rendering import ALLOWED_TAGS
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 FORBIDDEN_TAGS = {

@@ -60,7 +60,7 @@ def test_tag_merge_failing_midway_changes_nothing(monkeypatch):
     AIModelFactory.create_batch(2, tags=["llms"])
     TagDescription.objects.create(tag=other, description="Large language models.")
     before = database()
-    monkeypatch.setattr("articles.signals.tags_changed.send", boom)  # after every row moved
+    monkeypatch.setattr("config.lib.tagging.tags_changed.send", boom)  # after every row moved
     with pytest.raises(Boom):
         tag_merge(survivor, [other])
     assert database() == before

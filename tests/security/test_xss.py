@@ -4,7 +4,7 @@ import pytest
 from taggit.models import Tag
 
 from articles.models import Article, Author, TagDescription
-from config.rendering import render_markdown
+from config.lib.rendering import render_markdown
 from tests.factories import AIModelFactory, ArticleFactory, OrganizationFactory
 from tests.security.payloads import html_problems, load_payloads
 

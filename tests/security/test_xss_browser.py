@@ -6,7 +6,7 @@ import pytest
 from taggit.models import Tag
 
 from articles.models import Article, TagDescription
-from config.rendering import render_markdown
+from config.lib.rendering import render_markdown
 from tests.factories import AIModelFactory, ArticleFactory, AuthorFactory
 from tests.security.browser import in_chromium, violations
 from tests.security.payloads import load_payloads

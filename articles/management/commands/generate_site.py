@@ -20,8 +20,8 @@ from taggit.models import Tag
 
 from articles import search
 from articles.models import Article, Author, Category, TaggedArticle
-from config import cache
-from config.rendering import render_markdown
+from config.lib import cache
+from config.lib.rendering import render_markdown
 from models_catalog.models import (
     MODALITIES,
     AIModel,

@@ -21,8 +21,8 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
 
-from config.cache import generational
-from config.seo import absolute_url
+from config.lib.cache import generational
+from config.lib.seo import absolute_url
 
 LIMIT = 5_000  # URLs per file (the protocol allows 50,000; smaller files are cheap to build)
 XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"

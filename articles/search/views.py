@@ -4,8 +4,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from articles import search
 from articles.models import SearchEntry
+from articles.search import results
+from articles.search.query import MAX_QUERY_LENGTH, parse_query
 
 RESULTS_PER_PAGE = 20
 TYPES = {"all": None, "articles": SearchEntry.Kind.ARTICLE, "models": SearchEntry.Kind.MODEL}
@@ -17,21 +18,21 @@ def site_search(request):
     kind = request.GET.get("type", "all")
     if kind not in TYPES:
         kind = "all"
-    parsed = search.parse_query(text)
-    context = {"q": text[: search.MAX_QUERY_LENGTH], "parsed": parsed, "type": kind}
+    parsed = parse_query(text)
+    context = {"q": text[:MAX_QUERY_LENGTH], "parsed": parsed, "type": kind}
     counts = {}
     if parsed:
-        counts, candidates = search.find(parsed, TYPES[kind])
+        counts, candidates = results.find(parsed, TYPES[kind])
         total = counts.get(TYPES[kind], 0) if TYPES[kind] else sum(counts.values())
-        # Only the newest MAX_RANKED matches are ranked (search.candidates); the page count
+        # Only the newest MAX_RANKED matches are ranked (results.candidates); the page count
         # follows from the counts, so there is no COUNT over every match.
-        paginator = Paginator(search.ranked(candidates, parsed), RESULTS_PER_PAGE)
-        paginator.count = min(total, search.MAX_RANKED)
+        paginator = Paginator(results.ranked(candidates, parsed), RESULTS_PER_PAGE)
+        paginator.count = min(total, results.MAX_RANKED)
         page = paginator.get_page(request.GET.get("page"))
         context |= {
             "page_obj": page,
-            "hits": search.hits(page, parsed),
-            "total": search.shown_count(total),  # "1,000+" past MAX_RANKED
+            "hits": results.hits(page, parsed),
+            "total": results.shown_count(total),  # "1,000+" past MAX_RANKED
             "total_number": total,
             "query_string": urlencode({"q": context["q"], "type": kind}),
         }
@@ -39,7 +40,7 @@ def site_search(request):
         {
             "value": name,
             "label": LABELS[name],
-            "count": search.shown_count(counts.get(value, 0) if value else sum(counts.values())),
+            "count": results.shown_count(counts.get(value, 0) if value else sum(counts.values())),
         }
         for name, value in TYPES.items()
     ]

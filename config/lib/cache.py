@@ -69,17 +69,22 @@ def _bump(halves):
         store.delete(_DUE_KEY)
 
 
-def _next_due():
-    """Epoch seconds when the next scheduled article goes live (inf when none)."""
-    from articles.models import Article
+_due_sources = []
 
-    upcoming = (
-        Article.objects.scheduled()
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    return upcoming.timestamp() if upcoming else _NEVER
+
+def register_due_source(source):
+    """Plug in `source()`: the next datetime at which content appears by itself, or None.
+
+    The articles app registers its scheduled articles here; this module names no app.
+    """
+    if source not in _due_sources:
+        _due_sources.append(source)
+
+
+def _next_due():
+    """Epoch seconds when the next scheduled content goes live (inf when none)."""
+    moments = [moment for source in _due_sources if (moment := source()) is not None]
+    return min(moments).timestamp() if moments else _NEVER
 
 
 def current_generations(halves):

@@ -10,6 +10,8 @@ import csv
 import re
 
 from django.db.models.functions import Lower
+from django.db.models.signals import post_save
+from django.dispatch import Signal
 from django.urls import reverse
 from taggit.forms import TagWidget
 from taggit.managers import TaggableManager, _TaggableManager
@@ -17,6 +19,18 @@ from taggit.models import Tag
 
 _SPACES = re.compile(r"\s+")
 MAX_TAG_LENGTH = 100
+
+# Sent with `tag_ids` when tags were renamed or merged: a bulk operation that bypasses the
+# m2m signals of every item carrying them. Each app re-derives what it keeps from tag names.
+tags_changed = Signal()
+
+
+def _tag_saved(sender, instance, created=False, raw=False, **kwargs):
+    if not (created or raw):  # a rename, from the tag admin or anywhere else
+        tags_changed.send(sender=Tag, tag_ids=[instance.pk])
+
+
+post_save.connect(_tag_saved, sender=Tag, dispatch_uid="tagging.tag-renamed")
 
 
 def normalize_tag_name(name):
