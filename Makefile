@@ -36,14 +36,17 @@ run: install
 	$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
 # The same site production-style: gunicorn, DEBUG off, static files hashed and compressed
-# by whitenoise. Plain HTTP on 127.0.0.1, so no redirect to HTTPS and no Secure-only cookies.
+# by whitenoise, and a task worker (mail, edge purges) beside it, stopped with it. Plain HTTP
+# on 127.0.0.1, so no redirect to HTTPS and no Secure-only cookies.
 serve: install .secret_key
 	export DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat .secret_key)" \
 		DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0; \
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py load_demo --no-accounts && \
-	$(VENV)/bin/gunicorn config.wsgi --workers 2 --bind $(HOST):$(PORT) --access-logfile -
+	{ $(PY) manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn config.wsgi --workers 2 --bind $(HOST):$(PORT) --access-logfile -; }
 
 lint: install
 	$(PY) -m ruff check .

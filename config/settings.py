@@ -7,7 +7,7 @@ local-memory cache, which is what `make run` uses.
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "models_catalog",
+    # Queued tasks in the database for `make serve`'s worker (config/lib/tasks.py).
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -315,6 +317,49 @@ AXES_ALLOWED_CORS_ORIGINS = SITE_URL  # not "*", the default
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "config.lib.middleware.client_ip"
 # --- End of security ------------------------------------------------------------------------
+
+# --- Background work and mail ----------------------------------------------------------------
+# Work that must not block a save (mail, edge purges) runs as tasks: in a worker
+# (`manage.py db_worker`, started by `make serve`) with DJANGO_TASKS=database, the default
+# when debug is off; at once, in the request, with DJANGO_TASKS=immediate (`make run`, tests).
+TASKS_MODE = os.environ.get("DJANGO_TASKS", "immediate" if DEBUG else "database")
+if TASKS_MODE not in ("immediate", "database"):
+    raise ImproperlyConfigured("DJANGO_TASKS must be 'immediate' or 'database'.")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_MODE == "database"
+        else "django.tasks.backends.immediate.ImmediateBackend"
+    }
+}
+
+
+def _mailer(url):
+    """The default mailer from one URL: console:// (the default), smtp://user:pass@host:587
+    ?tls=1, smtps://… (implicit TLS), locmem:// or dummy://."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"console", "locmem", "dummy", "smtp", "smtps"}:
+        raise ImproperlyConfigured(f"EMAIL_URL: unknown scheme {parts.scheme!r}.")
+    kind = "smtp" if parts.scheme == "smtps" else parts.scheme
+    mailer = {"BACKEND": f"django.core.mail.backends.{kind}.EmailBackend"}
+    if kind == "smtp":
+        query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
+        mailer["OPTIONS"] = {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_ssl": parts.scheme == "smtps",
+            "use_tls": query.get("tls", "") in ("1", "true", "yes"),
+            "timeout": int(query.get("timeout", "10")),
+        }
+    return mailer
+
+
+# Tests get the locmem backend from Django's test set-up, whatever this says.
+MAILERS = {"default": _mailer(os.environ.get("EMAIL_URL", "console://"))}
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ModelPress <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,

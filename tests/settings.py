@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 # The test client and live_server speak plain HTTP (as `make serve` does).
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_TASKS", "immediate")
 
 from config.settings import *  # noqa: E402,F403
 
