@@ -40,7 +40,7 @@ run: install
 # on 127.0.0.1, so no redirect to HTTPS and no Secure-only cookies.
 serve: install .secret_key
 	export DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat .secret_key)" \
-		DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0; \
+		DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 EMAIL_URL="$${EMAIL_URL:-console://}"; \
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py load_demo --no-accounts && \

@@ -356,8 +356,12 @@ def _mailer(url):
     return mailer
 
 
+# Printed on the console while developing; in production the machine's own mail server
+# unless EMAIL_URL says otherwise (Django's deploy check refuses a console mailer there).
 # Tests get the locmem backend from Django's test set-up, whatever this says.
-MAILERS = {"default": _mailer(os.environ.get("EMAIL_URL", "console://"))}
+MAILERS = {
+    "default": _mailer(os.environ.get("EMAIL_URL", "console://" if DEBUG else "smtp://localhost"))
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ModelPress <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
