@@ -32,7 +32,7 @@ EXCLUDED = [
     "sessions",
     "admin.logentry",  # admin history points at objects by id and type; not content
     "axes",  # login attempts and lockouts
-    "django_tasks_db",  # queued and finished background tasks: work, not content
+    "django_tasks_database",  # queued and finished background tasks: work, not content
     "articles.searchentry",  # derived: rebuilt after a restore
     "articles.searchentryfts",
 ]
