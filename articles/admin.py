@@ -91,7 +91,8 @@ class ImageAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if "file" in form.changed_data:
-            image_ingest(obj, form.cleaned_data["file"], user=request.user)
+            upload = form.cleaned_data["file"]
+            image_ingest(obj, upload, user=request.user, stripped=form.stripped)
         else:
             obj.save()
 
