@@ -38,6 +38,12 @@ BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 Status = Article.Status
 
 
+def warn_removed_markup(model_admin, request, obj):
+    """Tell the writer what rendering took out (config/raw_text.py), one message per part."""
+    for note in getattr(obj, "removed_markup", []):
+        model_admin.message_user(request, f"Saved, but: {note}", messages.WARNING)
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
@@ -52,6 +58,10 @@ class AuthorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
     autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warn_removed_markup(self, request, obj)
 
 
 @admin.register(Image)
@@ -206,6 +216,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         revision_create(form.instance, request.user, note="Saved" if change else "Created")
+        warn_removed_markup(self, request, form.instance)
         missing = form.instance.missing_references
         if missing:
             self.message_user(
@@ -379,6 +390,7 @@ class ArticleAdmin(admin.ModelAdmin):
             context = {**self.admin_site.each_context(request), "errors": errors}
             return TemplateResponse(request, "admin/articles/article/preview_error.html", context)
         article.render()
+        errors += [f"Body: {note}" for note in article.removed_markup]
         tags = form.cleaned_data.get("tags")
         if tags is None:
             tags = [tag.name for tag in obj.tags.all()] if obj else []

@@ -76,7 +76,8 @@ class Author(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.bio_html = render_markdown(self.bio).html
+        rendered = render_markdown(self.bio)
+        self.bio_html, self.removed_markup = rendered.html, rendered.removed
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -376,6 +377,7 @@ class Article(models.Model):
             extensions=[self._references.extension()],
         )
         self.body_html = rendered.html
+        self.removed_markup = rendered.removed  # for the admin to tell the writer
         self.toc_html = rendered.toc_html
         self.heading_count = len(rendered.headings)
         self.reading_time = rendered.reading_time
