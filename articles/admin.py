@@ -221,9 +221,11 @@ class ArticleAdmin(admin.ModelAdmin):
         if missing:
             self.message_user(
                 request,
-                "Saved, but these references point at nothing yet and show as plain text: "
+                "Saved, but these references point at nothing yet, or at an article readers "
+                "cannot see yet, and show as plain text: "
                 + ", ".join(f"[[{ref}]]" for ref in missing)
-                + ". They become links when an entry with that slug exists.",
+                + ". They become links once that catalog entry exists or that article is "
+                "published.",
                 messages.WARNING,
             )
 

@@ -280,6 +280,13 @@ class Article(models.Model):
     deleted_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Set when the article is in the trash."
     )
+    rerender_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an article this body references is scheduled to go live; the body "
+        "is rendered again at the first request after that moment.",
+    )
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -378,6 +385,7 @@ class Article(models.Model):
         )
         self.body_html = rendered.html
         self.removed_markup = rendered.removed  # for the admin to tell the writer
+        self.rerender_at = self._references.next_change_at
         self.toc_html = rendered.toc_html
         self.heading_count = len(rendered.headings)
         self.reading_time = rendered.reading_time
@@ -397,9 +405,9 @@ class Article(models.Model):
 
     @property
     def missing_references(self):
-        """References in the body whose target does not exist, e.g. ["model:llama-9"]."""
+        """References shown as plain text: no such target, or one readers cannot see yet."""
         references = getattr(self, "_references", None)
-        return references.missing if references else []
+        return references.unresolved if references else []
 
     @property
     def is_published(self):

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.models import Article
+from articles.signals import references_refresh_if_due
 
 SALT = "articles.preview"
 
@@ -92,4 +93,5 @@ def article_share_preview(request, token):
         raise Http404("No such preview.")
     if article.is_published:
         return redirect(article)
+    references_refresh_if_due(article)
     return render_preview(request, article, [tag.name for tag in article.tags.all()])

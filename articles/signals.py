@@ -7,6 +7,7 @@ referenced article or catalog entry changes, the articles that mention it are re
 
 from django.db.models import Q
 from django.dispatch import Signal
+from django.utils import timezone
 
 from config import cache
 
@@ -14,15 +15,38 @@ from config import cache
 tags_changed = Signal()
 
 
-def rerender(articles):
+def rerender(articles, reindex=False):
+    """Render `articles` again; `reindex` also rewrites their search entries (body text)."""
+    from articles import search
     from articles.models import Article
 
     for article in articles:
         article.render()
         Article.all_objects.filter(pk=article.pk).update(
-            body_html=article.body_html, toc_html=article.toc_html
+            body_html=article.body_html, toc_html=article.toc_html, rerender_at=article.rerender_at
         )
         article.store_references()
+        if reindex:
+            search.index_article(article)
+
+
+def references_refresh_if_due(article):
+    """Render `article` again if an article it references was scheduled to go live by now.
+
+    Called by the pages that show a body, on the row they already loaded: no query unless due.
+    """
+    if article.rerender_at is not None and article.rerender_at <= timezone.now():
+        rerender([article], reindex=True)
+    return article
+
+
+def references_refresh_due():
+    """Render again every body that `references_refresh_if_due` would; returns how many."""
+    from articles.models import Article
+
+    due = list(Article.all_objects.filter(rerender_at__lte=timezone.now()))
+    rerender(due)
+    return len(due)
 
 
 def _waiting_for(kind, slug):
@@ -33,10 +57,20 @@ def _waiting_for(kind, slug):
 
 
 def article_saved(sender, instance, raw=False, **kwargs):
+    # Published, unpublished, scheduled, trashed, restored or renamed: the bodies that name
+    # it (and their search entries, which hold their text) follow.
     if raw:
         return
-    rerender(instance.mentioned_by.exclude(pk=instance.pk))
-    rerender(_waiting_for("article", instance.slug).exclude(pk=instance.pk))
+    rerender(instance.mentioned_by.exclude(pk=instance.pk), reindex=True)
+    rerender(_waiting_for("article", instance.slug).exclude(pk=instance.pk), reindex=True)
+
+
+def article_deleting(sender, instance, **kwargs):
+    instance._mentioned_by = list(instance.mentioned_by.exclude(pk=instance.pk))
+
+
+def article_deleted(sender, instance, **kwargs):
+    rerender(getattr(instance, "_mentioned_by", []), reindex=True)
 
 
 def aimodel_saved(sender, instance, raw=False, **kwargs):
@@ -132,6 +166,8 @@ def connect():
     entries_imported.connect(_bump_both, dispatch_uid="cache.entries_imported", weak=False)
 
     post_save.connect(article_saved, sender=Article, dispatch_uid="articles.refs.article")
+    pre_delete.connect(article_deleting, sender=Article, dispatch_uid="articles.refs.a_pre_del")
+    post_delete.connect(article_deleted, sender=Article, dispatch_uid="articles.refs.a_post_del")
     post_save.connect(aimodel_saved, sender=AIModel, dispatch_uid="articles.refs.aimodel")
     entries_imported.connect(aimodels_imported, dispatch_uid="articles.refs.imported")
     post_save.connect(organization_saved, sender=Organization, dispatch_uid="articles.refs.org")

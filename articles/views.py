@@ -16,6 +16,7 @@ from articles.queries import (
     related_tags,
     tags_in_use,
 )
+from articles.signals import references_refresh_if_due
 from config.cache import generational, public_page
 from models_catalog.models import AIModel
 
@@ -86,6 +87,7 @@ def home(request):
 @public_page("articles", "catalog")
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published().for_detail(), slug=slug)
+    references_refresh_if_due(article)  # an article it names went live since it was rendered
     previous, following = article_neighbours(article)
     context = {
         "article": article,
