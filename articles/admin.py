@@ -134,7 +134,10 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["author", "category", "hero_image"]
     date_hierarchy = "published_at"
     list_select_related = ["author", "category"]
-    actions = ["submit_for_review", "publish_now", "schedule", "unpublish", "send_back", "trash"]
+    actions = [
+        "submit_for_review", "publish_now", "schedule", "unpublish", "send_back", "trash",
+        "revoke_share_links",
+    ]  # fmt: skip
     formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
@@ -200,7 +203,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}" class="share-preview" target="_blank" rel="noopener">'
             "Share preview link</a><div class='help'>Copy this link: anyone who has it can read "
-            "the saved draft, without an account, for 7 days.</div>",
+            "the saved draft, without an account, for 7 days. Editors can revoke every link "
+            "given out so far (Workflow: Revoke share links).</div>",
             share_url(obj),
         )
 
@@ -305,6 +309,11 @@ class ArticleAdmin(admin.ModelAdmin):
             return None
         return self._intermediate(request, queryset, "send_back", "Send back to draft", form)
 
+    @admin.action(description="Revoke share preview links", permissions=["publish"], location=BOTH)
+    def revoke_share_links(self, request, queryset):
+        step = workflow.article_revoke_share_links
+        self._apply(request, queryset, step, "had their share links revoked")
+
     @admin.action(description="Move to the trash", permissions=["delete"], location=BOTH)
     def trash(self, request, queryset):
         self._apply(request, queryset, workflow.article_trash, "moved to the trash")
@@ -347,6 +356,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "schedule": editor,
             "unpublish": editor and obj.status == Status.PUBLISHED,
             "send_back": editor and obj.status != Status.DRAFT,
+            "revoke_share": editor,
         }
 
     def get_urls(self):

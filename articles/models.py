@@ -280,6 +280,11 @@ class Article(models.Model):
     deleted_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Set when the article is in the trash."
     )
+    share_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Signed into every share-preview link; raising it revokes the links given so far.",
+    )
     rerender_at = models.DateTimeField(
         null=True,
         blank=True,
