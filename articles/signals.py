@@ -133,7 +133,7 @@ _bump_both = _bumper("articles", "catalog")
 
 
 def connect():
-    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+    from django.db.models.signals import m2m_changed, post_delete, post_save
     from taggit.models import Tag
 
     from articles.models import Article, Author, Category, Image, TagDescription, TaggedArticle
@@ -164,6 +164,16 @@ def connect():
     tags_changed.connect(_bump_both, dispatch_uid="cache.tags_changed", weak=False)
     # The importer writes in bulk (no per-row signals) and says so once afterwards.
     entries_imported.connect(_bump_both, dispatch_uid="cache.entries_imported", weak=False)
+
+    _connect_references()
+
+
+def _connect_references():
+    from django.db.models.signals import post_delete, post_save, pre_delete
+
+    from articles.models import Article
+    from models_catalog.models import AIModel, Organization
+    from models_catalog.signals import entries_imported
 
     post_save.connect(article_saved, sender=Article, dispatch_uid="articles.refs.article")
     pre_delete.connect(article_deleting, sender=Article, dispatch_uid="articles.refs.a_pre_del")

@@ -174,7 +174,26 @@ def render_markdown(text, preprocessors=(), extensions=()):
     text = raw_text.mark_lines((text or "").replace("\r\n", "\n").replace("\r", "\n"))
     for preprocess in preprocessors:
         text = preprocess(text)
-    md = markdown.Markdown(
+    md = _markdown(extensions)
+    html, removed = raw_text.neutralise(md.convert(text))
+    html = sanitize_html(html)
+    headings = [
+        {"id": t["id"], "name": raw_text.unmark(strip_tags(t["name"])), "level": t["level"]}
+        for t in _flatten(md.toc_tokens)
+    ]
+    toc_html = sanitize_html(raw_text.neutralise(md.toc)[0]) if headings else ""
+    words = len(_WORD.findall(strip_tags(html)))
+    return Rendered(
+        html=html,
+        toc_html=toc_html,
+        headings=headings,
+        word_count=words,
+        removed=[str(removal) for removal in removed],
+    )
+
+
+def _markdown(extensions):
+    return markdown.Markdown(
         extensions=[
             TableExtension(use_align_attribute=True),
             "fenced_code",
@@ -195,19 +214,4 @@ def render_markdown(text, preprocessors=(), extensions=()):
             *extensions,
         ],
         output_format="html",
-    )
-    html, removed = raw_text.neutralise(md.convert(text))
-    html = sanitize_html(html)
-    headings = [
-        {"id": t["id"], "name": raw_text.unmark(strip_tags(t["name"])), "level": t["level"]}
-        for t in _flatten(md.toc_tokens)
-    ]
-    toc_html = sanitize_html(raw_text.neutralise(md.toc)[0]) if headings else ""
-    words = len(_WORD.findall(strip_tags(html)))
-    return Rendered(
-        html=html,
-        toc_html=toc_html,
-        headings=headings,
-        word_count=words,
-        removed=[str(removal) for removal in removed],
     )
