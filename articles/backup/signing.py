@@ -3,7 +3,7 @@
 `backup` lists the SHA-256 of data.json and of every media file in manifest.json, then signs
 the manifest with an HMAC-SHA256 keyed by the site's DJANGO_SECRET_KEY (through Django's
 `salted_hmac`, with a salt of its own). `restore` recomputes every checksum while unpacking
-and checks the signature against DJANGO_SECRET_KEY and DJANGO_SECRET_KEY_FALLBACKS.
+and checks the signature against SECRET_KEY and each of SECRET_KEY_FALLBACKS.
 
 What a valid signature proves: the archive was written by a site holding this secret key and
 not one byte of data.json, of the media files or of the manifest changed since; no entry was
