@@ -53,7 +53,7 @@ def problem(value, kind=LINE):
 
 
 def describe(char):
-    """'U+0001 (a control character)' and the like."""
+    """'U+0001 (an invisible control character)' and the like."""
     point = ord(char)
     if 0xD800 <= point <= 0xDFFF:
         what = "a lone surrogate, not a character"
