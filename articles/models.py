@@ -12,6 +12,7 @@ from taggit.models import TaggedItemBase
 
 from config.rendering import render_markdown
 from config.tagging import SharedTags
+from config.text import CleanTextMixin
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -30,7 +31,7 @@ class CategoryQuerySet(models.QuerySet):
         )
 
 
-class Category(models.Model):
+class Category(CleanTextMixin, models.Model):
     """A section of the site; every article sits in exactly one."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -50,7 +51,7 @@ class Category(models.Model):
         return reverse("articles:category", kwargs={"slug": self.slug})
 
 
-class Author(models.Model):
+class Author(CleanTextMixin, models.Model):
     """A byline. Optionally tied to a login so authors can find their own drafts."""
 
     user = models.OneToOneField(
@@ -88,7 +89,7 @@ class Author(models.Model):
         return "".join(part[0] for part in self.name.split()[:2]).upper()
 
 
-class Image(models.Model):
+class Image(CleanTextMixin, models.Model):
     """A picture in the image library: used as a hero image or inline (`![alt](image:<id>)`).
 
     Uploads are validated and stripped of metadata, and their renditions are made once, at
@@ -206,7 +207,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return super().get_queryset().not_trashed()
 
 
-class Article(models.Model):
+class Article(CleanTextMixin, models.Model):
     """An explainer post. `body` is Markdown; `body_html` is rendered and sanitised on save."""
 
     class Status(models.TextChoices):
@@ -472,7 +473,7 @@ class TrashedArticle(Article):
         default_manager_name = "objects"
 
 
-class Revision(models.Model):
+class Revision(CleanTextMixin, models.Model):
     """A snapshot of an article's content at one save: who, when, and every content field."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
@@ -552,7 +553,7 @@ class SearchEntryFTS(models.Model):
         return str(self.entry_id)
 
 
-class TagDescription(models.Model):
+class TagDescription(CleanTextMixin, models.Model):
     """What a tag is about, written by editors (Markdown, rendered and sanitised on save)."""
 
     tag = models.OneToOneField(
