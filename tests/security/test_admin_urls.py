@@ -126,8 +126,10 @@ def urls_to_try(routes, ids):
     for route in routes:
         if _CONVERTER.search(route):
             yield from (fill(route, object_id) for object_id in ids)
+            yield fill(route, "1") + "extra/junk/"
         else:
             yield ADMIN + route
+            yield ADMIN + route + "extra/junk/"
             yield from (f"{ADMIN}{route}?{urlencode(query)}" for query in HOSTILE_QUERIES)
 
 
