@@ -24,7 +24,7 @@ from articles.forms import (
     SendBackForm,
 )
 from articles.images import image_ingest
-from articles.models import Article, Author, Category, Image, TrashedArticle
+from articles.models import Article, Author, Category, Image
 from articles.preview import render_preview, share_url
 from articles.revisions import revision_baseline, revision_create
 from config.tagging import TagAutocompleteWidget
@@ -379,59 +379,4 @@ class ArticleAdmin(RevisionViewsMixin, admin.ModelAdmin):
         return render_preview(request, article, tags, errors=errors)
 
 
-@admin.register(TrashedArticle)
-class TrashAdmin(admin.ModelAdmin):
-    """Deleted articles. Restoring is one click; deleting for good is a separate step."""
-
-    list_display = ["title", "status", "author", "deleted_at", "deleted_by"]
-    list_select_related = ["author", "deleted_by"]
-    search_fields = ["title"]
-    actions = ["restore"]
-    change_list_template = "admin/articles/trashedarticle/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_restore_permission(self, request):
-        return workflow.can_trash(request.user)
-
-    @admin.action(description="Restore selected articles", permissions=["restore"])
-    def restore(self, request, queryset):
-        for article in queryset:
-            workflow.article_restore(article, request.user)
-        self.message_user(request, f"{len(queryset)} article(s) restored.", messages.SUCCESS)
-
-    def delete_queryset(self, request, queryset):
-        workflow.trash_empty(request.user, list(queryset))
-
-    def delete_model(self, request, obj):
-        workflow.trash_empty(request.user, [obj])
-
-    def get_urls(self):
-        name = "articles_trashedarticle_empty"
-        return [
-            path("empty/", self.admin_site.admin_view(self.empty_view), name=name),
-            *super().get_urls(),
-        ]
-
-    def empty_view(self, request):
-        """Confirm, then delete everything in the trash for good."""
-        if not self.has_delete_permission(request):
-            raise PermissionDenied
-        if request.method == "POST":
-            count = workflow.trash_empty(request.user)
-            self.message_user(request, f"The trash is empty: {count} article(s) deleted for good.")
-            return HttpResponseRedirect(reverse("admin:articles_trashedarticle_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Empty the trash?",
-            "articles": TrashedArticle.objects.all(),
-        }
-        return TemplateResponse(request, "admin/articles/trashedarticle/empty.html", context)
-
-
-from articles import admin_tags  # noqa: E402,F401  (the shared tag vocabulary)
+from articles import admin_tags, admin_trash  # noqa: E402,F401  (tags, the trash)
