@@ -9,13 +9,13 @@ from django.contrib.admin import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from taggit.managers import TaggableManager
 
 from articles import workflow
+from articles.admin_revisions import RevisionViewsMixin
 from articles.forms import (
     ArticleAdminForm,
     AuthorAdminForm,
@@ -24,14 +24,9 @@ from articles.forms import (
     SendBackForm,
 )
 from articles.images import image_ingest
-from articles.models import Article, Author, Category, Image, Revision, TrashedArticle
+from articles.models import Article, Author, Category, Image
 from articles.preview import render_preview, share_url
-from articles.revisions import (
-    diff_contents,
-    revision_baseline,
-    revision_create,
-    revision_restore,
-)
+from articles.revisions import revision_baseline, revision_create
 from config.tagging import TagAutocompleteWidget
 
 BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -125,7 +120,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RevisionViewsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["title", "state", "is_live", "published_at", "author", "category", "updated_at"]
     list_filter = [StateFilter, "category", "author"]
@@ -408,130 +403,5 @@ class ArticleAdmin(admin.ModelAdmin):
             tags = [tag.name for tag in obj.tags.all()] if obj else []
         return render_preview(request, article, tags, errors=errors)
 
-    def history_view(self, request, object_id, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "revisions": Revision.objects.filter(article_id=unquote(object_id))
-            .select_related("user")
-            .order_by("-created_at", "-pk"),
-        }
-        return super().history_view(request, object_id, extra_context)
 
-    def _article_for(self, request, object_id, permission):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None or not permission(request, obj):
-            raise PermissionDenied
-        return obj
-
-    def compare_view(self, request, object_id):
-        """Word-level diff between two revisions (?a=<id>&b=<id>; b defaults to the latest)."""
-        article = self._article_for(request, object_id, self.has_view_or_change_permission)
-        revisions = Revision.objects.filter(article=article).select_related("user")
-        try:
-            older = revisions.get(pk=int(request.GET.get("a", "")))
-            newer = (
-                revisions.get(pk=int(request.GET["b"]))
-                if request.GET.get("b")
-                else revisions.first()
-            )
-        except (ValueError, Revision.DoesNotExist):
-            return self.message_and_redirect(request, article, "Pick two revisions to compare.")
-        if (older.created_at, older.pk) > (newer.created_at, newer.pk):
-            older, newer = newer, older
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": article,
-            "title": f"Changes to “{article}”",
-            "older": older,
-            "newer": newer,
-            "changes": diff_contents(older.content, newer.content),
-            "can_restore": self.has_change_permission(request, article),
-        }
-        return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
-
-    def restore_view(self, request, object_id, revision_id):
-        article = self._article_for(request, object_id, self.has_change_permission)
-        revision = get_object_or_404(Revision, pk=revision_id, article=article)
-        if request.method == "POST":
-            revision_restore(revision, request.user)
-            self.message_user(
-                request,
-                f"Restored the revision of {revision.created_at:%Y-%m-%d %H:%M}; "
-                "the text it replaced is kept in the history.",
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": article,
-            "title": "Restore this revision?",
-            "revision": revision,
-            "changes": diff_contents(
-                Revision.objects.filter(article=article).first().content, revision.content
-            ),
-        }
-        return TemplateResponse(request, "admin/articles/article/revision_restore.html", context)
-
-    def message_and_redirect(self, request, article, message):
-        self.message_user(request, message, messages.WARNING)
-        return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
-
-
-@admin.register(TrashedArticle)
-class TrashAdmin(admin.ModelAdmin):
-    """Deleted articles. Restoring is one click; deleting for good is a separate step."""
-
-    list_display = ["title", "status", "author", "deleted_at", "deleted_by"]
-    list_select_related = ["author", "deleted_by"]
-    search_fields = ["title"]
-    actions = ["restore"]
-    change_list_template = "admin/articles/trashedarticle/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_restore_permission(self, request):
-        return workflow.can_trash(request.user)
-
-    @admin.action(description="Restore selected articles", permissions=["restore"])
-    def restore(self, request, queryset):
-        for article in queryset:
-            workflow.article_restore(article, request.user)
-        self.message_user(request, f"{len(queryset)} article(s) restored.", messages.SUCCESS)
-
-    def delete_queryset(self, request, queryset):
-        workflow.trash_empty(request.user, list(queryset))
-
-    def delete_model(self, request, obj):
-        workflow.trash_empty(request.user, [obj])
-
-    def get_urls(self):
-        name = "articles_trashedarticle_empty"
-        return [
-            path("empty/", self.admin_site.admin_view(self.empty_view), name=name),
-            *super().get_urls(),
-        ]
-
-    def empty_view(self, request):
-        """Confirm, then delete everything in the trash for good."""
-        if not self.has_delete_permission(request):
-            raise PermissionDenied
-        if request.method == "POST":
-            count = workflow.trash_empty(request.user)
-            self.message_user(request, f"The trash is empty: {count} article(s) deleted for good.")
-            return HttpResponseRedirect(reverse("admin:articles_trashedarticle_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Empty the trash?",
-            "articles": TrashedArticle.objects.all(),
-        }
-        return TemplateResponse(request, "admin/articles/trashedarticle/empty.html", context)
-
-
-from articles import admin_tags  # noqa: E402,F401  (the shared tag vocabulary)
+from articles import admin_tags, admin_trash  # noqa: E402,F401  (tags, the trash)
