@@ -9,13 +9,13 @@ from django.contrib.admin import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from taggit.managers import TaggableManager
 
 from articles import workflow
+from articles.admin_revisions import RevisionViewsMixin
 from articles.forms import (
     ArticleAdminForm,
     AuthorAdminForm,
@@ -24,18 +24,19 @@ from articles.forms import (
     SendBackForm,
 )
 from articles.images import image_ingest
-from articles.models import Article, Author, Category, Image, Revision, TrashedArticle
+from articles.models import Article, Author, Category, Image
 from articles.preview import render_preview, share_url
-from articles.revisions import (
-    diff_contents,
-    revision_baseline,
-    revision_create,
-    revision_restore,
-)
+from articles.revisions import revision_baseline, revision_create
 from config.lib.tagging import TagAutocompleteWidget
 
 BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 Status = Article.Status
+
+
+def warn_removed_markup(model_admin, request, obj):
+    """Tell the writer what rendering took out (config/lib/raw_text.py), one message per part."""
+    for note in getattr(obj, "removed_markup", []):
+        model_admin.message_user(request, f"Saved, but: {note}", messages.WARNING)
 
 
 @admin.register(Category)
@@ -52,6 +53,10 @@ class AuthorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
     autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warn_removed_markup(self, request, obj)
 
 
 @admin.register(Image)
@@ -91,7 +96,8 @@ class ImageAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if "file" in form.changed_data:
-            image_ingest(obj, form.cleaned_data["file"], user=request.user)
+            upload = form.cleaned_data["file"]
+            image_ingest(obj, upload, user=request.user, stripped=form.stripped)
         else:
             obj.save()
 
@@ -114,7 +120,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RevisionViewsMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["title", "state", "is_live", "published_at", "author", "category", "updated_at"]
     list_filter = [StateFilter, "category", "author"]
@@ -123,7 +129,10 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["author", "category", "hero_image"]
     date_hierarchy = "published_at"
     list_select_related = ["author", "category"]
-    actions = ["submit_for_review", "publish_now", "schedule", "unpublish", "send_back", "trash"]
+    actions = [
+        "submit_for_review", "publish_now", "schedule", "unpublish", "send_back", "trash",
+        "revoke_share_links",
+    ]  # fmt: skip
     formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
@@ -189,7 +198,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}" class="share-preview" target="_blank" rel="noopener">'
             "Share preview link</a><div class='help'>Copy this link: anyone who has it can read "
-            "the saved draft, without an account, for 7 days.</div>",
+            "the saved draft, without an account, for 7 days. Editors can revoke every link "
+            "given out so far (Workflow: Revoke share links).</div>",
             share_url(obj),
         )
 
@@ -205,13 +215,16 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         revision_create(form.instance, request.user, note="Saved" if change else "Created")
+        warn_removed_markup(self, request, form.instance)
         missing = form.instance.missing_references
         if missing:
             self.message_user(
                 request,
-                "Saved, but these references point at nothing yet and show as plain text: "
+                "Saved, but these references point at nothing yet, or at an article readers "
+                "cannot see yet, and show as plain text: "
                 + ", ".join(f"[[{ref}]]" for ref in missing)
-                + ". They become links when an entry with that slug exists.",
+                + ". They become links once that catalog entry exists or that article is "
+                "published.",
                 messages.WARNING,
             )
 
@@ -291,6 +304,11 @@ class ArticleAdmin(admin.ModelAdmin):
             return None
         return self._intermediate(request, queryset, "send_back", "Send back to draft", form)
 
+    @admin.action(description="Revoke share preview links", permissions=["publish"], location=BOTH)
+    def revoke_share_links(self, request, queryset):
+        step = workflow.article_revoke_share_links
+        self._apply(request, queryset, step, "had their share links revoked")
+
     @admin.action(description="Move to the trash", permissions=["delete"], location=BOTH)
     def trash(self, request, queryset):
         self._apply(request, queryset, workflow.article_trash, "moved to the trash")
@@ -333,6 +351,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "schedule": editor,
             "unpublish": editor and obj.status == Status.PUBLISHED,
             "send_back": editor and obj.status != Status.DRAFT,
+            "revoke_share": editor,
         }
 
     def get_urls(self):
@@ -378,135 +397,11 @@ class ArticleAdmin(admin.ModelAdmin):
             context = {**self.admin_site.each_context(request), "errors": errors}
             return TemplateResponse(request, "admin/articles/article/preview_error.html", context)
         article.render()
+        errors += [f"Body: {note}" for note in article.removed_markup]
         tags = form.cleaned_data.get("tags")
         if tags is None:
             tags = [tag.name for tag in obj.tags.all()] if obj else []
         return render_preview(request, article, tags, errors=errors)
 
-    def history_view(self, request, object_id, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "revisions": Revision.objects.filter(article_id=unquote(object_id))
-            .select_related("user")
-            .order_by("-created_at", "-pk"),
-        }
-        return super().history_view(request, object_id, extra_context)
 
-    def _article_for(self, request, object_id, permission):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None or not permission(request, obj):
-            raise PermissionDenied
-        return obj
-
-    def compare_view(self, request, object_id):
-        """Word-level diff between two revisions (?a=<id>&b=<id>; b defaults to the latest)."""
-        article = self._article_for(request, object_id, self.has_view_or_change_permission)
-        revisions = Revision.objects.filter(article=article).select_related("user")
-        try:
-            older = revisions.get(pk=int(request.GET.get("a", "")))
-            newer = (
-                revisions.get(pk=int(request.GET["b"]))
-                if request.GET.get("b")
-                else revisions.first()
-            )
-        except (ValueError, Revision.DoesNotExist):
-            return self.message_and_redirect(request, article, "Pick two revisions to compare.")
-        if (older.created_at, older.pk) > (newer.created_at, newer.pk):
-            older, newer = newer, older
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": article,
-            "title": f"Changes to “{article}”",
-            "older": older,
-            "newer": newer,
-            "changes": diff_contents(older.content, newer.content),
-            "can_restore": self.has_change_permission(request, article),
-        }
-        return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
-
-    def restore_view(self, request, object_id, revision_id):
-        article = self._article_for(request, object_id, self.has_change_permission)
-        revision = get_object_or_404(Revision, pk=revision_id, article=article)
-        if request.method == "POST":
-            revision_restore(revision, request.user)
-            self.message_user(
-                request,
-                f"Restored the revision of {revision.created_at:%Y-%m-%d %H:%M}; "
-                "the text it replaced is kept in the history.",
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": article,
-            "title": "Restore this revision?",
-            "revision": revision,
-            "changes": diff_contents(
-                Revision.objects.filter(article=article).first().content, revision.content
-            ),
-        }
-        return TemplateResponse(request, "admin/articles/article/revision_restore.html", context)
-
-    def message_and_redirect(self, request, article, message):
-        self.message_user(request, message, messages.WARNING)
-        return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
-
-
-@admin.register(TrashedArticle)
-class TrashAdmin(admin.ModelAdmin):
-    """Deleted articles. Restoring is one click; deleting for good is a separate step."""
-
-    list_display = ["title", "status", "author", "deleted_at", "deleted_by"]
-    list_select_related = ["author", "deleted_by"]
-    search_fields = ["title"]
-    actions = ["restore"]
-    change_list_template = "admin/articles/trashedarticle/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_restore_permission(self, request):
-        return workflow.can_trash(request.user)
-
-    @admin.action(description="Restore selected articles", permissions=["restore"])
-    def restore(self, request, queryset):
-        for article in queryset:
-            workflow.article_restore(article, request.user)
-        self.message_user(request, f"{len(queryset)} article(s) restored.", messages.SUCCESS)
-
-    def delete_queryset(self, request, queryset):
-        workflow.trash_empty(request.user, list(queryset))
-
-    def delete_model(self, request, obj):
-        workflow.trash_empty(request.user, [obj])
-
-    def get_urls(self):
-        name = "articles_trashedarticle_empty"
-        return [
-            path("empty/", self.admin_site.admin_view(self.empty_view), name=name),
-            *super().get_urls(),
-        ]
-
-    def empty_view(self, request):
-        """Confirm, then delete everything in the trash for good."""
-        if not self.has_delete_permission(request):
-            raise PermissionDenied
-        if request.method == "POST":
-            count = workflow.trash_empty(request.user)
-            self.message_user(request, f"The trash is empty: {count} article(s) deleted for good.")
-            return HttpResponseRedirect(reverse("admin:articles_trashedarticle_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Empty the trash?",
-            "articles": TrashedArticle.objects.all(),
-        }
-        return TemplateResponse(request, "admin/articles/trashedarticle/empty.html", context)
-
-
-from articles import admin_tags  # noqa: E402,F401  (the shared tag vocabulary)
+from articles import admin_tags, admin_trash  # noqa: E402,F401  (tags, the trash)

@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from articles.models import TagDescription
 from articles.tags import tag_is_used, tag_merge, tag_suggestions
-from config.lib.tagging import normalize_tag_name
+from config.lib.tagging import normalize_tag_name, tag_name_problem
 
 
 class TagForm(forms.ModelForm):
@@ -22,6 +22,8 @@ class TagForm(forms.ModelForm):
         fields = ["name", "slug"]
 
     def clean_name(self):
+        if message := tag_name_problem(self.cleaned_data["name"]):
+            raise forms.ValidationError(message)
         name = normalize_tag_name(self.cleaned_data["name"])
         if not name:
             raise forms.ValidationError("A tag needs a name.")

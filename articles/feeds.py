@@ -2,18 +2,23 @@
 
 Links are absolute on `settings.SITE_URL`, like the sitemap and canonical links, so feed
 readers see one address for an article whichever host they fetched the feed from.
+
+Every text we hold is plain text. Titles, categories and author names are plain text in both
+formats; an RSS description (channel and item) and an Atom summary are HTML, so those are
+HTML-escaped here, while an Atom subtitle is plain text and is not (config/lib/syndication.py
+makes every value XML-safe and the writer escapes it for XML).
 """
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category
 from config.lib.seo import absolute_url as absolute
+from config.lib.syndication import AtomFeed, RssFeed
 
 ITEMS = 20
 
@@ -22,6 +27,7 @@ class ArticleFeed(Feed):
     """All published articles, newest first."""
 
     url_name = "articles:feed"
+    feed_type = RssFeed
 
     def get_object(self, request, **kwargs):
         return None
@@ -29,8 +35,11 @@ class ArticleFeed(Feed):
     def title(self, obj):
         return f"{settings.SITE_NAME}: latest articles"
 
-    def description(self, obj):
+    def description_text(self, obj):
         return "Explainers about AI from ModelPress."
+
+    def description(self, obj):
+        return escape(self.description_text(obj))  # an RSS description is HTML
 
     def link(self, obj):
         return absolute(reverse("articles:home"))
@@ -70,10 +79,10 @@ class ArticleFeed(Feed):
 
 
 class AtomMixin:
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
 
     def subtitle(self, obj):
-        return self.description(obj)
+        return self.description_text(obj)  # an Atom subtitle is plain text
 
 
 class ArticleAtomFeed(AtomMixin, ArticleFeed):
@@ -89,7 +98,7 @@ class CategoryFeed(ArticleFeed):
     def title(self, obj):
         return f"{settings.SITE_NAME}: {obj.name}"
 
-    def description(self, obj):
+    def description_text(self, obj):
         return obj.description or f"Articles in {obj.name}."
 
     def link(self, obj):
@@ -112,7 +121,7 @@ class AuthorFeed(CategoryFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Author, slug=slug)
 
-    def description(self, obj):
+    def description_text(self, obj):
         return f"Articles by {obj.name}."
 
     def articles(self, obj):
@@ -129,7 +138,7 @@ class TagFeed(CategoryFeed):
     def get_object(self, request, slug):
         return get_object_or_404(Tag, slug=slug)
 
-    def description(self, obj):
+    def description_text(self, obj):
         return f"Articles tagged “{obj.name}”."
 
     def link(self, obj):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from articles.images import strip_metadata, validate_image_upload
+from articles.images import image_clean_upload
 from articles.models import Article, Author, Image, Revision
 from articles.revisions import diff_contents, snapshot
 
@@ -135,8 +135,8 @@ class ImageAdminForm(forms.ModelForm):
     # A plain file field: validate_image_upload checks size first, then the content with
     # Pillow, so a 21 MB upload is refused before anything tries to decode it.
     file = forms.FileField(
-        help_text="JPEG, PNG, WebP or GIF; at most 20 MB and 40 megapixels. "
-        "Location and camera data are removed."
+        help_text="JPEG, PNG, WebP or GIF; at most 20 MB and 40 megapixels (an animation: "
+        "every frame counted, at most 300 frames). Location and camera data are removed."
     )
 
     class Meta:
@@ -145,13 +145,21 @@ class ImageAdminForm(forms.ModelForm):
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
+        self.stripped = None
         if isinstance(upload, UploadedFile):
-            validate_image_upload(upload)
+            # Decode here, not at save: a file that fails on a later frame is a form error.
+            self.stripped = image_clean_upload(upload)
         return upload
 
 
 class AuthorAdminForm(forms.ModelForm):
     """Avatars go through the same checks as the image library, and lose their metadata."""
+
+    # A plain file field, as for the library: Django's ImageField would open the upload with
+    # Pillow before `clean_avatar` has measured what decoding it would cost.
+    avatar = forms.FileField(
+        required=False, help_text="JPEG, PNG, WebP or GIF; at most 20 MB and 40 megapixels."
+    )
 
     class Meta:
         model = Author
@@ -160,8 +168,7 @@ class AuthorAdminForm(forms.ModelForm):
     def clean_avatar(self):
         upload = self.cleaned_data.get("avatar")
         if isinstance(upload, UploadedFile):
-            validate_image_upload(upload)
-            data, fmt, _ = strip_metadata(upload)
+            data, fmt, _ = image_clean_upload(upload)
             stem = Path(upload.name).stem or "avatar"
             return ContentFile(data, name=f"{stem}.{fmt.lower()}")
         return upload

@@ -17,8 +17,9 @@ from django.utils.html import escape, format_html
 from PIL import Image as PILImage
 from PIL import ImageOps, ImageSequence, UnidentifiedImageError
 
+from articles.image_limits import MAX_FRAMES, MAX_PIXELS, Shape, measure
+
 MAX_BYTES = 20 * 1024 * 1024
-MAX_PIXELS = 40_000_000
 RENDITION_WIDTHS = (480, 960, 1600)
 ALLOWED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif"}
@@ -31,12 +32,14 @@ MARKUP = re.compile(rb"<(?:script|html|body|svg|iframe|object|embed)[\s>/]", re.
 def validate_image_upload(upload):
     """Raise ValidationError unless `upload` is a sound JPEG, PNG, WebP or GIF within limits.
 
-    Returns the Pillow format name ("JPEG", …).
+    The decoding budget (pixels over every frame, frame count) is checked from the headers
+    before Pillow decodes anything. Returns the Pillow format name ("JPEG", …).
     """
     if upload.size > MAX_BYTES:
         raise ValidationError("The file is larger than 20 MB.", code="too_large")
     if _contains_markup(upload):
         raise ValidationError("The file contains HTML or script.", code="markup")
+    shape = check_decode_budget(upload)
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; treat it as refusal.
@@ -48,26 +51,62 @@ def validate_image_upload(upload):
                     raise ValidationError(
                         "Only JPEG, PNG, WebP and GIF images are accepted.", code="format"
                     )
-                if image.width * image.height > MAX_PIXELS:
-                    raise ValidationError(
-                        "The image is larger than 40 megapixels.", code="too_many_pixels"
-                    )
-                image.load()  # decodes every pixel: truncated or corrupt files fail here
+                _check_shape(Shape(fmt, *image.size, shape.frames if shape else 1))
+                image.load()  # the first frame: truncated or corrupt files fail here
     except ValidationError:
         raise
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as error:
-        raise ValidationError(
-            "The image is larger than 40 megapixels.", code="too_many_pixels"
-        ) from error
+        raise _too_many_pixels() from error
     except UnidentifiedImageError as error:
         raise ValidationError(
             "This file is not an image (JPEG, PNG, WebP or GIF).", code="not_image"
         ) from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:
-        raise ValidationError("The image file is damaged or truncated.", code="damaged") from error
+        raise _damaged() from error
     finally:
         upload.seek(0)
     return fmt
+
+
+def _too_many_pixels(shape=None):
+    detail = ""
+    if shape is not None and shape.frames > 1:
+        # The headers are read only until the budget is spent: "at least" that many frames.
+        detail = f" (at least {shape.frames} frames of {shape.width} × {shape.height})"
+    return ValidationError(
+        f"The image is larger than 40 megapixels{detail}; an animation counts every frame.",
+        code="too_many_pixels",
+    )
+
+
+def _damaged():
+    return ValidationError("The image file is damaged or truncated.", code="damaged")
+
+
+def _check_shape(shape):
+    if shape.frames > MAX_FRAMES:
+        raise ValidationError(
+            f"The animation has more than {MAX_FRAMES} frames.", code="too_many_frames"
+        )
+    if shape.pixels > MAX_PIXELS:
+        raise _too_many_pixels(shape)
+
+
+def check_decode_budget(fileobj):
+    """Raise ValidationError if decoding every frame of `fileobj` would pass the limits.
+
+    Reads headers only (articles/image_limits.py). Returns the `Shape`, or None for a file
+    that is none of the four formats (Pillow then says what it is).
+    """
+    fileobj.seek(0)
+    data = fileobj.read(MAX_BYTES + 1)
+    fileobj.seek(0)
+    if len(data) > MAX_BYTES:
+        raise ValidationError("The file is larger than 20 MB.", code="too_large")
+    shape = measure(data)
+    if shape is not None:
+        _check_shape(shape)
+    return shape
 
 
 def _contains_markup(upload, chunk_size=1024 * 1024):
@@ -102,18 +141,53 @@ def _encode(image, fmt, **options):
 
 
 def strip_metadata(upload):
-    """Re-encode the upload without metadata, upright as EXIF asked: (bytes, format, size)."""
-    upload.seek(0)
+    """Re-encode the upload without metadata, upright as EXIF asked: (bytes, format, size).
+
+    Measures first and refuses what is over the decoding budget, whoever calls it.
+    """
+    shape = check_decode_budget(upload)
+    if shape is None:
+        raise ValidationError("Only JPEG, PNG, WebP and GIF images are accepted.", code="format")
     with PILImage.open(upload) as source:
         fmt = source.format
-        if fmt == "GIF" and getattr(source, "n_frames", 1) > 1:
-            frames = [frame.copy() for frame in ImageSequence.Iterator(source)]
+        _check_shape(Shape(fmt, *source.size, shape.frames))
+        if fmt == "GIF" and source.is_animated:  # looks at the second frame's header only
+            frames = _decode_frames(source)
             keep = {k: v for k, v in source.info.items() if k in ("duration", "loop")}
             buffer = io.BytesIO()
             frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], **keep)
-            return buffer.getvalue(), fmt, source.size
+            return buffer.getvalue(), fmt, frames[0].size
         image = ImageOps.exif_transpose(source)
         return _encode(image, fmt), fmt, image.size
+
+
+def _decode_frames(source):
+    """Every frame of an animation, counting as it goes: the headers may have lied."""
+    frames = []
+    for count, frame in enumerate(ImageSequence.Iterator(source), start=1):
+        _check_shape(Shape(source.format, *frame.size, count))
+        frames.append(frame.copy())
+    return frames
+
+
+def image_clean_upload(upload):
+    """Validate `upload` and strip its metadata: (bytes, format, size), or ValidationError.
+
+    Everything that decodes happens here, before anything is written, so a file that only
+    fails on a later frame is a form error too, never a server error with half its files
+    stored.
+    """
+    validate_image_upload(upload)
+    try:
+        return strip_metadata(upload)
+    except ValidationError:
+        raise
+    except PILImage.DecompressionBombError as error:
+        raise _too_many_pixels() from error
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise _damaged() from error
+    finally:
+        upload.seek(0)
 
 
 def original_format(image):
@@ -122,14 +196,26 @@ def original_format(image):
     return {"jpg": "jpeg", "jpeg": "jpeg"}.get(suffix, suffix or "jpeg")
 
 
+def _first_frame(handle):
+    """The first frame of a stored image, decoded once the whole file is known to be in budget."""
+    shape = check_decode_budget(handle)
+    source = PILImage.open(handle)
+    try:
+        _check_shape(Shape(source.format, *source.size, shape.frames if shape else 1))
+        source.load()
+    except BaseException:
+        source.close()
+        raise
+    return source
+
+
 def make_renditions(image):
     """Resize the stored original to RENDITION_WIDTHS, as WebP and in its own format."""
     fmt = original_format(image)
     stem = PurePosixPath(image.file.name).stem
     folder = f"images/renditions/{uuid4().hex[:12]}"
     renditions = []
-    with image.file.open("rb") as handle, PILImage.open(handle) as source:
-        source.load()
+    with image.file.open("rb") as handle, _first_frame(handle) as source:
         widths = sorted({min(width, source.width) for width in RENDITION_WIDTHS})
         for width in widths:
             height = max(1, round(source.height * width / source.width))
@@ -145,9 +231,12 @@ def make_renditions(image):
     return renditions
 
 
-def image_ingest(image, upload, user=None):
-    """Store a validated `upload` into `image` without metadata, and make its renditions."""
-    data, fmt, (width, height) = strip_metadata(upload)
+def image_ingest(image, upload, user=None, stripped=None):
+    """Store a validated `upload` into `image` without metadata, and make its renditions.
+
+    `stripped` is what `image_clean_upload` already returned for it, if the caller has it.
+    """
+    data, fmt, (width, height) = stripped or strip_metadata(upload)
     stem = PurePosixPath(getattr(upload, "name", "") or "image").stem[:60] or "image"
     image.file.save(f"{stem}.{EXTENSIONS[ALLOWED_FORMATS[fmt]]}", ContentFile(data), save=False)
     image.width, image.height = width, height

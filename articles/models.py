@@ -12,6 +12,7 @@ from taggit.models import TaggedItemBase
 
 from config.lib.rendering import render_markdown
 from config.lib.tagging import SharedTags
+from config.lib.text import CleanTextMixin
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -30,7 +31,7 @@ class CategoryQuerySet(models.QuerySet):
         )
 
 
-class Category(models.Model):
+class Category(CleanTextMixin, models.Model):
     """A section of the site; every article sits in exactly one."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -50,7 +51,7 @@ class Category(models.Model):
         return reverse("articles:category", kwargs={"slug": self.slug})
 
 
-class Author(models.Model):
+class Author(CleanTextMixin, models.Model):
     """A byline. Optionally tied to a login so authors can find their own drafts."""
 
     user = models.OneToOneField(
@@ -76,7 +77,8 @@ class Author(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.bio_html = render_markdown(self.bio).html
+        rendered = render_markdown(self.bio)
+        self.bio_html, self.removed_markup = rendered.html, rendered.removed
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -87,7 +89,7 @@ class Author(models.Model):
         return "".join(part[0] for part in self.name.split()[:2]).upper()
 
 
-class Image(models.Model):
+class Image(CleanTextMixin, models.Model):
     """A picture in the image library: used as a hero image or inline (`![alt](image:<id>)`).
 
     Uploads are validated and stripped of metadata, and their renditions are made once, at
@@ -211,7 +213,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return super().get_queryset().not_trashed()
 
 
-class Article(models.Model):
+class Article(CleanTextMixin, models.Model):
     """An explainer post. `body` is Markdown; `body_html` is rendered and sanitised on save."""
 
     class Status(models.TextChoices):
@@ -284,6 +286,18 @@ class Article(models.Model):
     )
     deleted_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Set when the article is in the trash."
+    )
+    share_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Signed into every share-preview link; raising it revokes the links given so far.",
+    )
+    rerender_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an article this body references is scheduled to go live; the body "
+        "is rendered again at the first request after that moment.",
     )
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -382,6 +396,8 @@ class Article(models.Model):
             extensions=[self._references.extension()],
         )
         self.body_html = rendered.html
+        self.removed_markup = rendered.removed  # for the admin to tell the writer
+        self.rerender_at = self._references.next_change_at
         self.toc_html = rendered.toc_html
         self.heading_count = len(rendered.headings)
         self.reading_time = rendered.reading_time
@@ -401,9 +417,9 @@ class Article(models.Model):
 
     @property
     def missing_references(self):
-        """References in the body whose target does not exist, e.g. ["model:llama-9"]."""
+        """References shown as plain text: no such target, or one readers cannot see yet."""
         references = getattr(self, "_references", None)
-        return references.missing if references else []
+        return references.unresolved if references else []
 
     @property
     def is_published(self):
@@ -463,7 +479,7 @@ class TrashedArticle(Article):
         default_manager_name = "objects"
 
 
-class Revision(models.Model):
+class Revision(CleanTextMixin, models.Model):
     """A snapshot of an article's content at one save: who, when, and every content field."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
@@ -543,7 +559,7 @@ class SearchEntryFTS(models.Model):
         return str(self.entry_id)
 
 
-class TagDescription(models.Model):
+class TagDescription(CleanTextMixin, models.Model):
     """What a tag is about, written by editors (Markdown, rendered and sanitised on save)."""
 
     tag = models.OneToOneField(

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.models import Article
+from articles.signals import references_refresh_if_due
 
 SALT = "articles.preview"
 
@@ -26,7 +27,9 @@ def preview_max_age():
 
 
 def preview_token(article):
-    return signing.dumps({"article": article.pk}, salt=SALT, compress=True)
+    """A signed token for `article`'s current share links (`share_version` revokes older ones)."""
+    payload = {"article": article.pk, "v": article.share_version}
+    return signing.dumps(payload, salt=SALT, compress=True)
 
 
 def share_url(article):
@@ -74,22 +77,34 @@ def mark_preview(response):
     return response
 
 
+def _expired(request):
+    response = TemplateResponse(request, "articles/preview_expired.html", status=410)
+    return mark_preview(response)
+
+
 def article_share_preview(request, token):
-    """Public: the saved state of an unpublished article, for whoever holds a valid link."""
+    """Public: the saved state of an unpublished article, for whoever holds a valid link.
+
+    An expired link and a revoked one (signed with an older `share_version`) get the same
+    410 page; a forged one, or one whose article is gone, a 404.
+    """
     try:
         data = signing.loads(token, salt=SALT, max_age=preview_max_age())
     except signing.SignatureExpired:
-        response = TemplateResponse(request, "articles/preview_expired.html", status=410)
-        return mark_preview(response)
+        return _expired(request)
     except signing.BadSignature as error:
         raise Http404("No such preview.") from error
+    pk = data.get("article") if isinstance(data, dict) else None
     article = (
         Article.objects.select_related("author", "category", "hero_image")
-        .filter(pk=data.get("article") if isinstance(data, dict) else None)
+        .filter(pk=pk if isinstance(pk, int) else None)
         .first()
     )
     if article is None:
         raise Http404("No such preview.")
+    if data.get("v", 0) != article.share_version:  # links from before this release carry none
+        return _expired(request)
     if article.is_published:
         return redirect(article)
+    references_refresh_if_due(article)
     return render_preview(request, article, [tag.name for tag in article.tags.all()])

@@ -6,20 +6,44 @@ referenced article or catalog entry changes, the articles that mention it are re
 """
 
 from django.db.models import Q
+from django.utils import timezone
 
-from config.lib import cache
+from config.lib import cache, indexing
 from config.lib.tagging import tags_changed
 
 
-def rerender(articles):
+def rerender(articles, reindex=False):
+    """Render `articles` again; `reindex` also rewrites their search entries (body text)."""
     from articles.models import Article
 
+    articles = list(articles)
     for article in articles:
         article.render()
         Article.all_objects.filter(pk=article.pk).update(
-            body_html=article.body_html, toc_html=article.toc_html
+            body_html=article.body_html, toc_html=article.toc_html, rerender_at=article.rerender_at
         )
         article.store_references()
+    if reindex:
+        indexing.changed("article", [article.pk for article in articles])
+
+
+def references_refresh_if_due(article):
+    """Render `article` again if an article it references was scheduled to go live by now.
+
+    Called by the pages that show a body, on the row they already loaded: no query unless due.
+    """
+    if article.rerender_at is not None and article.rerender_at <= timezone.now():
+        rerender([article], reindex=True)
+    return article
+
+
+def references_refresh_due():
+    """Render again every body that `references_refresh_if_due` would; returns how many."""
+    from articles.models import Article
+
+    due = list(Article.all_objects.filter(rerender_at__lte=timezone.now()))
+    rerender(due)
+    return len(due)
 
 
 def _waiting_for(kind, slug):
@@ -30,10 +54,20 @@ def _waiting_for(kind, slug):
 
 
 def article_saved(sender, instance, raw=False, **kwargs):
+    # Published, unpublished, scheduled, trashed, restored or renamed: the bodies that name
+    # it (and their search entries, which hold their text) follow.
     if raw:
         return
-    rerender(instance.mentioned_by.exclude(pk=instance.pk))
-    rerender(_waiting_for("article", instance.slug).exclude(pk=instance.pk))
+    rerender(instance.mentioned_by.exclude(pk=instance.pk), reindex=True)
+    rerender(_waiting_for("article", instance.slug).exclude(pk=instance.pk), reindex=True)
+
+
+def article_deleting(sender, instance, **kwargs):
+    instance._mentioned_by = list(instance.mentioned_by.exclude(pk=instance.pk))
+
+
+def article_deleted(sender, instance, **kwargs):
+    rerender(getattr(instance, "_mentioned_by", []), reindex=True)
 
 
 def aimodel_saved(sender, instance, raw=False, **kwargs):
@@ -95,12 +129,10 @@ _bump_articles = _bumper("articles")
 
 
 def connect():
-    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+    from django.db.models.signals import m2m_changed, post_delete, post_save
     from taggit.models import Tag
 
     from articles.models import Article, Author, Category, Image, TagDescription, TaggedArticle
-    from models_catalog.models import AIModel, Organization
-    from models_catalog.signals import entries_imported
 
     cache.register_due_source(Article.objects.next_go_live)
     for model in [Article, Category, Author, Image, TagDescription, TaggedArticle, Tag]:
@@ -112,8 +144,20 @@ def connect():
     )
     tags_changed.connect(_bump_articles, dispatch_uid="cache.articles.tags", weak=False)
 
-    # Catalog writes come from outside this app: signals are how articles hear of them.
+    _connect_references()
+
+
+def _connect_references():
+    """Catalog writes come from outside this app: signals are how articles hear of them."""
+    from django.db.models.signals import post_delete, post_save, pre_delete
+
+    from articles.models import Article
+    from models_catalog.models import AIModel, Organization
+    from models_catalog.signals import entries_imported
+
     post_save.connect(article_saved, sender=Article, dispatch_uid="articles.refs.article")
+    pre_delete.connect(article_deleting, sender=Article, dispatch_uid="articles.refs.a_pre_del")
+    post_delete.connect(article_deleted, sender=Article, dispatch_uid="articles.refs.a_post_del")
     post_save.connect(aimodel_saved, sender=AIModel, dispatch_uid="articles.refs.aimodel")
     entries_imported.connect(aimodels_imported, dispatch_uid="articles.refs.imported")
     post_save.connect(organization_saved, sender=Organization, dispatch_uid="articles.refs.org")

@@ -2,7 +2,7 @@
 
 `lastmod` is when a reader last saw something change: an article's edit or its going live
 (a scheduled article goes live after its last edit), and for a list page, the latest of
-those among what it lists. The framework and the views are in config/sitemaps.py.
+those among what it lists. The framework and the views are in config/lib/sitemaps.py.
 """
 
 from django.db.models import Count, Max

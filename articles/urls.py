@@ -30,7 +30,11 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),
-    path("search/", public_page("articles", "catalog")(search_views.site_search), name="search"),
+    path(
+        "search/",
+        public_page("articles", "catalog", params=search_views.PARAMS)(search_views.site_search),
+        name="search",
+    ),
     path("tags/", views.tag_list, name="tags"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),
     path("preview/<str:token>/", preview.article_share_preview, name="preview"),

@@ -16,11 +16,14 @@ from articles.queries import (
     related_tags,
     tags_in_use,
 )
+from articles.signals import references_refresh_if_due
 from config.lib.cache import generational, public_page
+from config.lib.cache_keys import choice, get_page, page_number
 from models_catalog.models import AIModel
 
 PAGE_SIZE = 10
 TAG_MODEL_LIMIT = 24
+PAGED = {"page": page_number()}  # the one query parameter a list of articles reads
 
 
 class ArticlePaginator(Paginator):
@@ -60,7 +63,7 @@ def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key=None):
         paginator = Paginator(queryset, per_page)
     else:
         paginator = ArticlePaginator(queryset, per_page, count_key)
-    return paginator.get_page(request.GET.get("page"))
+    return get_page(request, paginator)
 
 
 def _category_counts():
@@ -69,7 +72,7 @@ def _category_counts():
     )
 
 
-@public_page("articles")
+@public_page("articles", params=PAGED)
 def home(request):
     published = Article.objects.published().for_listing()
     lead = published.first()
@@ -86,6 +89,7 @@ def home(request):
 @public_page("articles", "catalog")
 def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published().for_detail(), slug=slug)
+    references_refresh_if_due(article)  # an article it names went live since it was rendered
     previous, following = article_neighbours(article)
     context = {
         "article": article,
@@ -100,7 +104,7 @@ def article_detail(request, slug):
     return response
 
 
-@public_page("articles")
+@public_page("articles", params=PAGED)
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     articles = Article.objects.published().for_listing().filter(category=category)
@@ -111,7 +115,7 @@ def category_detail(request, slug):
     return render(request, "articles/category_detail.html", context)
 
 
-@public_page("articles")
+@public_page("articles", params=PAGED)
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
     articles = Article.objects.published().for_listing().filter(author=author)
@@ -127,7 +131,7 @@ def _check_year(year):
         raise Http404("No such year.")
 
 
-@public_page("articles")
+@public_page("articles", params=PAGED)
 def archive_year(request, year):
     _check_year(year)
     articles = Article.objects.published().for_listing().filter(published_at__year=year)
@@ -138,7 +142,7 @@ def archive_year(request, year):
     return render(request, "articles/archive.html", context)
 
 
-@public_page("articles")
+@public_page("articles", params=PAGED)
 def archive_month(request, year, month):
     _check_year(year)
     if not 1 <= month <= 12:
@@ -159,7 +163,7 @@ def archive_month(request, year, month):
 TAG_SORTS = {"use": "Most used", "name": "A–Z"}
 
 
-@public_page("articles", "catalog")
+@public_page("articles", "catalog", params={**PAGED, "sort": choice(*TAG_SORTS, default="use")})
 def tag_list(request):
     order = request.GET.get("sort", "use")
     notice = None
@@ -171,7 +175,7 @@ def tag_list(request):
     return render(request, "articles/tag_list.html", context)
 
 
-@public_page("articles", "catalog")
+@public_page("articles", "catalog", params=PAGED)
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     description = TagDescription.objects.filter(tag=tag).first()

@@ -6,6 +6,7 @@ any forged request all meet the same rules. Each change is saved as a revision.
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -124,6 +125,14 @@ def article_send_back(article, user, comment):
     article.review_comment = comment
     article.save()
     revision_create(article, user, note=f"Sent back to draft: {comment}")
+    return article
+
+
+def article_revoke_share_links(article, user):
+    """Make every share-preview link of `article` given out so far answer as expired."""
+    _require(can_publish(user), "Only editors can revoke share links.")
+    # Not a content change: no new version, revision or "last modified" stamp.
+    Article.all_objects.filter(pk=article.pk).update(share_version=F("share_version") + 1)
     return article
 
 

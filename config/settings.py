@@ -43,7 +43,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, whose default site treats hostile ids as missing (issue 12).
+    "config.apps.ModelPressAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -141,8 +142,11 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "modelpress",
+            # Per process: past it the least recently used third is dropped. Pages are
+            # 13-135 KB (bench/results), entries at most PAGE_CACHE_MAX_BYTES.
+            "OPTIONS": {"MAX_ENTRIES": 1000},
         },
-        # Cache generations (config/cache.py) must be shared by every worker process, so
+        # Cache generations (config/lib/cache.py) must be shared by every worker process, so
         # without Redis they live in a small file-based cache on this machine.
         "generations": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -150,9 +154,13 @@ else:
         },
     }
 
-# Whole-page cache for anonymous readers (config/cache.py); DJANGO_PAGE_CACHE=0 turns it off,
+# Whole-page cache for anonymous readers (config/lib/cache.py); DJANGO_PAGE_CACHE=0 turns it off,
 # e.g. to measure uncached pages.
 PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
+# A response larger than this is served but not kept (issue 12). The largest pages are
+# full sitemap files (5,000 URLs of ~120 bytes, ~600 KB); an export of more than a few
+# hundred catalog entries (/models.json, /models.csv) is larger: rendered on each request.
+PAGE_CACHE_MAX_BYTES = 1024 * 1024
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

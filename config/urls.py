@@ -5,6 +5,7 @@ from django.urls import include, path
 from articles import sitemaps as article_sitemaps
 from config.lib import sitemaps
 from config.lib.cache import public_page
+from config.lib.cache_keys import page_number
 from config.views import ping, robots_txt
 from models_catalog import sitemaps as catalog_sitemaps
 
@@ -26,7 +27,7 @@ urlpatterns = [
     path("sitemap.xml", public_page()(sitemaps.index), {"sections": SITEMAPS}, name="sitemap"),
     path(
         "sitemap-<section>.xml",
-        public_page()(sitemaps.section),
+        public_page(params={"p": page_number(strict=True)})(sitemaps.section),
         {"sections": SITEMAPS},
         name="sitemap-section",
     ),

@@ -1,10 +1,12 @@
 """Write catalog entries in the import format (see importer.py), so export -> import -> export
-gives back the same file."""
+gives back the same file. CSV cells are made spreadsheet-safe (config/lib/csvcells.py) and the
+importer undoes exactly that."""
 
 import csv
 import io
 import json
 
+from config.lib.csvcells import escape_cell
 from models_catalog import formatting
 from models_catalog.importer import COLUMNS, OPENNESS_COLUMNS
 from models_catalog.models import Dimension
@@ -85,13 +87,17 @@ def to_jsonl(queryset):
 
 
 def csv_row(entry):
-    """Flatten an entry dict: `;` lists stay strings, openness becomes openness.<key>[.link|.notes]."""
+    """Flatten an entry dict: `;` lists stay strings, openness becomes openness.<key>[.link|.notes].
+
+    Every cell goes through `escape_cell`, so a name or tag such as `=HYPERLINK(…)` is text in
+    a spreadsheet, never a formula.
+    """
     row = {key: "" if entry[key] is None else str(entry[key]) for key in COLUMNS}
     for key, grade in (entry["openness"] or {}).items():
         row[f"openness.{key}"] = grade["grade"]
         row[f"openness.{key}.link"] = grade["link"] or ""
         row[f"openness.{key}.notes"] = grade["notes"] or ""
-    return row
+    return {key: escape_cell(value) for key, value in row.items()}
 
 
 def to_csv(queryset):

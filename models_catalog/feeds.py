@@ -1,12 +1,15 @@
-"""RSS 2.0 and Atom feeds of the entries most recently added to the catalog."""
+"""RSS 2.0 and Atom feeds of the entries most recently added to the catalog.
+
+As in articles/feeds.py: names are plain text, RSS descriptions and Atom summaries are HTML.
+"""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from config.lib.seo import absolute_url
+from config.lib.syndication import AtomFeed, RssFeed
 from models_catalog.models import AIModel
 
 ITEMS = 20
@@ -14,8 +17,10 @@ ITEMS = 20
 
 class CatalogFeed(Feed):
     url_name = "catalog:feed"
+    feed_type = RssFeed
     title = f"{settings.SITE_NAME}: new in the model catalog"
-    description = "AI models most recently added to the ModelPress catalog."
+    subtitle = "AI models most recently added to the ModelPress catalog."  # plain text
+    description = escape(subtitle)  # HTML
 
     def link(self):
         return absolute_url(reverse("catalog:list"))
@@ -52,6 +57,5 @@ class CatalogFeed(Feed):
 
 
 class CatalogAtomFeed(CatalogFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     url_name = "catalog:feed-atom"
-    subtitle = CatalogFeed.description

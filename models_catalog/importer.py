@@ -3,58 +3,43 @@
 Nothing is written unless every row is valid. Entries are matched by slug (the slugified name
 when there is no slug), so importing the same file twice changes nothing. The file is the
 truth for the entries it names: their tags and openness grades are replaced by the file's.
+
+Every value is checked against the model field that will store it: its type (text only where
+text belongs), its length, its range and config/lib/text.py's rule (names refused, long text
+stripped). Slugs are lower-cased before they are compared with the file's other rows and with
+the database. Reading the file itself is import_files.py's job.
 """
 
-import csv
-import io
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_slug
-from django.db import transaction
+from django.core.validators import validate_slug
+from django.db import DatabaseError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from config.lib.tagging import MAX_TAG_LENGTH, normalize_tag_name
 from models_catalog import formatting
+from models_catalog import import_values as check
+from models_catalog.import_files import (
+    FORMATS,  # noqa: F401 - part of the importer's interface (export_models)
+    ImportFailed,
+    RowError,
+    detect_format,
+    read_rows,
+    read_text,
+)
+from models_catalog.import_values import COLUMNS, OPENNESS_COLUMNS, TEXT_FIELDS, URL_FIELDS, Row
 from models_catalog.models import (
-    MODALITIES,
     AIModel,
-    Dimension,
-    Grade,
     License,
     OpennessGrade,
     Organization,
     TaggedModel,
     describe,
-    normalise_modalities,
-    split_list,
 )
 from models_catalog.signals import entries_imported
 
-COLUMNS = [
-    "name", "slug", "organization", "family", "kind", "release_date", "license", "weights",
-    "parameters", "active_parameters", "context_window", "input_modalities",
-    "output_modalities", "api", "price_input_per_mtok", "price_output_per_mtok",
-    "homepage_url", "model_card_url", "paper_url", "weights_url", "summary", "description",
-    "tags",
-]  # fmt: skip
-OPENNESS_COLUMNS = [
-    f"openness.{key}{suffix}" for key in Dimension.values for suffix in ("", ".link", ".notes")
-]
-FORMATS = {".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
-URL_FIELDS = ["homepage_url", "model_card_url", "paper_url", "weights_url"]
-# Read from the fields, so that a migration changing a length changes the check with it.
-TEXT_LIMITS = {
-    "name": AIModel._meta.get_field("name").max_length,
-    "organization": Organization._meta.get_field("name").max_length,
-    "family": AIModel._meta.get_field("family").max_length,
-    "license": License._meta.get_field("name").max_length,
-    "summary": AIModel._meta.get_field("summary").max_length,
-}
 # Written from the file; the rest of AIModel's fields are derived or bookkeeping.
 MODEL_FIELDS = [
     "name", "organization_id", "family", "kind", "release_date", "release_date_precision",
@@ -64,29 +49,7 @@ MODEL_FIELDS = [
     "summary", "description", "description_html", "openness_score", "openness_class",
 ]  # fmt: skip
 BATCH = 500
-_url = URLValidator(schemes=["http", "https"])
-
-
-@dataclass
-class RowError:
-    where: str
-    field: str
-    message: str
-
-    def __str__(self):
-        return (
-            f"{self.where}, {self.field}: {self.message}"
-            if self.field
-            else (f"{self.where}: {self.message}")
-        )
-
-
-class ImportFailed(Exception):
-    """The file was rejected; `errors` lists every problem found. Nothing was written."""
-
-    def __init__(self, errors):
-        self.errors = errors
-        super().__init__(f"{len(errors)} error(s); nothing was imported.")
+_field = AIModel._meta.get_field
 
 
 @dataclass
@@ -112,65 +75,6 @@ class Result:
         return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
 
 
-def detect_format(path):
-    fmt = FORMATS.get(Path(path).suffix.lower())
-    if fmt is None:
-        raise ImportFailed([RowError(str(path), "", "use a .json, .jsonl or .csv file")])
-    return fmt
-
-
-def read_rows(text, fmt):
-    """[(where, dict)] from the file's text, or ImportFailed if it cannot be parsed."""
-    try:
-        if fmt == "csv":
-            return _read_csv(text)
-        if fmt == "jsonl":
-            return _read_jsonl(text)
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        where = f"line {getattr(error, 'lineno', '?')}"
-        raise ImportFailed([RowError(where, "", f"malformed JSON: {error.msg}")]) from None
-    except csv.Error as error:
-        raise ImportFailed([RowError("CSV", "", f"malformed CSV: {error}")]) from None
-    if not isinstance(data, list):
-        raise ImportFailed([RowError("file", "", "a .json file must hold a list of objects")])
-    return [(f"item {number}", row) for number, row in enumerate(data, start=1)]
-
-
-def _read_jsonl(text):
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                rows.append((f"line {number}", json.loads(line)))
-            except json.JSONDecodeError as error:
-                raise ImportFailed(
-                    [RowError(f"line {number}", "", f"malformed JSON: {error.msg}")]
-                ) from None
-    return rows
-
-
-def _read_csv(text):
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-    header = reader.fieldnames or []
-    errors = [
-        RowError("line 1", column, "unknown column")
-        for column in header
-        if column not in COLUMNS and column not in OPENNESS_COLUMNS
-    ]
-    if "name" not in header:
-        errors.append(RowError("line 1", "name", "the name column is required"))
-    if errors:
-        raise ImportFailed(errors)
-    rows = []
-    for row in reader:
-        where = f"line {reader.line_num}"
-        if None in row:
-            raise ImportFailed([RowError(where, "", "more values than columns")])
-        rows.append((where, {key: value for key, value in row.items() if value is not None}))
-    return rows
-
-
 def parse_rows(rows, progress=None):
     """[Entry] for valid `rows`; ImportFailed listing every error of every row otherwise."""
     entries, errors, seen = [], [], {}
@@ -186,6 +90,7 @@ def parse_rows(rows, progress=None):
         errors.extend(row_errors)
         if progress:
             progress("Validating", done, len(rows))
+    errors.extend(_match_stored(entries))
     if errors:
         raise ImportFailed(errors)
     return entries
@@ -195,59 +100,74 @@ def parse_row(where, raw):
     """(Entry or None, [RowError]) for one row of the file."""
     if not isinstance(raw, dict):
         return None, [RowError(where, "", "expected an object with a name")]
-    errors = []
+    row = Row(where, raw)
+    known = {*COLUMNS, *OPENNESS_COLUMNS, "openness"}
+    for key in raw:
+        if key not in known:
+            row.error(key, "unknown column")
+    texts = {key: row.text(key) for key in TEXT_FIELDS}
+    if not texts["name"] and not row.errors_for("name"):
+        row.error("name", "required")
+    slug = _row_slug(row, texts)
+    values = _row_values(row, texts)
+    tags = row.check("tags", check.tags, raw.get("tags"))
+    grades = check.grades(row)
+    if row.errors:
+        return None, row.errors
+    return Entry(where, slug, values, texts["organization"], texts["license"], tags, grades), []
 
-    def check(name, parse, value):
-        try:
-            return parse(value)
-        except (ValueError, ValidationError) as error:
-            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
-            errors.append(RowError(where, name, message))
-            return None
 
-    unknown = [k for k in raw if k not in COLUMNS and k != "openness" and k not in OPENNESS_COLUMNS]
-    errors += [RowError(where, key, "unknown column") for key in unknown]
-    text = {key: _text(raw.get(key)) for key in COLUMNS if key != "tags"}
-    for key, limit in TEXT_LIMITS.items():
-        if len(text[key]) > limit:
-            errors.append(RowError(where, key, f"longer than {limit} characters"))
-    if not text["name"]:
-        errors.append(RowError(where, "name", "required"))
-    slug = text["slug"] or slug_from_name(text["name"])
-    if text["name"] and not slug:
-        errors.append(RowError(where, "slug", "cannot be derived from the name; give one"))
+def _row_slug(row, texts):
+    """The given slug lower-cased, else derived from the name."""
+    slug = texts["slug"].lower() or slug_from_name(texts["name"])
+    if texts["name"] and not slug:
+        row.error("slug", "cannot be derived from the name; give one")
     elif slug:
-        check("slug", _slug, slug)
-    values = {"name": text["name"], "family": text["family"]}
-    values["kind"] = check("kind", _choice(AIModel.Kind, "kind"), text["kind"]) or "language"
-    values["weights"] = check("weights", _choice(AIModel.Weights, "weights"), text["weights"])
-    date, precision = check(
-        "release_date", formatting.parse_release_date, text["release_date"]
-    ) or (
-        None,
-        "",
-    )
-    values.update(release_date=date, release_date_precision=precision)
+        row.check("slug", validate_slug, slug)
+    return slug
+
+
+def _row_values(row, texts):
+    """The AIModel field values of a row (None where a check failed)."""
+    values = {key: texts[key] for key in ("name", "family", "summary", "description")}
+    kinds, weights = check.choice(AIModel.Kind, "kind"), check.choice(AIModel.Weights, "weights")
+    values["kind"] = row.check("kind", kinds, texts["kind"]) or "language"
+    values["weights"] = row.check("weights", weights, texts["weights"])
+    date = row.check("release_date", formatting.parse_release_date, texts["release_date"])
+    values["release_date"], values["release_date_precision"] = date or (None, "")
     for key in ("parameters", "active_parameters", "context_window"):
-        values[key] = check(key, formatting.parse_count, raw.get(key))
-    if (values["context_window"] or 0) > 2**31 - 1:
-        errors.append(RowError(where, "context_window", "too large"))
+        values[key] = row.check(key, check.count(_field(key)), row.raw.get(key))
     if values["parameters"] and (values["active_parameters"] or 0) > values["parameters"]:
-        errors.append(RowError(where, "active_parameters", "larger than parameters"))
+        row.error("active_parameters", "larger than parameters")
     for key in ("input_modalities", "output_modalities"):
-        values[key] = check(key, _modalities, text[key])
-    values["api"] = check("api", _yes_no, raw.get("api"))
+        values[key] = row.check(key, check.modalities, texts[key])
+    values["api"] = row.check("api", check.yes_no, row.raw.get("api"))
     for key in ("price_input_per_mtok", "price_output_per_mtok"):
-        values[key] = check(key, _price, raw.get(key))
+        values[key] = row.check(key, check.price(_field(key)), row.raw.get(key))
     for key in URL_FIELDS:
-        values[key] = check(key, _url_or_blank, text[key])
-    values["summary"], values["description"] = text["summary"], text["description"]
-    tags = check("tags", _tags, raw.get("tags"))
-    grades = _grades(where, raw, errors)
-    if errors:
-        return None, errors
-    entry = Entry(where, slug, values, text["organization"], text["license"], tags, grades)
-    return entry, []
+        values[key] = row.check(key, check.url_or_blank, texts[key])
+    return values
+
+
+def _match_stored(entries):
+    """Point each entry at the stored entry whose slug differs only in case.
+
+    [RowError] for a slug that several stored entries share up to case (made before slugs
+    were normalised): which one the row means cannot be known.
+    """
+    stored = {}
+    matches = AIModel.objects.annotate(key=Lower("slug")).filter(key__in=[e.slug for e in entries])
+    for key, slug in matches.values_list("key", "slug"):
+        stored.setdefault(key, []).append(slug)
+    errors = []
+    for entry in entries:
+        slugs = sorted(stored.get(entry.slug, []))
+        if len(slugs) > 1:
+            message = f"{entry.slug!r} matches entries that differ only in case: {', '.join(slugs)}"
+            errors.append(RowError(entry.where, "slug", message))
+        elif slugs:
+            entry.slug = slugs[0]
+    return errors
 
 
 def slug_from_name(name):
@@ -255,121 +175,21 @@ def slug_from_name(name):
     return slugify(name.replace(".", " "))[:150]
 
 
-def _text(value):
-    if value is None:
-        return ""
-    return str(value).strip()
-
-
-def _choice(choices, label):
-    def parse(value):
-        value = value.lower()
-        if value and value not in choices.values:
-            raise ValueError(f"unknown {label} {value!r}; use {', '.join(choices.values)}")
-        return value
-
-    return parse
-
-
-def _modalities(value):
-    unknown = [m for m in split_list(value) if m.lower() not in MODALITIES]
-    if unknown:
-        raise ValueError(f"unknown modality {', '.join(unknown)}; use {', '.join(MODALITIES)}")
-    return normalise_modalities(value)
-
-
-def _slug(value):
-    validate_slug(value)
-    limit = AIModel._meta.get_field("slug").max_length
-    if len(value) > limit:
-        raise ValueError(f"longer than {limit} characters")
-
-
-def _yes_no(value):
-    if isinstance(value, bool):
-        return value
-    if value is None or value == "":
-        return None
-    answer = str(value).strip().lower()
-    if answer in {"yes", "true", "1", "y"}:
-        return True
-    if answer in {"no", "false", "0", "n"}:
-        return False
-    raise ValueError(f"{value!r} is not yes or no")
-
-
-def _price(value):
-    number = formatting.parse_decimal(value)
-    if number is not None and (number.as_tuple().exponent < -4 or number >= 10**6):
-        raise ValueError(f"{value!r}: at most 4 decimal places and below 1,000,000")
-    return number
-
-
-def _url_or_blank(value):
-    if value:
-        _url(value)
-    return value
-
-
-def _tags(value):
-    names = value if isinstance(value, list) else split_list(_text(value))
-    if any(not isinstance(name, str) or len(name) > MAX_TAG_LENGTH for name in names):
-        raise ValueError(f"tags must be names of up to {MAX_TAG_LENGTH} characters")
-    unique = {}
-    for name in map(normalize_tag_name, names):  # the vocabulary's own rule, as in the admin
-        if name:
-            unique.setdefault(name.lower(), name)
-    return sorted(unique.values(), key=str.lower)
-
-
-def _grades(where, raw, errors):
-    """{dimension: (grade, link, notes)} from `openness` (object) or `openness.<key>` columns."""
-    nested = raw.get("openness")
-    if nested is not None and not isinstance(nested, dict):
-        errors.append(RowError(where, "openness", "must be an object keyed by dimension"))
-        return {}
-    found = {}
-    for key, value in (nested or {}).items():
-        if isinstance(value, dict):
-            found[key] = (value.get("grade"), value.get("link"), value.get("notes"))
-        else:
-            found[key] = (value, None, None)
-    for key in Dimension.values:
-        flat = [raw.get(f"openness.{key}{suffix}") for suffix in ("", ".link", ".notes")]
-        if any(flat):
-            found[key] = tuple(flat)
-    grades = {}
-    for key, (grade, link, notes) in found.items():
-        name = f"openness.{key}"
-        if key not in Dimension.values:
-            errors.append(RowError(where, name, "unknown openness dimension"))
-            continue
-        grade, link, notes = _text(grade).lower(), _text(link), _text(notes)
-        if grade not in Grade.values:
-            errors.append(RowError(where, name, f"{grade!r} is not open, partial or closed"))
-            continue
-        try:
-            _url_or_blank(link)
-        except ValidationError:
-            errors.append(RowError(where, f"{name}.link", "not a valid http(s) URL"))
-            continue
-        grades[key] = (grade, link, notes)
-    return grades
-
-
 def import_file(path, progress=None):
     """Validate then write the file at `path`; returns a Result or raises ImportFailed."""
     fmt = detect_format(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFailed([RowError(str(path), "", f"not UTF-8 text: {error}")]) from None
-    return import_rows(read_rows(text, fmt), progress=progress)
+    rows = read_rows(read_text(path), fmt, [*COLUMNS, *OPENNESS_COLUMNS])
+    return import_rows(rows, progress=progress)
 
 
 def import_rows(rows, progress=None):
     entries = parse_rows(rows, progress=progress)
-    return write_entries(entries, progress=progress)
+    try:
+        return write_entries(entries, progress=progress)
+    except (DatabaseError, OverflowError) as error:
+        # Validation leaves the database nothing to refuse; should it refuse anyway, the
+        # transaction is rolled back and the reason shown rather than a traceback.
+        raise ImportFailed([RowError("file", "", f"the database refused it: {error}")]) from None
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from taggit.models import TaggedItemBase
 
 from config.lib.rendering import render_markdown
 from config.lib.tagging import SharedTags
+from config.lib.text import CleanTextMixin
 from models_catalog import formatting
 
 # Inputs and outputs a model can handle. Stored `;`-separated in this order.
@@ -120,7 +121,7 @@ def describe(markdown):
     return render_markdown(markdown).html if markdown.strip() else ""
 
 
-class Organization(models.Model):
+class Organization(CleanTextMixin, models.Model):
     """A lab, company or collective that releases models."""
 
     name = models.CharField(max_length=150, unique=True)
@@ -137,7 +138,7 @@ class Organization(models.Model):
         return self.name
 
 
-class License(models.Model):
+class License(CleanTextMixin, models.Model):
     """The terms a model's weights (or service) come under."""
 
     class Kind(models.TextChoices):
@@ -193,7 +194,7 @@ class AIModelQuerySet(models.QuerySet):
         return self.for_listing().prefetch_related("openness_grades")
 
 
-class AIModel(models.Model):
+class AIModel(CleanTextMixin, models.Model):
     """One model in the catalog. Unknown facts are NULL and shown as unknown, never as 0."""
 
     class Kind(models.TextChoices):
@@ -416,7 +417,7 @@ def _price(value):
     return f"${formatting.plain_decimal(value)}" if value is not None else "unknown"
 
 
-class OpennessGrade(models.Model):
+class OpennessGrade(CleanTextMixin, models.Model):
     """How open one model is on one dimension, with the evidence."""
 
     aimodel = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="openness_grades")

@@ -235,8 +235,12 @@ def catalog_facets(query):
     counts the models that would match if it were added to the current selection. The
     counts are kept until the next catalog write (`generational`), under the selection
     alone: another page, another sort order or the same filters in another order reuse them.
+    A selection with free text is computed each time (see `views._kept`).
     """
-    named = generational(f"facets:{query.selection_key}", ("catalog",), lambda: _counts(query))
+    if query.text:
+        named = _counts(query)
+    else:
+        named = generational(f"facets:{query.selection_key}", ("catalog",), lambda: _counts(query))
     return [_facet(query, param, label, named[param]) for param, label in FACETS]
 
 

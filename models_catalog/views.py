@@ -3,11 +3,19 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from config.lib.cache import generational, public_page
+from config.lib.cache_keys import choice, do_not_store, get_page, page_number, several, text
 from models_catalog import exporter
 from models_catalog.charts import release_chart
 from models_catalog.comparison import MAX_MODELS, compare_selection, comparison_rows
 from models_catalog.models import DIMENSION_GROUPS, OPEN_SOURCE_DIMENSIONS, AIModel
-from models_catalog.queries import SORTS, CatalogQuery, catalog_facets, compare_choices
+from models_catalog.queries import (
+    FACETS,
+    MAX_QUERY_LENGTH,
+    SORTS,
+    CatalogQuery,
+    catalog_facets,
+    compare_choices,
+)
 
 PAGE_SIZE = 20
 CHART_MAX_MODELS = 500
@@ -15,6 +23,18 @@ CHART_FIELDS = ["name", "slug", "release_date", "release_date_precision", "openn
 
 
 TOO_MANY = "too many"
+SLUG_LENGTH = AIModel._meta.get_field("slug").max_length
+# The query parameters each page reads (config/lib/cache_keys.py). A selection is at most
+# MAX_FACET_VALUES values per facet; more is answered, never cached.
+MAX_FACET_VALUES = 20
+SELECTION = {
+    "q": text(MAX_QUERY_LENGTH),
+    **{param: several(MAX_FACET_VALUES, SLUG_LENGTH) for param, _ in FACETS},
+}
+# Exports read the sort only to name an unknown one in X-Catalog-Notice.
+EXPORT_PARAMS = {**SELECTION, "sort": choice(*SORTS, default="newest")}
+LIST_PARAMS = {**EXPORT_PARAMS, "page": page_number()}
+COMPARE_PARAMS = {"m": several(MAX_MODELS, SLUG_LENGTH, ordered=True)}
 
 
 def _chart(query):
@@ -30,17 +50,29 @@ def _chart(query):
     return release_chart(dated, undated=sum(1 for r in dated if not r["release_date"]))
 
 
-@public_page("catalog")
+def _kept(query, name, compute):
+    """`compute()` for the selection, kept until the next catalog write.
+
+    Free text is the reader's own choice, so a selection with text is computed each time:
+    kept, its entries would have no bound but the reader's imagination.
+    """
+    if query.text:
+        return compute()
+    return generational(f"{name}:{query.selection_key}", ("catalog",), compute)
+
+
+@public_page("catalog", params=LIST_PARAMS)
 def aimodel_list(request):
     query = CatalogQuery.from_querydict(request.GET)
     facets = catalog_facets(query)
     # The count and the chart depend on the selection only: kept until the next catalog
     # write, like the facet counts.
-    selection, halves = query.selection_key, ("catalog",)
     paginator = Paginator(query.results().for_listing(), PAGE_SIZE)
-    paginator.count = generational(f"count:{selection}", halves, query.models().count)
-    page = paginator.get_page(request.GET.get("page"))
-    chart = generational(f"chart:{selection}", halves, lambda: _chart(query))
+    paginator.count = _kept(query, "count", query.models().count)
+    page = get_page(request, paginator)
+    chart = _kept(query, "chart", lambda: _chart(query))
+    if query.notices or (query.text and not paginator.count):
+        do_not_store(request)  # unknown values quoted back, or free text matching nothing
     context = {
         "query": query,
         "facets": facets,
@@ -73,9 +105,12 @@ def aimodel_detail(request, slug):
     return render(request, "models_catalog/aimodel_detail.html", context)
 
 
-@public_page("catalog")
+@public_page("catalog", params=COMPARE_PARAMS)
 def aimodel_compare(request):
-    models, notices = compare_selection(request.GET.getlist("m"))
+    asked = request.GET.getlist("m")
+    models, notices = compare_selection(asked)
+    if len(models) != len(asked):
+        do_not_store(request)  # a slug not in the catalog, quoted back in a notice
     context = {
         "models": models,
         "notices": notices,
@@ -87,10 +122,12 @@ def aimodel_compare(request):
     return render(request, "models_catalog/aimodel_compare.html", context)
 
 
-@public_page("catalog")
+@public_page("catalog", params=EXPORT_PARAMS)
 def aimodel_export(request, fmt):
-    """The filtered list (same parameters as the list page) in the import format."""
+    """The filtered list (the list page's selection) in the import format."""
     query = CatalogQuery.from_querydict(request.GET)
+    if query.notices:
+        do_not_store(request)
     body = exporter.render(query.models(), fmt)
     if fmt == "csv":
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")

@@ -7,10 +7,19 @@ from django.utils.http import urlencode
 from articles.models import SearchEntry
 from articles.search import results
 from articles.search.query import MAX_QUERY_LENGTH, parse_query
+from config.lib import cache_keys
+from config.lib.cache_keys import do_not_store, get_page
 
 RESULTS_PER_PAGE = 20
 TYPES = {"all": None, "articles": SearchEntry.Kind.ARTICLE, "models": SearchEntry.Kind.MODEL}
 LABELS = {"all": "Everything", "articles": "Articles", "models": "Models"}
+# What the page reads (config/lib/cache_keys.py): longer text is answered, never cached; an
+# unknown type reads as "all", as it always did.
+PARAMS = {
+    "q": cache_keys.text(MAX_QUERY_LENGTH),
+    "type": cache_keys.choice(*TYPES, default="all", strict=False),
+    "page": cache_keys.page_number(),
+}
 
 
 def site_search(request):
@@ -28,7 +37,7 @@ def site_search(request):
         # follows from the counts, so there is no COUNT over every match.
         paginator = Paginator(results.ranked(candidates, parsed), RESULTS_PER_PAGE)
         paginator.count = min(total, results.MAX_RANKED)
-        page = paginator.get_page(request.GET.get("page"))
+        page = get_page(request, paginator)
         context |= {
             "page_obj": page,
             "hits": results.hits(page, parsed),
@@ -44,4 +53,8 @@ def site_search(request):
         }
         for name, value in TYPES.items()
     ]
+    if text and not context.get("total_number"):
+        # Readers choose search text freely: only queries that found something are kept,
+        # so random words (or symbols that hold no word) make no cache entries.
+        do_not_store(request)
     return render(request, "articles/search.html", context)

@@ -1,12 +1,13 @@
 """Caching of public pages that is never stale.
 
-Rendered anonymous GET responses are cached whole, one entry per URL, each stamped with the
-*generations* it was built from: one per half of the site ("articles" and "catalog"). Any
-write that can change what readers see bumps the generation of the half it touches (signals,
-plus explicit calls after bulk writes), so an entry built from older data no longer matches
-and is rendered again. Pages that show both
-halves depend on both generations; the catalog list, compare and exports depend only on the
-catalog, so editing an article leaves them cached.
+Rendered anonymous GET responses are cached whole, one entry per path and the query
+parameters the page reads (config/lib/cache_keys.py: junk parameters make no entries), each
+stamped with the *generations* it was built from: one per half of the site ("articles" and
+"catalog"). Any write that can change what readers see bumps the generation of the half it
+touches (signals, plus explicit calls after bulk writes), so an entry built from older data
+no longer matches and is rendered again. Pages that show both halves depend on both
+generations; the catalog list, compare and exports depend only on the catalog, so editing
+an article leaves them cached.
 
 Scheduled articles go live without any write: the generation record also holds the next
 moment a scheduled article comes due, and the first request after it bumps "articles".
@@ -17,25 +18,31 @@ are kept in a small file-based cache shared by every process on the machine ("ge
 alias), while pages stay in each process's local memory. Either way a write in one worker is
 seen by the next request in any other.
 
+The cache is bounded: only distinct pages of the site's content get keys (plus search
+queries that found something, which readers choose freely), an entry larger than
+PAGE_CACHE_MAX_BYTES is not kept, local memory holds at most MAX_ENTRIES entries per process,
+and Redis in production runs with `maxmemory` and `allkeys-lru` (README, "Caching"). Anything
+may be evicted: a missing generation is re-created as a stamp no page carries.
+
 Hits are served twice over: by `PageCacheMiddleware`, high in the stack, for readers who
 carry no session cookie (most of them), and by the `public_page` decorator for everyone else
 who may read the cache. Both check the same entry against the same generations.
 """
 
 import hashlib
+import secrets
 import time
-from functools import lru_cache, wraps
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache as _DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
-from django.core.signals import setting_changed
 from django.db import connection, transaction
-from django.dispatch import receiver
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+
+from config.lib.cache_keys import PageSpec, may_store, page_key
 
 HALVES = ("articles", "catalog")
 PAGE_TIMEOUT = 60 * 60
@@ -61,9 +68,19 @@ def bump(*halves):
         transaction.on_commit(lambda: _bump(halves))
 
 
+def new_generation():
+    """A stamp no earlier generation had, even if a cache evicted it and clocks disagree.
+
+    Stamps are only ever compared for equality: the time keeps them readable, 64 random bits
+    make a re-created one (after Redis evicted `gen:*` under allkeys-lru) differ from every
+    stamp a stored page carries, so an old page is rendered again, never taken for fresh.
+    """
+    return time.time_ns() << 64 | secrets.randbits(64)
+
+
 def _bump(halves):
     store = _generations_cache()
-    now = time.time_ns()
+    now = new_generation()
     store.set_many({_GEN_KEY.format(half): now for half in halves or HALVES}, None)
     if not halves or "articles" in halves:
         store.delete(_DUE_KEY)
@@ -101,17 +118,12 @@ def current_generations(halves):
         elif time.time() >= due:
             bump("articles")  # a scheduled article has just come due
             return current_generations(halves)
-    missing = {k: time.time_ns() for k in keys[: len(halves)] if k not in found}
+    missing = {k: new_generation() for k in keys[: len(halves)] if k not in found}
     if missing:
         for key, value in missing.items():
             store.add(key, value, None)
         found.update(store.get_many(list(missing)))
     return [found.get(_GEN_KEY.format(half), 0) for half in halves]
-
-
-def _page_key(request):
-    raw = request.get_full_path()  # HEAD shares GET's entry
-    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _shared_store():
@@ -137,13 +149,12 @@ def _fetch(page_key, gen_keys):
     return found
 
 
-def _lookup(request, halves):
-    """(page key, generations now, cached entry or None), in one cache round trip.
+def _lookup(request, halves, page_key):
+    """(generations now, cached entry or None), in one cache round trip.
 
     The generations are read before the view renders, so a write that lands during
     rendering makes the stored page stale at once rather than fresh by mistake.
     """
-    page_key = _page_key(request)
     early = getattr(request, "page_cache_fetched", None)  # PageCacheMiddleware's, on a miss
     if early is not None and early[:2] == (halves, page_key):
         found = early[2]
@@ -155,7 +166,7 @@ def _lookup(request, halves):
         generations = tuple(current_generations(halves))  # the rare slow path
     else:
         generations = tuple(found[_GEN_KEY.format(half)] for half in halves)
-    return page_key, generations, found.get(page_key)
+    return generations, found.get(page_key)
 
 
 def _fresh(entry, found):
@@ -190,53 +201,56 @@ def _cacheable_request(request):
     return not (user is not None and user.is_authenticated)
 
 
-def public_page(*halves):
-    """Cache a public view's 200 responses for anonymous readers, keyed by `halves`."""
-    halves = tuple(halves) or HALVES
+def public_page(*halves, params=None):
+    """Cache a public view's 200 responses for anonymous readers, keyed by `halves`.
+
+    `params` maps each query parameter the view reads to its normaliser (config/lib/cache_keys.py);
+    the view sees only those, normalised, and the cache key is built from them alone.
+    """
+    spec = PageSpec(tuple(halves) or HALVES, dict(params or {}))
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not _cacheable_request(request):
+            _, key, query = page_key(request)
+            if query is not None:
+                request.GET = query  # what the view reads is exactly what the key holds
+            if key is None or not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            key, generations, entry = _lookup(request, halves)
-            if entry is not None and entry[:2] == (halves, generations):
+            generations, entry = _lookup(request, spec.halves, key)
+            if entry is not None and entry[:2] == (spec.halves, generations):
                 return _hit(request, entry)
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
+            if _storable(request, response):
                 set_response_etag(response)  # computed once here, not on every hit
                 headers = [
                     (name, value)
                     for name, value in response.items()
                     if name.lower() not in {"set-cookie", "vary", "x-cache"}
                 ]
-                entry = (halves, generations, 200, headers, response.content)
+                entry = (spec.halves, generations, 200, headers, response.content)
                 caches["default"].set(key, entry, PAGE_TIMEOUT)
             response["X-Cache"] = "miss"
             return response
 
-        wrapper.public_page_halves = halves  # PageCacheMiddleware serves hits before the view
+        wrapper.page_cache_spec = spec  # PageCacheMiddleware serves hits before the view
         return wrapper
 
     return decorator
 
 
-@lru_cache(maxsize=4096)
-def _cached_halves(path):
-    """The halves of the `public_page` view at `path`, or None (remembered: URLs are fixed)."""
-    try:
-        return getattr(resolve(path).func, "public_page_halves", None)
-    except Resolver404:
-        return None
-
-
-@receiver(setting_changed)
-def _urlconf_changed(*, setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _cached_halves.cache_clear()
+def _storable(request, response):
+    """A complete 200 with no cookie, that the view did not keep out, within the size cap."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and may_store(request)
+        and len(response.content) <= settings.PAGE_CACHE_MAX_BYTES
+    )
 
 
 class PageCacheMiddleware:
@@ -269,15 +283,15 @@ class PageCacheMiddleware:
 
     def _cached(self, request):
         request.get_host()  # ALLOWED_HOSTS, which CommonMiddleware below would have checked
-        halves = _cached_halves(request.path_info)
-        if halves is None:
-            return None  # not a cached view: no cache round trip for it
-        page_key = _page_key(request)
-        found = _fetch(page_key, _gen_keys(halves))
-        entry = found.get(page_key)
+        spec, key, _ = page_key(request)
+        if key is None:
+            return None  # not a cached view, or a request it must answer itself: no round trip
+        halves = spec.halves
+        found = _fetch(key, _gen_keys(halves))
+        entry = found.get(key)
         if entry is None or entry[0] != halves or not _fresh(entry, found):
             # `public_page` decides from what was just read, without a second round trip.
-            request.page_cache_fetched = (halves, page_key, found)
+            request.page_cache_fetched = (halves, key, found)
             return None
         response = _hit(request, entry)
         patch_vary_headers(response, ("Cookie",))  # as the session layer would have

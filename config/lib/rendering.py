@@ -22,6 +22,8 @@ from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 from pygments.token import STANDARD_TYPES
 
+from config.lib import raw_text
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
     "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
@@ -109,6 +111,8 @@ class Rendered:
     toc_html: str = ""
     headings: list = field(default_factory=list)
     word_count: int = 0
+    # What was taken out because it would have swallowed the text after it (config/lib/raw_text.py).
+    removed: list = field(default_factory=list)
 
     @property
     def reading_time(self):
@@ -166,10 +170,30 @@ def render_markdown(text, preprocessors=(), extensions=()):
     `preprocessors` are callables str -> str run on the source first; `extensions` are extra
     Markdown extensions (the articles app adds one for `[[model:slug]]` references).
     """
-    text = text or ""
+    # Line numbers are the writer's: marked before anything adds or folds lines.
+    text = raw_text.mark_lines((text or "").replace("\r\n", "\n").replace("\r", "\n"))
     for preprocess in preprocessors:
         text = preprocess(text)
-    md = markdown.Markdown(
+    md = _markdown(extensions)
+    html, removed = raw_text.neutralise(md.convert(text))
+    html = sanitize_html(html)
+    headings = [
+        {"id": t["id"], "name": raw_text.unmark(strip_tags(t["name"])), "level": t["level"]}
+        for t in _flatten(md.toc_tokens)
+    ]
+    toc_html = sanitize_html(raw_text.neutralise(md.toc)[0]) if headings else ""
+    words = len(_WORD.findall(strip_tags(html)))
+    return Rendered(
+        html=html,
+        toc_html=toc_html,
+        headings=headings,
+        word_count=words,
+        removed=[str(removal) for removal in removed],
+    )
+
+
+def _markdown(extensions):
+    return markdown.Markdown(
         extensions=[
             TableExtension(use_align_attribute=True),
             "fenced_code",
@@ -186,15 +210,8 @@ def render_markdown(text, preprocessors=(), extensions=()):
             "abbr",
             "def_list",
             _AccessibleTablesExtension(),
+            raw_text.InlineSwallowingTags(),
             *extensions,
         ],
         output_format="html",
     )
-    html = sanitize_html(md.convert(text))
-    headings = [
-        {"id": t["id"], "name": strip_tags(t["name"]), "level": t["level"]}
-        for t in _flatten(md.toc_tokens)
-    ]
-    toc_html = sanitize_html(md.toc) if headings else ""
-    words = len(_WORD.findall(strip_tags(html)))
-    return Rendered(html=html, toc_html=toc_html, headings=headings, word_count=words)

@@ -4,20 +4,28 @@ Both apps tag through typed through-models into taggit's shared `Tag` table. Nam
 normalised before lookup so that "Llama 3.1", "llama 3.1" and " LLAMA 3.1 " are one tag:
 surrounding white space is stripped, inner runs collapse to one space, and lookups ignore case
 (`TAGGIT_CASE_INSENSITIVE`; a unique index on LOWER(name) makes the database agree).
+
+A tag is a name, so config/lib/text.py's LINE rule applies: the tag field of a form refuses a
+control character or a direction override (`parse_tags`), and every other write strips it
+(`normalize_tag_name`, and a pre_save guard on `Tag` for writes that skip both).
 """
 
 import csv
 import re
 
+from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import Signal
 from django.urls import reverse
 from taggit.forms import TagWidget
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import Tag
 
+from config.lib import text
+
 _SPACES = re.compile(r"\s+")
+_LINE_BREAKS = re.compile(r"[\t\r\n]+")
 MAX_TAG_LENGTH = 100
 
 # Sent with `tag_ids` when tags were renamed or merged: a bulk operation that bypasses the
@@ -34,8 +42,16 @@ post_save.connect(_tag_saved, sender=Tag, dispatch_uid="tagging.tag-renamed")
 
 
 def normalize_tag_name(name):
-    """Strip, collapse white space, cap the length; '' when nothing is left."""
-    return _SPACES.sub(" ", str(name)).strip()[:MAX_TAG_LENGTH]
+    """Clean, strip, collapse white space, cap the length; '' when nothing is left."""
+    return _SPACES.sub(" ", text.clean(str(name), text.LINE)).strip()[:MAX_TAG_LENGTH]
+
+
+def tag_name_problem(name):
+    """Why `name` cannot be a tag as typed (forms and imports refuse it), or None."""
+    message = text.problem(name, text.LINE)
+    if message is None:
+        return None
+    return f"The tag “{normalize_tag_name(name)}” {message[0].lower()}{message[1:]}"
 
 
 def parse_tags(value):
@@ -43,13 +59,18 @@ def parse_tags(value):
 
     Commas separate tags, or semicolons when there is no comma; double quotes keep a comma
     inside a name. Unlike taggit's default, spaces never split: "Llama 3.1" is one tag.
+    A forbidden character raises ValidationError, which the form shows on the tag field.
     """
-    text = _SPACES.sub(" ", str(value))
-    separator = "," if "," in text else ";"
+    # Only the white space csv needs gone; the rest is normalised per name, after the check.
+    value = _LINE_BREAKS.sub(" ", str(value))
+    separator = "," if "," in value else ";"
     try:
-        fields = next(csv.reader([text], delimiter=separator, skipinitialspace=True), [])
+        fields = next(csv.reader([value], delimiter=separator, skipinitialspace=True), [])
     except csv.Error:
-        fields = text.split(separator)
+        fields = value.split(separator)
+    for name in fields:  # a form's tag field: say what is wrong rather than strip it
+        if message := tag_name_problem(name):
+            raise ValidationError(message, code="forbidden_character")
     seen, result = set(), []
     for name in map(normalize_tag_name, fields):
         if name and name.lower() not in seen:
@@ -88,6 +109,13 @@ class _NormalizingTagManager(_TaggableManager):
             objects += list(Tag.objects.annotate(key=Lower("name")).filter(key__in=names))
         if objects:
             super().remove(*{tag.name for tag in objects})
+
+
+def _clean_tag(sender, instance, **kwargs):
+    text.clean_instance(instance)
+
+
+pre_save.connect(_clean_tag, sender=Tag, dispatch_uid="config.lib.tagging.clean_tag")
 
 
 def SharedTags(through, **kwargs):  # noqa: N802 - reads like the field class it builds

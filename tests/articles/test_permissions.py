@@ -36,7 +36,6 @@ def test_roles_exist_with_their_permissions():
         "articles.change_article",
         "articles.view_article",
         "articles.add_image",
-        "taggit.add_tag",
     } <= author_perms
     assert "articles.publish_article" not in author_perms
     assert "articles.delete_article" not in author_perms

@@ -266,10 +266,11 @@ def test_reference_inside_code_stays_literal():
     assert "<code>[[model:gpt-4o]]</code>" in article.body_html
 
 
-def test_draft_article_reference_is_not_a_dead_link():
+def test_draft_article_reference_is_plain_text_without_its_title():
+    """Issue 12: the title of a draft is not for readers (tests/articles/test_reference_leaks.py)."""
     ArticleFactory(title="Unfinished", slug="unfinished", status="draft", published_at=None)
     article = ArticleFactory(body="Soon: [[article:unfinished]].")
-    assert "Unfinished" in article.body_html
+    assert "Unfinished" not in article.body_html
     assert 'href="/articles/unfinished/"' not in article.body_html
 
 

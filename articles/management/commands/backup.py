@@ -24,3 +24,7 @@ class Command(BaseCommand):
                 f"Backed up {rows} rows and {manifest['media_files']} media files to {path}."
             )
         )
+        self.stdout.write(
+            "The manifest holds their checksums, signed with this site's DJANGO_SECRET_KEY: "
+            "`restore` verifies them with the same key."
+        )

@@ -24,6 +24,8 @@ class Command(BaseCommand):
             result = import_file(file, progress=self.progress)
         except FileNotFoundError:
             raise CommandError(f"No such file: {file}") from None
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
         except ImportFailed as failure:
             for error in failure.errors:
                 self.stderr.write(f"  {error}")

@@ -1,0 +1,114 @@
+"""Anything in the cache may be evicted (Redis runs with allkeys-lru in production), and an
+evicted generation must never make a stale page look fresh; on Redis, junk query strings
+make no keys either (a database of its own, keys counted with SCAN)."""
+
+import uuid
+
+import pytest
+from django.core.cache import caches
+
+from config.lib import cache
+from tests.factories import ArticleFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
+REDIS_URL = "redis://127.0.0.1:6379/13"  # a database no other test uses
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+def evict_generations():
+    """What allkeys-lru may do at any moment: drop every generation and the due time."""
+    store = caches["generations"]
+    store.delete_many([*(f"gen:{half}" for half in cache.HALVES), "gen:articles:due"])
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Every server's clock reads the same nanosecond: stamps may not rely on time alone."""
+    monkeypatch.setattr(cache.time, "time_ns", lambda: 1_700_000_000_000_000_000)
+
+
+def test_an_evicted_generation_never_makes_a_stale_page_fresh(client, frozen_clock):
+    article = ArticleFactory(title="Before the edit")
+    assert "Before the edit" in get(client, article.get_absolute_url()).content.decode()
+    article.title = "After the edit"
+    article.save()  # bumps "articles", then the generation is evicted before any reader
+    evict_generations()
+    response = get(client, article.get_absolute_url())
+    assert response["X-Cache"] == "miss" and "After the edit" in response.content.decode()
+
+
+def test_a_write_is_seen_even_when_every_clock_reads_the_same(client, frozen_clock):
+    article = ArticleFactory(title="First")
+    get(client, "/")
+    article.title = "Second"
+    article.save()
+    assert "Second" in get(client, "/").content.decode()
+
+
+def test_re_created_generations_never_repeat(frozen_clock):
+    seen = set()
+    for _ in range(50):
+        evict_generations()
+        seen.add(tuple(cache.current_generations(cache.HALVES)))
+    assert len(seen) == 50
+
+
+def test_pages_survive_losing_every_generation_and_are_rendered_again(client):
+    article = ArticleFactory()
+    get(client, article.get_absolute_url())
+    assert get(client, article.get_absolute_url())["X-Cache"] == "hit"
+    evict_generations()
+    assert get(client, article.get_absolute_url())["X-Cache"] == "miss"
+    assert get(client, article.get_absolute_url())["X-Cache"] == "hit"
+
+
+@pytest.fixture
+def redis_keys(settings):
+    """Pages and generations in Redis under a prefix of this test's own; yields a key counter."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
+    prefix = f"bounds-{uuid.uuid4().hex}"
+    shared = {"BACKEND": "config.lib.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+    settings.CACHES = {"default": shared, "generations": shared}
+
+    def count(pattern="*"):
+        return sum(1 for _ in client.scan_iter(match=f"{prefix}:*{pattern}", count=1000))
+
+    yield count
+    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+        client.delete(key)
+
+
+def test_on_redis_junk_query_strings_make_no_keys(client, redis_keys):
+    article = ArticleFactory(tags=["Llama"])
+    for url in (article.get_absolute_url(), "/", "/models/", "/search/?q=article"):
+        get(client, url)
+    before = redis_keys()
+    for n in range(200):
+        get(client, f"{article.get_absolute_url()}?x={n}")
+        get(client, f"/?utm_source={n}&page=1")
+        get(client, f"/models/?fbclid={n}")
+        get(client, f"/search/?q=article&ref={n}")
+        get(client, f"/search/?q=unfindable{n}")
+    assert redis_keys() == before
+    assert redis_keys(":page:*") == 4
+
+
+def test_on_redis_an_evicted_generation_never_makes_a_stale_page_fresh(
+    client, redis_keys, frozen_clock
+):
+    article = ArticleFactory(title="Before the edit")
+    get(client, article.get_absolute_url())
+    article.title = "After the edit"
+    article.save()
+    evict_generations()
+    assert "After the edit" in get(client, article.get_absolute_url()).content.decode()
