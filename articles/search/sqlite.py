@@ -60,12 +60,16 @@ class SQLiteEngine:
         )
 
     def indexed(self, pks):
-        """Copy freshly inserted entries into the FTS5 table."""
+        """Copy freshly inserted entries into the FTS5 table.
+
+        OR REPLACE: the FTS5 table has no foreign key, so a flush (tests, `restore
+        --replace`) can leave rows behind whose rowid a new entry takes again.
+        """
         with connection.cursor() as cursor:
             for start in range(0, len(pks), _CHUNK):
                 chunk = pks[start : start + _CHUNK]
                 cursor.execute(
-                    f"INSERT INTO {FTS_TABLE} (rowid, title, subtitle, tags, body) "
+                    f"INSERT OR REPLACE INTO {FTS_TABLE} (rowid, title, subtitle, tags, body) "
                     "SELECT id, title, subtitle, tags, body FROM articles_searchentry "
                     f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
                     chunk,
