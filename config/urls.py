@@ -7,7 +7,7 @@ from config.lib import sitemaps
 from config.lib.cache import public_page
 from config.lib.cache_keys import page_number
 from config.views import ping, robots_txt
-from models_catalog import sitemaps as catalog_sitemaps
+from models_catalog.public import sitemaps as catalog_sitemaps
 
 SITEMAPS = {
     "home": article_sitemaps.HomeSection(),
@@ -33,7 +33,7 @@ urlpatterns = [
     ),
     path("robots.txt", robots_txt, name="robots"),
     path("_ping/", ping, name="ping"),
-    path("", include("models_catalog.urls")),
+    path("", include("models_catalog.public.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -6,6 +6,9 @@ class ModelsCatalogConfig(AppConfig):
     verbose_name = "Models catalog"
 
     def ready(self):
+        # cycle: apps.py is imported before any model exists; these modules define or use
+        # models, so they can only be imported once the registry is ready.
         from models_catalog import signals
+        from models_catalog.backoffice import admin  # noqa: F401 - registers the ModelAdmins
 
         signals.connect()

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from articles import search
 from articles.models import Article, SearchEntry
-from models_catalog.importer import import_rows
+from models_catalog.transfer.importer import import_rows
 from tests.factories import AIModelFactory, ArticleFactory, CategoryFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 
-from models_catalog import exporter
-from models_catalog.importer import ImportFailed, import_file
 from models_catalog.models import AIModel, License, OpennessGrade, Organization, TaggedModel
 from models_catalog.signals import entries_imported
+from models_catalog.transfer import exporter
+from models_catalog.transfer.importer import ImportFailed, import_file
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from config.lib.csvcells import escape_cell, unescape_cell
-from models_catalog import exporter
-from models_catalog.importer import import_file
 from models_catalog.models import AIModel
+from models_catalog.transfer import exporter
+from models_catalog.transfer.importer import import_file
 from tests.factories import AIModelFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models_catalog.queries import FACETS, SORTS
+from models_catalog.public.queries import FACETS, SORTS
 from tests.factories import AIModelFactory, ArticleFactory
 
 FUZZ = settings(

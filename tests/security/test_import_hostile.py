@@ -12,8 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from taggit.models import Tag
 
-from models_catalog.importer import ImportFailed, import_file
 from models_catalog.models import AIModel, License, OpennessGrade, Organization
+from models_catalog.transfer.importer import ImportFailed, import_file
 from tests.factories import AIModelFactory
 
 pytestmark = pytest.mark.django_db

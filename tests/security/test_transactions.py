@@ -13,8 +13,8 @@ from articles import workflow
 from articles.backup import dump_data
 from articles.models import Article, Revision, TagDescription
 from articles.tags import tag_merge
-from models_catalog.importer import import_rows
 from models_catalog.models import AIModel
+from models_catalog.transfer.importer import import_rows
 from tests.factories import AIModelFactory, ArticleFactory
 from tests.users import make_editor
 
@@ -45,7 +45,7 @@ def rows(count, **extra):
 def test_import_failing_midway_writes_nothing(monkeypatch, step):
     AIModelFactory(slug="imported-0", name="Imported 0", weights="closed", tags=["llm"])
     before = database()
-    target = "models_catalog.importer." + step
+    target = "models_catalog.transfer.importer." + step
     monkeypatch.setattr(target, boom)
     with pytest.raises(Boom):
         import_rows(rows(50, organization="New lab", **{"openness.license": "open"}))

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
-from models_catalog.exporter import render
-from models_catalog.importer import FORMATS
 from models_catalog.models import AIModel
+from models_catalog.transfer.exporter import render
+from models_catalog.transfer.importer import FORMATS
 
 
 class Command(BaseCommand):

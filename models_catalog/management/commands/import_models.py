@@ -2,7 +2,7 @@ import sys
 
 from django.core.management import BaseCommand, CommandError
 
-from models_catalog.importer import ImportFailed, import_file
+from models_catalog.transfer.importer import ImportFailed, import_file
 
 PROGRESS_FROM = 200  # rows; smaller files finish before a bar is worth drawing
 BAR_WIDTH = 30

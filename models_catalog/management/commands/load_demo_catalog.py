@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 
-from models_catalog.importer import ImportFailed, import_file
 from models_catalog.models import License, Organization
+from models_catalog.transfer.importer import ImportFailed, import_file
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 

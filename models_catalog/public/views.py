@@ -4,11 +4,10 @@ from django.shortcuts import get_object_or_404, render
 
 from config.lib.cache import generational, public_page
 from config.lib.cache_keys import choice, do_not_store, get_page, page_number, several, text
-from models_catalog import exporter
-from models_catalog.charts import release_chart
-from models_catalog.comparison import MAX_MODELS, compare_selection, comparison_rows
 from models_catalog.models import DIMENSION_GROUPS, OPEN_SOURCE_DIMENSIONS, AIModel
-from models_catalog.queries import (
+from models_catalog.public.charts import release_chart
+from models_catalog.public.comparison import MAX_MODELS, compare_selection, comparison_rows
+from models_catalog.public.queries import (
     FACETS,
     MAX_QUERY_LENGTH,
     SORTS,
@@ -16,6 +15,7 @@ from models_catalog.queries import (
     catalog_facets,
     compare_choices,
 )
+from models_catalog.transfer import exporter
 
 PAGE_SIZE = 20
 CHART_MAX_MODELS = 500

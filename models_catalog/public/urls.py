@@ -1,7 +1,7 @@
 from django.urls import path
 
 from config.lib.cache import public_page
-from models_catalog import feeds, views
+from models_catalog.public import feeds, views
 
 app_name = "catalog"
 

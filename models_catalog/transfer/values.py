@@ -13,7 +13,6 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from config.lib import text
 from config.lib.tagging import MAX_TAG_LENGTH, normalize_tag_name, tag_name_problem
 from models_catalog import formatting
-from models_catalog.import_files import RowError
 from models_catalog.models import (
     MODALITIES,
     AIModel,
@@ -25,6 +24,7 @@ from models_catalog.models import (
     normalise_modalities,
     split_list,
 )
+from models_catalog.transfer.files import RowError
 
 COLUMNS = [
     "name", "slug", "organization", "family", "kind", "release_date", "license", "weights",

@@ -1,6 +1,6 @@
 """RSS 2.0 and Atom feeds of the entries most recently added to the catalog.
 
-As in articles/feeds.py: names are plain text, RSS descriptions and Atom summaries are HTML.
+As in the articles' feeds: names are plain text, RSS descriptions and Atom summaries are HTML.
 """
 
 from django.conf import settings

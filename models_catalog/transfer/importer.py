@@ -7,7 +7,7 @@ truth for the entries it names: their tags and openness grades are replaced by t
 Every value is checked against the model field that will store it: its type (text only where
 text belongs), its length, its range and config/lib/text.py's rule (names refused, long text
 stripped). Slugs are lower-cased before they are compared with the file's other rows and with
-the database. Reading the file itself is import_files.py's job.
+the database. Reading the file itself is files.py's job.
 """
 
 from dataclasses import dataclass, field
@@ -20,16 +20,6 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from models_catalog import formatting
-from models_catalog import import_values as check
-from models_catalog.import_files import (
-    FORMATS,  # noqa: F401 - part of the importer's interface (export_models)
-    ImportFailed,
-    RowError,
-    detect_format,
-    read_rows,
-    read_text,
-)
-from models_catalog.import_values import COLUMNS, OPENNESS_COLUMNS, TEXT_FIELDS, URL_FIELDS, Row
 from models_catalog.models import (
     AIModel,
     License,
@@ -39,6 +29,16 @@ from models_catalog.models import (
     describe,
 )
 from models_catalog.signals import entries_imported
+from models_catalog.transfer import values as check
+from models_catalog.transfer.files import (
+    FORMATS,  # noqa: F401 - part of the importer's interface (export_models)
+    ImportFailed,
+    RowError,
+    detect_format,
+    read_rows,
+    read_text,
+)
+from models_catalog.transfer.values import COLUMNS, OPENNESS_COLUMNS, TEXT_FIELDS, URL_FIELDS, Row
 
 # Written from the file; the rest of AIModel's fields are derived or bookkeeping.
 MODEL_FIELDS = [

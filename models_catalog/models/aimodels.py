@@ -1,4 +1,4 @@
-"""The catalog: organisations, licences, AI models and how open each one is."""
+"""A catalog entry: one AI model, its facts, its tags and what is derived from them."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,90 +10,16 @@ from config.lib.rendering import render_markdown
 from config.lib.tagging import SharedTags
 from config.lib.text import CleanTextMixin
 from models_catalog import formatting
+from models_catalog.models.openness import (
+    DIMENSION_GROUPS,
+    OpennessClass,
+    Weights,
+    derive_openness,
+)
+from models_catalog.models.organisations import License, Organization
 
 # Inputs and outputs a model can handle. Stored `;`-separated in this order.
 MODALITIES = ["text", "image", "audio", "video", "code"]
-
-
-class Grade(models.TextChoices):
-    OPEN = "open", "Open"
-    PARTIAL = "partial", "Partial"
-    CLOSED = "closed", "Closed"
-
-
-class Dimension(models.TextChoices):
-    """The fourteen dimensions of the European Open Source AI Index (osai-index.eu)."""
-
-    DATASOURCES_BASEMODEL = "datasources_basemodel", "Base model data"
-    DATASOURCES_ENDMODEL = "datasources_endmodel", "End user model data"
-    WEIGHTS_BASEMODEL = "weights_basemodel", "Base model weights"
-    WEIGHTS_ENDMODEL = "weights_endmodel", "End user model weights"
-    TRAININGCODE = "trainingcode", "Training code"
-    CODE = "code", "Code documentation"
-    HARDWARE_ARCHITECTURE = "hardware_architecture", "Hardware architecture"
-    PREPRINT = "preprint", "Preprint"
-    PAPER = "paper", "Paper"
-    MODELCARD = "modelcard", "Model card"
-    DATASHEET = "datasheet", "Datasheet"
-    PACKAGE = "package", "Package"
-    API = "api", "API and meta prompts"
-    LICENSE = "license", "Licence"
-
-
-DIMENSION_GROUPS = {
-    "Availability": [
-        Dimension.DATASOURCES_BASEMODEL,
-        Dimension.DATASOURCES_ENDMODEL,
-        Dimension.WEIGHTS_BASEMODEL,
-        Dimension.WEIGHTS_ENDMODEL,
-        Dimension.TRAININGCODE,
-    ],
-    "Documentation": [
-        Dimension.CODE,
-        Dimension.HARDWARE_ARCHITECTURE,
-        Dimension.PREPRINT,
-        Dimension.PAPER,
-        Dimension.MODELCARD,
-        Dimension.DATASHEET,
-    ],
-    "Access": [Dimension.PACKAGE, Dimension.API, Dimension.LICENSE],
-}
-GRADE_POINTS = {Grade.OPEN: 2, Grade.PARTIAL: 1, Grade.CLOSED: 0}
-# Open source needs more than downloadable weights: the licence, the weights, the training
-# code and the training data must all be graded open (the spirit of the OSI's definition).
-OPEN_SOURCE_DIMENSIONS = [
-    Dimension.LICENSE,
-    Dimension.WEIGHTS_BASEMODEL,
-    Dimension.TRAININGCODE,
-    Dimension.DATASOURCES_BASEMODEL,
-]
-
-
-class OpennessClass(models.TextChoices):
-    OPEN_SOURCE = "open-source", "Open source"
-    OPEN_WEIGHTS = "open-weights", "Open weights"
-    CLOSED = "closed", "Closed"
-
-
-def derive_openness(grades, weights):
-    """(score 0-100 or None, OpennessClass) from {dimension: grade} and the weights field.
-
-    Score: open counts 2, partial 1, closed 0, over all fourteen dimensions; a dimension
-    nobody has graded counts as closed, and with no grade at all the score is None.
-    Class: closed unless weights can be downloaded (open or gated); open source when the
-    weights are open and every dimension in OPEN_SOURCE_DIMENSIONS is graded open.
-    """
-    score = None
-    if grades:
-        points = sum(GRADE_POINTS.get(grades.get(d), 0) for d in Dimension.values)
-        score = round(100 * points / (2 * len(Dimension.values)))
-    if weights not in (AIModel.Weights.OPEN, AIModel.Weights.GATED):
-        return score, OpennessClass.CLOSED
-    if weights == AIModel.Weights.OPEN and all(
-        grades.get(d) == Grade.OPEN for d in OPEN_SOURCE_DIMENSIONS
-    ):
-        return score, OpennessClass.OPEN_SOURCE
-    return score, OpennessClass.OPEN_WEIGHTS
 
 
 def validate_modalities(value):
@@ -119,57 +45,6 @@ def normalise_modalities(value):
 def describe(markdown):
     """Sanitised HTML for a description (skipping the renderer's set-up when it is empty)."""
     return render_markdown(markdown).html if markdown.strip() else ""
-
-
-class Organization(CleanTextMixin, models.Model):
-    """A lab, company or collective that releases models."""
-
-    name = models.CharField(max_length=150, unique=True)
-    slug = models.SlugField(max_length=150, unique=True)
-    homepage = models.URLField(blank=True)
-    country = models.CharField(
-        max_length=2, blank=True, help_text="ISO 3166 two-letter code, e.g. FR."
-    )
-
-    class Meta:
-        ordering = ["name", "pk"]
-
-    def __str__(self):
-        return self.name
-
-
-class License(CleanTextMixin, models.Model):
-    """The terms a model's weights (or service) come under."""
-
-    class Kind(models.TextChoices):
-        PERMISSIVE = "permissive", "Permissive"
-        COPYLEFT = "copyleft", "Copyleft"
-        RESTRICTED_OPEN = "restricted-open", "Restricted open"
-        PROPRIETARY = "proprietary", "Proprietary"
-
-    name = models.CharField(max_length=150, unique=True)
-    spdx_id = models.CharField(
-        "SPDX id", max_length=100, blank=True, help_text="e.g. Apache-2.0; leave blank if none."
-    )
-    url = models.URLField("URL", max_length=500, blank=True)
-    kind = models.CharField(
-        max_length=20, choices=Kind, blank=True, help_text="Blank while unknown."
-    )
-    osi_approved = models.BooleanField("OSI-approved", default=False)
-    commercial_use = models.BooleanField(
-        "commercial use allowed", null=True, blank=True, help_text="Leave unknown if unsure."
-    )
-
-    class Meta:
-        ordering = ["name", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["spdx_id"], condition=~Q(spdx_id=""), name="unique_license_spdx_id"
-            )
-        ]
-
-    def __str__(self):
-        return self.name
 
 
 class TaggedModel(TaggedItemBase):
@@ -206,10 +81,7 @@ class AIModel(CleanTextMixin, models.Model):
         MULTIMODAL = "multimodal", "Multimodal"
         FRAMEWORK = "framework", "Framework or tool"
 
-    class Weights(models.TextChoices):
-        OPEN = "open", "Open"
-        GATED = "gated", "Gated"
-        CLOSED = "closed", "Closed"
+    Weights = Weights  # defined beside the openness it decides
 
     class Precision(models.TextChoices):
         DAY = "day", "Day"
@@ -415,24 +287,3 @@ def _or(value, fallback):
 
 def _price(value):
     return f"${formatting.plain_decimal(value)}" if value is not None else "unknown"
-
-
-class OpennessGrade(CleanTextMixin, models.Model):
-    """How open one model is on one dimension, with the evidence."""
-
-    aimodel = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="openness_grades")
-    dimension = models.CharField(max_length=30, choices=Dimension)
-    grade = models.CharField(max_length=10, choices=Grade)
-    link = models.URLField("evidence link", max_length=500, blank=True)
-    notes = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["aimodel", "dimension", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["aimodel", "dimension"], name="unique_openness_grade_dimension"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.aimodel}: {self.get_dimension_display()} {self.grade}"

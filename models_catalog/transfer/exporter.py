@@ -8,8 +8,8 @@ import json
 
 from config.lib.csvcells import escape_cell
 from models_catalog import formatting
-from models_catalog.importer import COLUMNS, OPENNESS_COLUMNS
 from models_catalog.models import Dimension
+from models_catalog.transfer.values import COLUMNS, OPENNESS_COLUMNS
 
 
 def export_queryset(queryset):

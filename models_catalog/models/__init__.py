@@ -1,0 +1,31 @@
+"""The catalog's tables, one module per subject; everything is importable from here."""
+
+from models_catalog.models.aimodels import (
+    MODALITIES,
+    AIModel,
+    AIModelQuerySet,
+    TaggedModel,
+    describe,
+    normalise_modalities,
+    split_list,
+    validate_modalities,
+)
+from models_catalog.models.openness import (
+    DIMENSION_GROUPS,
+    GRADE_POINTS,
+    OPEN_SOURCE_DIMENSIONS,
+    Dimension,
+    Grade,
+    OpennessClass,
+    OpennessGrade,
+    Weights,
+    derive_openness,
+)
+from models_catalog.models.organisations import License, Organization
+
+__all__ = [
+    "DIMENSION_GROUPS", "GRADE_POINTS", "MODALITIES", "OPEN_SOURCE_DIMENSIONS", "AIModel",
+    "AIModelQuerySet", "Dimension", "Grade", "License", "OpennessClass", "OpennessGrade",
+    "Organization", "TaggedModel", "Weights", "derive_openness", "describe",
+    "normalise_modalities", "split_list", "validate_modalities",
+]  # fmt: skip

@@ -1,0 +1,116 @@
+"""How open a model is: graded per dimension of the European Open Source AI Index, and the
+score and class derived from those grades and from whether the weights can be downloaded."""
+
+from django.db import models
+
+from config.lib.text import CleanTextMixin
+
+
+class Grade(models.TextChoices):
+    OPEN = "open", "Open"
+    PARTIAL = "partial", "Partial"
+    CLOSED = "closed", "Closed"
+
+
+class Weights(models.TextChoices):
+    """Whether a model's weights can be downloaded (AIModel.weights)."""
+
+    OPEN = "open", "Open"
+    GATED = "gated", "Gated"
+    CLOSED = "closed", "Closed"
+
+
+class Dimension(models.TextChoices):
+    """The fourteen dimensions of the European Open Source AI Index (osai-index.eu)."""
+
+    DATASOURCES_BASEMODEL = "datasources_basemodel", "Base model data"
+    DATASOURCES_ENDMODEL = "datasources_endmodel", "End user model data"
+    WEIGHTS_BASEMODEL = "weights_basemodel", "Base model weights"
+    WEIGHTS_ENDMODEL = "weights_endmodel", "End user model weights"
+    TRAININGCODE = "trainingcode", "Training code"
+    CODE = "code", "Code documentation"
+    HARDWARE_ARCHITECTURE = "hardware_architecture", "Hardware architecture"
+    PREPRINT = "preprint", "Preprint"
+    PAPER = "paper", "Paper"
+    MODELCARD = "modelcard", "Model card"
+    DATASHEET = "datasheet", "Datasheet"
+    PACKAGE = "package", "Package"
+    API = "api", "API and meta prompts"
+    LICENSE = "license", "Licence"
+
+
+DIMENSION_GROUPS = {
+    "Availability": [
+        Dimension.DATASOURCES_BASEMODEL,
+        Dimension.DATASOURCES_ENDMODEL,
+        Dimension.WEIGHTS_BASEMODEL,
+        Dimension.WEIGHTS_ENDMODEL,
+        Dimension.TRAININGCODE,
+    ],
+    "Documentation": [
+        Dimension.CODE,
+        Dimension.HARDWARE_ARCHITECTURE,
+        Dimension.PREPRINT,
+        Dimension.PAPER,
+        Dimension.MODELCARD,
+        Dimension.DATASHEET,
+    ],
+    "Access": [Dimension.PACKAGE, Dimension.API, Dimension.LICENSE],
+}
+GRADE_POINTS = {Grade.OPEN: 2, Grade.PARTIAL: 1, Grade.CLOSED: 0}
+# Open source needs more than downloadable weights: the licence, the weights, the training
+# code and the training data must all be graded open (the spirit of the OSI's definition).
+OPEN_SOURCE_DIMENSIONS = [
+    Dimension.LICENSE,
+    Dimension.WEIGHTS_BASEMODEL,
+    Dimension.TRAININGCODE,
+    Dimension.DATASOURCES_BASEMODEL,
+]
+
+
+class OpennessClass(models.TextChoices):
+    OPEN_SOURCE = "open-source", "Open source"
+    OPEN_WEIGHTS = "open-weights", "Open weights"
+    CLOSED = "closed", "Closed"
+
+
+def derive_openness(grades, weights):
+    """(score 0-100 or None, OpennessClass) from {dimension: grade} and the weights field.
+
+    Score: open counts 2, partial 1, closed 0, over all fourteen dimensions; a dimension
+    nobody has graded counts as closed, and with no grade at all the score is None.
+    Class: closed unless weights can be downloaded (open or gated); open source when the
+    weights are open and every dimension in OPEN_SOURCE_DIMENSIONS is graded open.
+    """
+    score = None
+    if grades:
+        points = sum(GRADE_POINTS.get(grades.get(d), 0) for d in Dimension.values)
+        score = round(100 * points / (2 * len(Dimension.values)))
+    if weights not in (Weights.OPEN, Weights.GATED):
+        return score, OpennessClass.CLOSED
+    if weights == Weights.OPEN and all(grades.get(d) == Grade.OPEN for d in OPEN_SOURCE_DIMENSIONS):
+        return score, OpennessClass.OPEN_SOURCE
+    return score, OpennessClass.OPEN_WEIGHTS
+
+
+class OpennessGrade(CleanTextMixin, models.Model):
+    """How open one model is on one dimension, with the evidence."""
+
+    aimodel = models.ForeignKey(
+        "models_catalog.AIModel", on_delete=models.CASCADE, related_name="openness_grades"
+    )
+    dimension = models.CharField(max_length=30, choices=Dimension)
+    grade = models.CharField(max_length=10, choices=Grade)
+    link = models.URLField("evidence link", max_length=500, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["aimodel", "dimension", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aimodel", "dimension"], name="unique_openness_grade_dimension"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.aimodel}: {self.get_dimension_display()} {self.grade}"
