@@ -1,8 +1,11 @@
+"""The catalog's back office: every save and delete goes through models_catalog/writes.py."""
+
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from taggit.managers import TaggableManager
 
 from config.lib.tagging import TagAutocompleteWidget
+from models_catalog import writes
 from models_catalog.models import AIModel, License, OpennessGrade, Organization
 
 TAG_ONLY_FIELDS = ["tags"]
@@ -15,12 +18,32 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        writes.organization_save(obj, _context(request))
+
+    def delete_model(self, request, obj):
+        writes.organization_delete(obj, _context(request))
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            writes.organization_delete(obj, _context(request))
+
 
 @admin.register(License)
 class LicenseAdmin(admin.ModelAdmin):
     list_display = ["name", "spdx_id", "kind", "osi_approved", "commercial_use"]
     list_filter = ["kind", "osi_approved", "commercial_use"]
     search_fields = ["name", "spdx_id"]
+
+    def save_model(self, request, obj, form, change):
+        writes.license_save(obj, _context(request))
+
+    def delete_model(self, request, obj):
+        writes.license_delete(obj, _context(request))
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            writes.license_delete(obj, _context(request))
 
 
 class OpennessGradeInline(admin.TabularInline):
@@ -94,9 +117,26 @@ class AIModelAdmin(admin.ModelAdmin):
     def get_prepopulated_fields(self, request, obj=None):
         return {} if self._tag_only(request) else super().get_prepopulated_fields(request, obj)
 
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: the entry is written in save_related, with its tags and grades."""
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.refresh_openness()
+        # One write: the row, then the form's tags and the grade inline once it has a key,
+        # then the openness derived from those grades, announced once.
+        def related(model):
+            super(AIModelAdmin, self).save_related(request, form, formsets, change)
+
+        writes.aimodel_save(form.instance, _context(request), related=related)
+
+    def delete_model(self, request, obj):
+        writes.aimodels_delete([obj], _context(request))
+
+    def delete_queryset(self, request, queryset):
+        writes.aimodels_delete(queryset, _context(request))
+
+
+def _context(request):
+    return writes.WriteContext(source="admin", actor=request.user)
 
 
 def _can_tag(request):

@@ -1,6 +1,7 @@
 """A catalog entry: one AI model, its facts, its tags and what is derived from them."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -17,6 +18,7 @@ from models_catalog.models.openness import (
     derive_openness,
 )
 from models_catalog.models.organisations import License, Organization
+from models_catalog.models.validation import WEB_URL, unknown_choice
 
 # Inputs and outputs a model can handle. Stored `;`-separated in this order.
 MODALITIES = ["text", "image", "audio", "video", "code"]
@@ -88,7 +90,9 @@ class AIModel(CleanTextMixin, models.Model):
         MONTH = "month", "Month"
         YEAR = "year", "Year"
 
-    name = models.CharField(max_length=150)
+    name = models.CharField(
+        max_length=150, error_messages={"blank": "Required: every entry has a name."}
+    )
     slug = models.SlugField(max_length=150, unique=True)
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="models"
@@ -96,7 +100,12 @@ class AIModel(CleanTextMixin, models.Model):
     family = models.CharField(
         max_length=150, blank=True, help_text="Siblings share it, e.g. “Llama 3.1”."
     )
-    kind = models.CharField(max_length=20, choices=Kind, default=Kind.LANGUAGE)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind,
+        default=Kind.LANGUAGE,
+        error_messages={"invalid_choice": unknown_choice("kind", Kind)},
+    )
     release_date = models.DateField(
         null=True,
         blank=True,
@@ -105,7 +114,8 @@ class AIModel(CleanTextMixin, models.Model):
     release_date_precision = models.CharField(
         max_length=5, choices=Precision, blank=True, help_text="How much of the date is known."
     )
-    summary = models.TextField(max_length=600, blank=True)
+    # A TextField's max_length reaches forms only; the validator holds it for every path.
+    summary = models.TextField(max_length=600, blank=True, validators=[MaxLengthValidator(600)])
     description = models.TextField(blank=True, help_text="Markdown.")
     description_html = models.TextField(blank=True, editable=False)
     license = models.ForeignKey(
@@ -115,6 +125,7 @@ class AIModel(CleanTextMixin, models.Model):
         max_length=10,
         choices=Weights,
         blank=True,
+        error_messages={"invalid_choice": unknown_choice("weights", Weights)},
         help_text="Open: anyone can download. Gated: after accepting terms. Blank: unknown.",
     )
     parameters = models.PositiveBigIntegerField(
@@ -123,7 +134,11 @@ class AIModel(CleanTextMixin, models.Model):
     active_parameters = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Per token, for mixture-of-experts models."
     )
-    context_window = models.PositiveIntegerField(null=True, blank=True, help_text="Tokens.")
+    # The column's range on every database: SQLite would take any 64-bit number, PostgreSQL
+    # stops at 2**31 - 1, so a value checked against SQLite alone could not be restored there.
+    context_window = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(2**31 - 1)], help_text="Tokens."
+    )
     input_modalities = models.CharField(
         max_length=100,
         blank=True,
@@ -143,6 +158,7 @@ class AIModel(CleanTextMixin, models.Model):
         decimal_places=4,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
         help_text="US dollars per million input tokens through the maker's API.",
     )
     price_output_per_mtok = models.DecimalField(
@@ -151,12 +167,13 @@ class AIModel(CleanTextMixin, models.Model):
         decimal_places=4,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
         help_text="US dollars per million output tokens through the maker's API.",
     )
-    homepage_url = models.URLField("homepage", max_length=500, blank=True)
-    model_card_url = models.URLField("model card", max_length=500, blank=True)
-    paper_url = models.URLField("paper", max_length=500, blank=True)
-    weights_url = models.URLField("weights", max_length=500, blank=True)
+    homepage_url = models.URLField("homepage", max_length=500, blank=True, validators=[WEB_URL])
+    model_card_url = models.URLField("model card", max_length=500, blank=True, validators=[WEB_URL])
+    paper_url = models.URLField("paper", max_length=500, blank=True, validators=[WEB_URL])
+    weights_url = models.URLField("weights", max_length=500, blank=True, validators=[WEB_URL])
     tags = SharedTags(through=TaggedModel, blank=True)  # normalised names, see config/tagging
     openness_score = models.PositiveSmallIntegerField(
         null=True, blank=True, editable=False, help_text="Derived from the openness grades."
@@ -196,37 +213,48 @@ class AIModel(CleanTextMixin, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.render()
-        # The weights may have changed; grades saved later (admin inlines, importer) call
-        # refresh_openness() again.
-        self.refresh_openness(grades=self.grade_map() if self.pk else {}, save=False)
+        # Whatever path saves a row stores derived fields that agree with it. The catalog's
+        # own writes go through models_catalog/writes.py, which also validates and announces.
+        self.derive()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("catalog:detail", kwargs={"slug": self.slug})
 
-    def render(self):
-        """Derive the stored HTML and the normalised modalities from what editors typed."""
-        self.description_html = describe(self.description)
+    def clean(self):
+        if self.parameters is not None and (self.active_parameters or 0) > self.parameters:
+            message = "Cannot be larger than the total parameters."
+            raise ValidationError({"active_parameters": message}, code="active_over_total")
+
+    def derive(self, grades=None, render=True):
+        """Set every derived field from what was typed: `description_html` (when `render`),
+        the normalised modalities, the release date's precision, the openness score and class.
+
+        `grades` is {dimension: grade}; None reads the stored ones. The one derivation, for
+        save() and for writes.py's bulk path alike.
+        """
+        if render:
+            self.description_html = describe(self.description)
         self.input_modalities = normalise_modalities(self.input_modalities)
         self.output_modalities = normalise_modalities(self.output_modalities)
         if self.release_date and not self.release_date_precision:
             self.release_date_precision = self.Precision.DAY
         if not self.release_date:
             self.release_date_precision = ""
+        if grades is None:
+            grades = self.grade_map() if self.pk else {}
+        self.openness_score, self.openness_class = derive_openness(grades, self.weights)
 
     def grade_map(self):
         """{dimension: grade}, from prefetched grades when there are any."""
         return {g.dimension: g.grade for g in self.openness_grades.all()}
 
-    def refresh_openness(self, grades=None, save=True):
-        """Recompute the derived score and class (after grades or weights change)."""
-        grades = self.grade_map() if grades is None else grades
-        self.openness_score, self.openness_class = derive_openness(grades, self.weights)
-        if save and self.pk:
-            AIModel.objects.filter(pk=self.pk).update(
-                openness_score=self.openness_score, openness_class=self.openness_class
-            )
+    def refresh_openness(self):
+        """Derive the score and class again from the stored grades, and store them."""
+        self.openness_score, self.openness_class = derive_openness(self.grade_map(), self.weights)
+        AIModel.objects.filter(pk=self.pk).update(
+            openness_score=self.openness_score, openness_class=self.openness_class
+        )
 
     def openness_breakdown(self):
         """[(group, [(dimension label, key, grade or None), ...]), ...] in index order."""

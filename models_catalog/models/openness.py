@@ -4,6 +4,7 @@ score and class derived from those grades and from whether the weights can be do
 from django.db import models
 
 from config.lib.text import CleanTextMixin
+from models_catalog.models.validation import WEB_URL
 
 
 class Grade(models.TextChoices):
@@ -99,9 +100,20 @@ class OpennessGrade(CleanTextMixin, models.Model):
     aimodel = models.ForeignKey(
         "models_catalog.AIModel", on_delete=models.CASCADE, related_name="openness_grades"
     )
-    dimension = models.CharField(max_length=30, choices=Dimension)
-    grade = models.CharField(max_length=10, choices=Grade)
-    link = models.URLField("evidence link", max_length=500, blank=True)
+    dimension = models.CharField(
+        max_length=30,
+        choices=Dimension,
+        error_messages={"invalid_choice": "Unknown openness dimension %(value)r."},
+    )
+    grade = models.CharField(
+        max_length=10,
+        choices=Grade,
+        error_messages={
+            "invalid_choice": "%(value)r is not open, partial or closed.",
+            "blank": "Give a grade: open, partial or closed.",
+        },
+    )
+    link = models.URLField("evidence link", max_length=500, blank=True, validators=[WEB_URL])
     notes = models.TextField(blank=True)
 
     class Meta:

@@ -1,29 +1,20 @@
-"""Check one value of an import row against the model field that will store it.
+"""Turn the values of an import row into Python values: what a file can say, parsed.
 
-Type first (text only where text belongs, numbers as text or JSON numbers), then
-config/lib/text.py's rule (a name with a control character is refused, long text has it
-stripped), then the field's own limits: its length, its column's range, its digits. Each
-parser raises ValueError or ValidationError with a message for the row's error list.
+Only the file's notations live here: text where text belongs, numbers as text or JSON
+numbers (`7B`, `1.5T`, `128k`), dates with their precision (`2024`, `2024-07`), yes/no,
+prices, `;`-separated lists, openness grades as an object or `openness.<key>` columns. Whether
+a value may be stored (its length, range, choices, URL scheme, the text rule) is the models'
+business: the importer asks them (writes.entry_problems). Each parser raises ValueError with a
+message for the row's error list.
 """
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db.backends.base.operations import BaseDatabaseOperations
+import re
 
-from config.lib import text
+from django.core.exceptions import ValidationError
+
 from config.lib.tagging import MAX_TAG_LENGTH, normalize_tag_name, tag_name_problem
 from models_catalog import formatting
-from models_catalog.models import (
-    MODALITIES,
-    AIModel,
-    Dimension,
-    Grade,
-    License,
-    OpennessGrade,
-    Organization,
-    normalise_modalities,
-    split_list,
-)
+from models_catalog.models import Dimension, split_list
 from models_catalog.transfer.files import RowError
 
 COLUMNS = [
@@ -38,24 +29,19 @@ OPENNESS_COLUMNS = [
     f"openness.{key}{suffix}" for key in Dimension.values for suffix in ("", ".link", ".notes")
 ]
 URL_FIELDS = ["homepage_url", "model_card_url", "paper_url", "weights_url"]
-# The field that stores each text column, read from the models so that a migration changing
-# a length or a kind of text changes the check with it. release_date is parsed, not stored.
-TEXT_FIELDS = {
-    **{
-        key: AIModel._meta.get_field(key)
-        for key in ["name", "slug", "family", "kind", "weights", "summary", "description"]
-        + ["input_modalities", "output_modalities", *URL_FIELDS]
-    },
-    "organization": Organization._meta.get_field("name"),
-    "license": License._meta.get_field("name"),
-    "release_date": None,
-}
-GRADE_FIELDS = {part: OpennessGrade._meta.get_field(part) for part in ("link", "notes")}
-_url = URLValidator(schemes=["http", "https"])
+TEXT_COLUMNS = [
+    "name", "slug", "organization", "family", "kind", "release_date", "license", "weights",
+    "input_modalities", "output_modalities", *URL_FIELDS, "summary", "description",
+]  # fmt: skip
+COUNT_COLUMNS = ["parameters", "active_parameters", "context_window"]
+PRICE_COLUMNS = ["price_input_per_mtok", "price_output_per_mtok"]
+# Surrounding white space, except the controls Python also counts as white space (VT, FF, the
+# separators, NEL): the models must see those to refuse them (config/lib/text.py).
+_AROUND = re.compile(r"^[^\S\x0b\x0c\x1c-\x1f\x85]+|[^\S\x0b\x0c\x1c-\x1f\x85]+$")
 
 
 class Row:
-    """One row being validated: the raw values and every error found so far."""
+    """One row being read: the raw values and every error found so far."""
 
     def __init__(self, where, raw):
         self.where, self.raw, self.errors = where, raw, []
@@ -63,8 +49,9 @@ class Row:
     def error(self, name, message):
         self.errors.append(RowError(self.where, name, message))
 
-    def errors_for(self, name):
-        return [error for error in self.errors if error.field == name]
+    def failed(self):
+        """The columns with an error."""
+        return {error.field for error in self.errors}
 
     def check(self, name, parse, value):
         """parse(value), or None with the error recorded."""
@@ -75,9 +62,8 @@ class Row:
             self.error(name, message)
             return None
 
-    def text(self, key, field=None):
-        field = field if field is not None else TEXT_FIELDS.get(key)
-        return self.check(key, lambda value: text_value(value, field), self.raw.get(key)) or ""
+    def text(self, key):
+        return self.check(key, text_value, self.raw.get(key)) or ""
 
 
 def _kind_of_value(value):
@@ -88,36 +74,13 @@ def _kind_of_value(value):
     return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
-def text_value(value, field=None):
-    """A text value checked against the model field that stores it; '' for nothing."""
+def text_value(value):
+    """A text value without surrounding white space; '' for nothing."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise ValueError(f"must be text, not {_kind_of_value(value)}")
-    kind = (text.kind_of(field) if field is not None else None) or text.LINE
-    if kind == text.LINE and (message := text.problem(value, kind)):
-        raise ValueError(message[0].lower() + message[1:])
-    value = text.clean(value, kind).strip()
-    if field is not None and field.max_length and len(value) > field.max_length:
-        raise ValueError(f"longer than {field.max_length} characters")
-    return value
-
-
-def choice(choices, label):
-    def parse(value):
-        value = value.lower()
-        if value and value not in choices.values:
-            raise ValueError(f"unknown {label} {value!r}; use {', '.join(choices.values)}")
-        return value
-
-    return parse
-
-
-def modalities(value):
-    unknown = [m for m in split_list(value) if m.lower() not in MODALITIES]
-    if unknown:
-        raise ValueError(f"unknown modality {', '.join(unknown)}; use {', '.join(MODALITIES)}")
-    return normalise_modalities(value)
+    return _AROUND.sub("", value)
 
 
 def _number(value):
@@ -127,34 +90,14 @@ def _number(value):
     return value
 
 
-def count(field):
-    """A parser for a whole number that fits `field`'s column on every database.
-
-    The range is the column type's (BaseDatabaseOperations), not the connection's: SQLite
-    takes any 64-bit integer in any integer column, so a file checked against SQLite's range
-    would then fail to load on PostgreSQL.
-    """
-    low, high = BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()]
-
-    def parse(value):
-        number = formatting.parse_count(_number(value))
-        if number is not None and not low <= number <= high:
-            raise ValueError(f"must be at most {high:,}")
-        return number
-
-    return parse
+def count(value):
+    """A whole number: `7B`, `1.5T`, `128k`, or plain digits (its range is the field's)."""
+    return formatting.parse_count(_number(value))
 
 
-def price(field):
-    """A parser for a price that fits `field` (its digits and decimal places)."""
-
-    def parse(value):
-        number = formatting.parse_decimal(_number(value))
-        if number is not None:
-            field.run_validators(number)
-        return number
-
-    return parse
+def price(value):
+    """A decimal number (its digits and range are the field's)."""
+    return formatting.parse_decimal(_number(value))
 
 
 def yes_no(value):
@@ -171,17 +114,12 @@ def yes_no(value):
     raise ValueError(f"{shown} is not yes or no")
 
 
-def url_or_blank(value):
-    if value:
-        try:
-            _url(value)
-        except ValidationError:
-            raise ValueError("not a valid http(s) URL") from None
-    return value
-
-
 def tags(value):
-    """Normal tag names from a `;`-separated text or a list of names."""
+    """Normal tag names from a `;`-separated text or a list of names.
+
+    A tag is no model field: the shared vocabulary's rule (config/lib/tagging.py) decides, as
+    it does for the admin's tag field.
+    """
     if value is None:
         return []
     names = split_list(value) if isinstance(value, str) else value
@@ -200,7 +138,10 @@ def tags(value):
 
 
 def grades(row):
-    """{dimension: (grade, link, notes)} from `openness` (object) or `openness.<key>` columns."""
+    """{dimension: (grade, link, notes)} from `openness` (object) or `openness.<key>` columns.
+
+    Grades are lower-cased; whether a dimension, a grade or a link is one is the model's say.
+    """
     nested = row.raw.get("openness")
     if nested is not None and not isinstance(nested, dict):
         row.error("openness", "must be an object keyed by dimension")
@@ -217,24 +158,14 @@ def grades(row):
         flat = [row.raw.get(f"openness.{key}{suffix}") for suffix in ("", ".link", ".notes")]
         if any(flat):
             found[key] = tuple(flat)
-    grades = {key: _grade(row, key, parts) for key, parts in found.items()}
-    return {key: grade for key, grade in grades.items() if grade}
+    texts = {key: _grade_texts(row, key, parts) for key, parts in found.items()}
+    return {key: parts for key, parts in texts.items() if parts}
 
 
-def _grade(row, key, parts):
-    """(grade, link, notes) for one dimension, or None with the errors recorded."""
-    name = f"openness.{key}"
-    if key not in Dimension.values:
-        row.error(name, "unknown openness dimension")
+def _grade_texts(row, key, parts):
+    """(grade, link, notes) as text for one dimension, or None with the errors recorded."""
+    names = [f"openness.{key}", f"openness.{key}.link", f"openness.{key}.notes"]
+    texts = [row.check(name, text_value, part) for name, part in zip(names, parts, strict=True)]
+    if None in texts:
         return None
-    grade = row.check(name, text_value, parts[0])
-    link = row.check(
-        f"{name}.link", lambda v: url_or_blank(text_value(v, GRADE_FIELDS["link"])), parts[1]
-    )
-    notes = row.check(f"{name}.notes", lambda v: text_value(v, GRADE_FIELDS["notes"]), parts[2])
-    if grade is None or link is None or notes is None:
-        return None
-    if grade.lower() not in Grade.values:
-        row.error(name, f"{grade.lower()!r} is not open, partial or closed")
-        return None
-    return grade.lower(), link, notes
+    return texts[0].lower(), texts[1], texts[2]

@@ -45,7 +45,7 @@ def rows(count, **extra):
 def test_import_failing_midway_writes_nothing(monkeypatch, step):
     AIModelFactory(slug="imported-0", name="Imported 0", weights="closed", tags=["llm"])
     before = database()
-    target = "models_catalog.transfer.importer." + step
+    target = "models_catalog.writes." + step
     monkeypatch.setattr(target, boom)
     with pytest.raises(Boom):
         import_rows(rows(50, organization="New lab", **{"openness.license": "open"}))

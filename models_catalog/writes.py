@@ -1,0 +1,431 @@
+"""The one write path for catalog entries: derive, validate, write, announce.
+
+The admin saves one entry with its tags and grades (`aimodel_save`); the importer and the demo
+loader write many in a handful of bulk queries (`entries_write`); deletions and the
+organisations and licences entries point to come through here too. Every write
+
+- derives the stored fields from what was typed (`AIModel.derive`: description_html, the
+  release date's precision, the openness score and class);
+- validates with the model's own fields (`full_clean`; `entry_problems` for the bulk path,
+  which the importer calls first to name the rows);
+- writes, in one transaction;
+- works out per entry what changed, old → new (`Change`), and who or what wrote it
+  (`WriteContext`);
+- announces it once: cached pages of both halves are invalidated, the entries' search
+  documents re-indexed, and `entries_imported` sent after a bulk write for other apps (the
+  articles re-render the bodies that reference those entries). One-entry writes reach other
+  apps through Django's own post_save and post_delete.
+
+Writes made elsewhere (a shell, another app, a fixture) bypass this module; signals.py
+announces those and stays quiet while a write of this module is in progress.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag
+
+from config.lib import cache
+from models_catalog import search
+from models_catalog.models import AIModel, License, OpennessGrade, Organization, TaggedModel
+
+# Sent after a bulk write with `pks`: the entries it created or changed (their fields, tags or
+# grades). Other apps listen to keep what they derive from entries current.
+entries_imported = Signal()
+
+# The facts of an entry, as typed; the rest of its columns are derived or bookkeeping.
+FACT_COLUMNS = [
+    "name", "slug", "organization_id", "family", "kind", "release_date",
+    "release_date_precision", "license_id", "weights", "parameters", "active_parameters",
+    "context_window", "input_modalities", "output_modalities", "api", "price_input_per_mtok",
+    "price_output_per_mtok", "homepage_url", "model_card_url", "paper_url", "weights_url",
+    "summary", "description",
+]  # fmt: skip
+# Derived, and compared too: an import repairs a stale score. description_html follows
+# description, so it is rendered again only when the description changes.
+DERIVED_COLUMNS = ["openness_score", "openness_class"]
+WRITTEN_COLUMNS = [*FACT_COLUMNS, *DERIVED_COLUMNS, "description_html"]
+BATCH = 500
+_EMPTY = (None, "", ())
+_current = ContextVar("catalog_write", default=None)
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    """Who or what writes: `source` such as "admin", "import:models.csv", "demo", "restore";
+    `actor` the user behind it, if any."""
+
+    source: str
+    actor: object = None
+
+
+@dataclass
+class Change:
+    """What one write did to one entry: `fields` maps each fact that changed to (old, new).
+
+    Facts are the typed columns (foreign keys as ids), "tags" (lower-case names, sorted),
+    "openness.<dimension>" ((grade, link, notes) or None) and the derived openness columns.
+    """
+
+    pk: int
+    slug: str
+    created: bool = False
+    deleted: bool = False
+    fields: dict = field(default_factory=dict)
+
+    @property
+    def changed(self):
+        return self.created or self.deleted or bool(self.fields)
+
+
+@dataclass
+class Entry:
+    """One entry for the bulk path, matched to a stored one by slug.
+
+    `values` are AIModel field values by name; the organisation and licence are names (or a
+    licence's SPDX id), created when new; `grades` maps a dimension to (grade, link, notes).
+    """
+
+    slug: str
+    values: dict
+    organization: str = ""
+    license: str = ""
+    tags: list = field(default_factory=list)
+    grades: dict = field(default_factory=dict)
+    # Set by entry_problems when the models accept the entry as it stands.
+    checked: bool = field(default=False, repr=False, compare=False)
+
+
+class InvalidEntries(ValueError):
+    """Entries the models refuse; `problems` is {slug: {fact: [messages]}}. Nothing written."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(f"{len(problems)} invalid entries: {', '.join(sorted(problems))}")
+
+
+def in_progress():
+    """True while this thread is inside a write of this module (which announces itself)."""
+    return _current.get() is not None
+
+
+@contextmanager
+def _writing(context):
+    token = _current.set(context)
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _current.reset(token)
+
+
+# Facts and differences ---------------------------------------------------------------------
+
+
+def with_facts(queryset):
+    """`queryset` with everything `facts` reads, prefetched."""
+    return queryset.prefetch_related("openness_grades", "tagged_items__tag")
+
+
+def facts(model):
+    """{fact: value} for an entry loaded through `with_facts`."""
+    found = {name: getattr(model, name) for name in FACT_COLUMNS + DERIVED_COLUMNS}
+    found["tags"] = tuple(sorted(item.tag.name.lower() for item in model.tagged_items.all()))
+    for grade in model.openness_grades.all():
+        found[f"openness.{grade.dimension}"] = (grade.grade, grade.link, grade.notes)
+    return found
+
+
+def _entry_facts(model, entry):
+    """{fact: value} for `model` once `entry` is written to it."""
+    found = {name: getattr(model, name) for name in FACT_COLUMNS + DERIVED_COLUMNS}
+    found["tags"] = tuple(sorted(name.lower() for name in entry.tags))
+    for key, grade in entry.grades.items():
+        found[f"openness.{key}"] = tuple(grade)
+    return found
+
+
+def diff(before, after):
+    """{fact: (old, new)} for every fact that differs; empty values are all alike."""
+    keys = [*after, *(key for key in before if key not in after)]
+    changed = {}
+    for key in keys:
+        old, new = before.get(key), after.get(key)
+        if old != new and not (old in _EMPTY and new in _EMPTY):
+            changed[key] = (old, new)
+    return changed
+
+
+def _stored(pk):
+    return with_facts(AIModel.objects.filter(pk=pk)).get()
+
+
+def _finish(changes, context, bulk=False):
+    """Announce what `changes` did, once per write, inside its transaction.
+
+    Issue 15's history of facts is one call here: record `changes` with `context`.
+    """
+    pks = sorted(change.pk for change in changes if change.changed)
+    if pks:
+        _announce(pks)
+    if bulk:
+        entries_imported.send(sender=AIModel, pks=pks)
+
+
+def _announce(pks):
+    """Catalog data shows on both halves' pages (badges, "Models in this article")."""
+    cache.bump("articles", "catalog")
+    search.reindex(pks)
+
+
+# Validation --------------------------------------------------------------------------------
+
+# What an Entry's values do not set: its organisation and licence are names, the rest derived.
+_NOT_TYPED = ["organization", "license", "description_html", "openness_score", "openness_class"]
+
+
+def entry_problems(entry, skip=()):
+    """{fact: [messages]} for what `entry` would store, judged by the models' own fields and
+    validators (lengths, ranges, choices, URLs, the text rule); empty when it may be written.
+
+    Cleans `entry` the way those fields do (long text loses forbidden characters). `skip`
+    names facts not to judge. Uniqueness is the bulk path's: entries are matched by slug.
+    """
+    problems = {}
+    model = AIModel(slug=entry.slug, **entry.values)
+    _judge(problems, model, exclude=[*skip, *_NOT_TYPED])
+    entry.values = {name: getattr(model, name) for name in entry.values}
+    for key, model_class in (("organization", Organization), ("license", License)):
+        if getattr(entry, key) and key not in skip:
+            for message in _name_problems(model_class, getattr(entry, key)):
+                problems.setdefault(key, []).append(message)
+    for key, (grade, link, notes) in list(entry.grades.items()):
+        row = OpennessGrade(dimension=key, grade=grade, link=link, notes=notes)
+        column = f"openness.{key}"
+        names = {"dimension": column, "grade": column}
+        _judge(problems, row, exclude=["aimodel"], names=names, prefix=f"{column}.")
+        entry.grades[key] = (row.grade, row.link, row.notes)
+    entry.checked = not problems and not skip
+    return problems
+
+
+@lru_cache(maxsize=1024)  # a file names the same few organisations on thousands of rows
+def _name_problems(model_class, name):
+    """What `model_class`'s name field says of `name`, as a tuple of messages."""
+    problems = {}
+    others = [f.name for f in model_class._meta.fields if f.name != "name"]
+    _judge(problems, model_class(name=name), exclude=others)
+    return tuple(problems.get("name", ()))
+
+
+def _judge(problems, obj, exclude, names=None, prefix=""):
+    """Add what `obj.full_clean` finds to `problems`, under `names` (or prefixed names)."""
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            fact = (names or {}).get(name, prefix + name)
+            problems.setdefault(fact, []).extend(messages)
+
+
+# One entry ---------------------------------------------------------------------------------
+
+
+def aimodel_save(model, context, related=None):
+    """Validate, derive, write and announce one entry; its Change.
+
+    `related(model)` writes what lives beside the row once it has a key: the admin saves its
+    form's tags and its grade inline there. The openness is derived again after it.
+    """
+    created = model._state.adding
+    with _writing(context):
+        before = {} if created else facts(_stored(model.pk))
+        # Constraints are left to the derivation, which keeps them (and the database checks).
+        model.full_clean(validate_constraints=False)
+        model.save()  # derives
+        if related is not None:
+            related(model)
+        model.refresh_openness()
+        change = Change(
+            model.pk, model.slug, created, fields=diff(before, facts(_stored(model.pk)))
+        )
+        _finish([change], context)
+    return change
+
+
+def aimodels_delete(models, context):
+    """Delete `models` and announce it; [Change]."""
+    with _writing(context):
+        stored = with_facts(AIModel.objects.filter(pk__in=[model.pk for model in models]))
+        changes = [Change(m.pk, m.slug, deleted=True, fields=diff(facts(m), {})) for m in stored]
+        AIModel.objects.filter(pk__in=[change.pk for change in changes]).delete()
+        _finish(changes, context)
+    return changes
+
+
+def organization_save(organization, context):
+    """Save an organisation: its entries' pages and search documents show its name."""
+    with _writing(context):
+        organization.save()
+        _announce(list(organization.models.values_list("pk", flat=True)))
+
+
+def license_save(license, context):
+    with _writing(context):
+        license.save()
+        _announce([])
+
+
+def organization_delete(organization, context):
+    """Delete an organisation no entry points to (entries protect theirs)."""
+    with _writing(context):
+        organization.delete()
+        _announce([])
+
+
+license_delete = organization_delete  # the same rule: entries protect their licence
+
+
+# Many entries ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """What writing one entry takes."""
+
+    model: AIModel
+    entry: Entry
+    created: bool
+    fields: dict
+    columns: bool = False  # the row itself is written
+
+    def change(self):
+        return Change(self.model.pk, self.model.slug, self.created, fields=self.fields)
+
+
+def entries_write(entries, context, progress=None):
+    """Write `entries` (new, or matched to stored ones by slug) in a handful of bulk queries,
+    whatever their number; [Change], one per entry in order.
+
+    The file is the truth for the entries it names: their tags and grades are replaced.
+    `progress(phase, done, total)` is told how the writing goes. InvalidEntries, with nothing
+    written, if the models refuse any entry (the importer asks `entry_problems` first, to
+    name the rows).
+    """
+    unchecked = [entry for entry in entries if not entry.checked]
+    problems = {entry.slug: found for entry in unchecked if (found := entry_problems(entry))}
+    if problems:
+        raise InvalidEntries(problems)
+    with _writing(context):
+        names = {
+            Organization: _ensure_named(Organization, {e.organization for e in entries}),
+            License: _ensure_named(License, {e.license for e in entries}),
+        }
+        stored = with_facts(AIModel.objects.filter(slug__in=[e.slug for e in entries]))
+        existing = {model.slug: model for model in stored}
+        now = timezone.now()
+        plans = [_plan(entry, existing.get(entry.slug), names, now) for entry in entries]
+        _write_rows(plans, progress)
+        _replace_grades([(p.model, p.entry.grades) for p in plans if _touches(p, "openness.")])
+        _replace_tags([(p.model, p.entry.tags) for p in plans if _touches(p, "tags")])
+        changes = [plan.change() for plan in plans]
+        _finish(changes, context, bulk=True)
+    return changes
+
+
+def _plan(entry, model, names, now):
+    created = model is None
+    before = {} if created else facts(model)
+    model = model or AIModel(slug=entry.slug)
+    render = created or model.description != entry.values.get("description")
+    for name, value in entry.values.items():
+        setattr(model, name, value)
+    model.organization_id = names[Organization].get(entry.organization.lower())
+    model.license_id = names[License].get(entry.license.lower())
+    model.derive({key: grade[0] for key, grade in entry.grades.items()}, render=render)
+    fields = diff(before, _entry_facts(model, entry))
+    plan = _Plan(model, entry, created, fields)
+    plan.columns = created or any(name in WRITTEN_COLUMNS for name in fields)
+    if plan.columns and not created:
+        model.updated_at = now
+    return plan
+
+
+def _touches(plan, prefix):
+    return any(name.startswith(prefix) for name in plan.fields)
+
+
+def _write_rows(plans, progress):
+    to_create = [plan.model for plan in plans if plan.created]
+    for start in range(0, len(to_create), BATCH):
+        AIModel.objects.bulk_create(to_create[start : start + BATCH])
+        if progress:
+            progress("Writing", min(start + BATCH, len(to_create)), len(to_create))
+    to_update = [plan.model for plan in plans if plan.columns and not plan.created]
+    AIModel.objects.bulk_update(to_update, [*WRITTEN_COLUMNS, "updated_at"], batch_size=BATCH)
+
+
+def _ensure_named(model_class, names):
+    """{lower-case name or SPDX id: pk} for `names`, creating the missing ones."""
+    names = {name for name in names if name}
+    known = {}
+    for obj in model_class.objects.all():
+        known[obj.name.lower()] = obj.pk
+        if getattr(obj, "spdx_id", ""):
+            known.setdefault(obj.spdx_id.lower(), obj.pk)
+    for name in sorted(names):
+        if name.lower() not in known:
+            obj = model_class(name=name)
+            if model_class is Organization:
+                obj.slug = _free_slug(name)
+            obj.save()
+            known[name.lower()] = obj.pk
+    return known
+
+
+def _free_slug(name):
+    base = slugify(name)[:140] or "organization"
+    slug, number = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def _replace_grades(regrade):
+    if not regrade:
+        return
+    OpennessGrade.objects.filter(aimodel__in=[model for model, _ in regrade]).delete()
+    OpennessGrade.objects.bulk_create(
+        [
+            OpennessGrade(aimodel=model, dimension=key, grade=grade, link=link, notes=notes)
+            for model, grades in regrade
+            for key, (grade, link, notes) in grades.items()
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _replace_tags(retag):
+    if not retag:
+        return
+    tags = {tag.name.lower(): tag for tag in Tag.objects.all()}
+    for name in sorted({n for _, names in retag for n in names}, key=str.lower):
+        if name.lower() not in tags:
+            tags[name.lower()] = Tag.objects.create(name=name)
+    TaggedModel.objects.filter(content_object__in=[model for model, _ in retag]).delete()
+    TaggedModel.objects.bulk_create(
+        [
+            TaggedModel(content_object=model, tag=tags[name.lower()])
+            for model, names in retag
+            for name in names
+        ],
+        batch_size=BATCH,
+    )
