@@ -114,3 +114,8 @@ def format_release_date(date, precision, style="iso"):
     if precision == "month":
         return date.strftime("%B %Y")
     return f"{date.day} {date.strftime('%B %Y')}"
+
+
+def split_list(value):
+    """'text; image;' -> ['text', 'image'] (the files' `;`-separated lists)."""
+    return [part.strip() for part in (value or "").split(";") if part.strip()]

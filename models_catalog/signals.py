@@ -3,8 +3,8 @@
 writes.py announces every write it makes itself (and these handlers stay quiet meanwhile).
 Signals are for the writes that come from elsewhere: taggit's m2m writes through the tag
 field (`entry.tags.add(...)`), the shared Tag table (renamed, merged or deleted by the
-articles' tag hub or the taggit admin), and direct ORM writes to catalog rows from another
-app, a shell or a fixture. loaddata's raw saves are the restore's business: it rebuilds the
+articles' tag hub or the taggit admin), and direct ORM writes to catalog rows or links from
+another app, a shell or a fixture. loaddata's raw saves are the restore's business: it rebuilds the
 search index and invalidates every cached page itself.
 
 Catalog data shows on catalog pages and on article pages (badges, "Models in this article"),
@@ -65,6 +65,9 @@ def connect():
         post_save.connect(_bump, sender=model, dispatch_uid=uid + ".save")
         post_delete.connect(_bump, sender=model, dispatch_uid=uid + ".delete")
     m2m_changed.connect(_bump, sender=TaggedModel, dispatch_uid="catalog.cache.m2m")
+    for name in ("input_modalities", "output_modalities"):
+        through = getattr(AIModel, name).through
+        m2m_changed.connect(_bump, sender=through, dispatch_uid=f"catalog.cache.{name}")
     uid = "catalog.search."
     post_save.connect(_aimodel_written, sender=AIModel, dispatch_uid=uid + "aimodel")
     post_delete.connect(_aimodel_written, sender=AIModel, dispatch_uid=uid + "aimodel-del")

@@ -6,11 +6,11 @@ organisations and licences entries point to come through here too. Every write
 
 - derives the stored fields from what was typed (`AIModel.derive`: description_html, the
   release date's precision, the openness score and class);
-- validates with the model's own fields (`full_clean`; `entry_problems` for the bulk path,
-  which the importer calls first to name the rows);
+- validates with the models' own fields (`full_clean`; entries.py's `entry_problems` for
+  the bulk path, which the importer calls first to name the rows);
 - writes, in one transaction;
-- works out per entry what changed, old → new (`Change`), and who or what wrote it
-  (`WriteContext`);
+- works out per entry what changed, old → new, and who or what wrote it (changes.py's
+  `Change` and `WriteContext`);
 - announces it once: cached pages of both halves are invalidated, the entries' search
   documents re-indexed, and `entries_imported` sent after a bulk write for other apps (the
   articles re-render the bodies that reference those entries). One-entry writes reach other
@@ -22,10 +22,8 @@ announces those and stays quiet while a write of this module is in progress.
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -34,81 +32,32 @@ from taggit.models import Tag
 
 from config.lib import cache
 from models_catalog import search
-from models_catalog.models import AIModel, License, OpennessGrade, Organization, TaggedModel
+from models_catalog.changes import (
+    DERIVED_COLUMNS,
+    FACT_COLUMNS,
+    MODALITY_LINKS,
+    Change,
+    diff,
+    facts,
+    with_facts,
+)
+from models_catalog.entries import Entry, InvalidEntries, entry_problems
+from models_catalog.models import (
+    AIModel,
+    License,
+    OpennessGrade,
+    Organization,
+    TaggedModel,
+    in_order,
+)
 
 # Sent after a bulk write with `pks`: the entries it created or changed (their fields, tags or
 # grades). Other apps listen to keep what they derive from entries current.
 entries_imported = Signal()
 
-# The facts of an entry, as typed; the rest of its columns are derived or bookkeeping.
-FACT_COLUMNS = [
-    "name", "slug", "organization_id", "family", "kind", "release_date",
-    "release_date_precision", "license_id", "weights", "parameters", "active_parameters",
-    "context_window", "input_modalities", "output_modalities", "api", "price_input_per_mtok",
-    "price_output_per_mtok", "homepage_url", "model_card_url", "paper_url", "weights_url",
-    "summary", "description",
-]  # fmt: skip
-# Derived, and compared too: an import repairs a stale score. description_html follows
-# description, so it is rendered again only when the description changes.
-DERIVED_COLUMNS = ["openness_score", "openness_class"]
 WRITTEN_COLUMNS = [*FACT_COLUMNS, *DERIVED_COLUMNS, "description_html"]
 BATCH = 500
-_EMPTY = (None, "", ())
 _current = ContextVar("catalog_write", default=None)
-
-
-@dataclass(frozen=True)
-class WriteContext:
-    """Who or what writes: `source` such as "admin", "import:models.csv", "demo", "restore";
-    `actor` the user behind it, if any."""
-
-    source: str
-    actor: object = None
-
-
-@dataclass
-class Change:
-    """What one write did to one entry: `fields` maps each fact that changed to (old, new).
-
-    Facts are the typed columns (foreign keys as ids), "tags" (lower-case names, sorted),
-    "openness.<dimension>" ((grade, link, notes) or None) and the derived openness columns.
-    """
-
-    pk: int
-    slug: str
-    created: bool = False
-    deleted: bool = False
-    fields: dict = field(default_factory=dict)
-
-    @property
-    def changed(self):
-        return self.created or self.deleted or bool(self.fields)
-
-
-@dataclass
-class Entry:
-    """One entry for the bulk path, matched to a stored one by slug.
-
-    `values` are AIModel field values by name; the organisation and licence are names (or a
-    licence's SPDX id), created when new; `grades` maps a dimension to (grade, link, notes).
-    """
-
-    slug: str
-    values: dict
-    organization: str = ""
-    license: str = ""
-    tags: list = field(default_factory=list)
-    grades: dict = field(default_factory=dict)
-    # Set by entry_problems when the models accept the entry as it stands.
-    checked: bool = field(default=False, repr=False, compare=False)
-
-
-class InvalidEntries(ValueError):
-    """Entries the models refuse; `problems` is {slug: {fact: [messages]}}. Nothing written."""
-
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__(f"{len(problems)} invalid entries: {', '.join(sorted(problems))}")
 
 
 def in_progress():
@@ -129,38 +78,15 @@ def _writing(context):
 # Facts and differences ---------------------------------------------------------------------
 
 
-def with_facts(queryset):
-    """`queryset` with everything `facts` reads, prefetched."""
-    return queryset.prefetch_related("openness_grades", "tagged_items__tag")
-
-
-def facts(model):
-    """{fact: value} for an entry loaded through `with_facts`."""
-    found = {name: getattr(model, name) for name in FACT_COLUMNS + DERIVED_COLUMNS}
-    found["tags"] = tuple(sorted(item.tag.name.lower() for item in model.tagged_items.all()))
-    for grade in model.openness_grades.all():
-        found[f"openness.{grade.dimension}"] = (grade.grade, grade.link, grade.notes)
-    return found
-
-
 def _entry_facts(model, entry):
     """{fact: value} for `model` once `entry` is written to it."""
     found = {name: getattr(model, name) for name in FACT_COLUMNS + DERIVED_COLUMNS}
     found["tags"] = tuple(sorted(name.lower() for name in entry.tags))
+    for name in MODALITY_LINKS:
+        found[name] = tuple(in_order(getattr(entry, name)))
     for key, grade in entry.grades.items():
         found[f"openness.{key}"] = tuple(grade)
     return found
-
-
-def diff(before, after):
-    """{fact: (old, new)} for every fact that differs; empty values are all alike."""
-    keys = [*after, *(key for key in before if key not in after)]
-    changed = {}
-    for key in keys:
-        old, new = before.get(key), after.get(key)
-        if old != new and not (old in _EMPTY and new in _EMPTY):
-            changed[key] = (old, new)
-    return changed
 
 
 def _stored(pk):
@@ -183,56 +109,6 @@ def _announce(pks):
     """Catalog data shows on both halves' pages (badges, "Models in this article")."""
     cache.bump("articles", "catalog")
     search.reindex(pks)
-
-
-# Validation --------------------------------------------------------------------------------
-
-# What an Entry's values do not set: its organisation and licence are names, the rest derived.
-_NOT_TYPED = ["organization", "license", "description_html", "openness_score", "openness_class"]
-
-
-def entry_problems(entry, skip=()):
-    """{fact: [messages]} for what `entry` would store, judged by the models' own fields and
-    validators (lengths, ranges, choices, URLs, the text rule); empty when it may be written.
-
-    Cleans `entry` the way those fields do (long text loses forbidden characters). `skip`
-    names facts not to judge. Uniqueness is the bulk path's: entries are matched by slug.
-    """
-    problems = {}
-    model = AIModel(slug=entry.slug, **entry.values)
-    _judge(problems, model, exclude=[*skip, *_NOT_TYPED])
-    entry.values = {name: getattr(model, name) for name in entry.values}
-    for key, model_class in (("organization", Organization), ("license", License)):
-        if getattr(entry, key) and key not in skip:
-            for message in _name_problems(model_class, getattr(entry, key)):
-                problems.setdefault(key, []).append(message)
-    for key, (grade, link, notes) in list(entry.grades.items()):
-        row = OpennessGrade(dimension=key, grade=grade, link=link, notes=notes)
-        column = f"openness.{key}"
-        names = {"dimension": column, "grade": column}
-        _judge(problems, row, exclude=["aimodel"], names=names, prefix=f"{column}.")
-        entry.grades[key] = (row.grade, row.link, row.notes)
-    entry.checked = not problems and not skip
-    return problems
-
-
-@lru_cache(maxsize=1024)  # a file names the same few organisations on thousands of rows
-def _name_problems(model_class, name):
-    """What `model_class`'s name field says of `name`, as a tuple of messages."""
-    problems = {}
-    others = [f.name for f in model_class._meta.fields if f.name != "name"]
-    _judge(problems, model_class(name=name), exclude=others)
-    return tuple(problems.get("name", ()))
-
-
-def _judge(problems, obj, exclude, names=None, prefix=""):
-    """Add what `obj.full_clean` finds to `problems`, under `names` (or prefixed names)."""
-    try:
-        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            fact = (names or {}).get(name, prefix + name)
-            problems.setdefault(fact, []).extend(messages)
 
 
 # One entry ---------------------------------------------------------------------------------
@@ -335,6 +211,9 @@ def entries_write(entries, context, progress=None):
         _write_rows(plans, progress)
         _replace_grades([(p.model, p.entry.grades) for p in plans if _touches(p, "openness.")])
         _replace_tags([(p.model, p.entry.tags) for p in plans if _touches(p, "tags")])
+        for name in MODALITY_LINKS:
+            relink = [(p.model, getattr(p.entry, name)) for p in plans if _touches(p, name)]
+            _replace_links(getattr(AIModel, name).through, relink)
         changes = [plan.change() for plan in plans]
         _finish(changes, context, bulk=True)
     return changes
@@ -411,6 +290,15 @@ def _replace_grades(regrade):
         ],
         batch_size=BATCH,
     )
+
+
+def _replace_links(through, relink):
+    """Link each model to exactly its modality codes (an auto-created many-to-many table)."""
+    if not relink:
+        return
+    through.objects.filter(aimodel__in=[model for model, _ in relink]).delete()
+    links = [through(aimodel=model, modality_id=code) for model, codes in relink for code in codes]
+    through.objects.bulk_create(links, batch_size=BATCH)
 
 
 def _replace_tags(retag):

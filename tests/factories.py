@@ -86,8 +86,6 @@ class AIModelFactory(factory.django.DjangoModelFactory):
     release_date_precision = "day"
     parameters = 7_000_000_000
     context_window = 8192
-    input_modalities = "text"
-    output_modalities = "text"
 
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):
@@ -104,3 +102,20 @@ class AIModelFactory(factory.django.DjangoModelFactory):
                 for key, grade in extracted.items()
             )
             self.refresh_openness()
+
+    # Modality codes, as a list or `;`-separated: `input_modalities="text;image"`.
+    @factory.post_generation
+    def input_modalities(self, create, extracted, **kwargs):
+        if create:
+            self.input_modalities.set(_codes(extracted))
+
+    @factory.post_generation
+    def output_modalities(self, create, extracted, **kwargs):
+        if create:
+            self.output_modalities.set(_codes(extracted))
+
+
+def _codes(value, default=("text",)):
+    if value is None:
+        return list(default)
+    return value.split(";") if isinstance(value, str) else list(value)

@@ -1,11 +1,14 @@
 """The catalog's back office: every save and delete goes through models_catalog/writes.py."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.db import models
 from taggit.managers import TaggableManager
 
 from config.lib.tagging import TagAutocompleteWidget
 from models_catalog import writes
+from models_catalog.changes import WriteContext
 from models_catalog.models import AIModel, License, OpennessGrade, Organization
 
 TAG_ONLY_FIELDS = ["tags"]
@@ -72,7 +75,10 @@ class AIModelAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
     search_fields = ["name", "slug", "family", "summary", "organization__name"]
     autocomplete_fields = ["organization", "license"]
-    formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
+    formfield_overrides = {
+        TaggableManager: {"widget": TagAutocompleteWidget},
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},  # the modalities
+    }
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "release_date"
     inlines = [OpennessGradeInline]
@@ -136,7 +142,7 @@ class AIModelAdmin(admin.ModelAdmin):
 
 
 def _context(request):
-    return writes.WriteContext(source="admin", actor=request.user)
+    return WriteContext(source="admin", actor=request.user)
 
 
 def _can_tag(request):

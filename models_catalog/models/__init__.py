@@ -1,15 +1,7 @@
 """The catalog's tables, one module per subject; everything is importable from here."""
 
-from models_catalog.models.aimodels import (
-    MODALITIES,
-    AIModel,
-    AIModelQuerySet,
-    TaggedModel,
-    describe,
-    normalise_modalities,
-    split_list,
-    validate_modalities,
-)
+from models_catalog.models.aimodels import AIModel, AIModelQuerySet, TaggedModel, describe
+from models_catalog.models.modalities import MODALITIES, Modality, ensure_modalities, in_order
 from models_catalog.models.openness import (
     DIMENSION_GROUPS,
     GRADE_POINTS,
@@ -25,7 +17,7 @@ from models_catalog.models.organisations import License, Organization
 
 __all__ = [
     "DIMENSION_GROUPS", "GRADE_POINTS", "MODALITIES", "OPEN_SOURCE_DIMENSIONS", "AIModel",
-    "AIModelQuerySet", "Dimension", "Grade", "License", "OpennessClass", "OpennessGrade",
-    "Organization", "TaggedModel", "Weights", "derive_openness", "describe",
-    "normalise_modalities", "split_list", "validate_modalities",
+    "AIModelQuerySet", "Dimension", "Grade", "License", "Modality", "OpennessClass",
+    "OpennessGrade", "Organization", "TaggedModel", "Weights", "derive_openness", "describe",
+    "ensure_modalities", "in_order",
 ]  # fmt: skip

@@ -11,6 +11,7 @@ from config.lib.rendering import render_markdown
 from config.lib.tagging import SharedTags
 from config.lib.text import CleanTextMixin
 from models_catalog import formatting
+from models_catalog.models.modalities import Modality
 from models_catalog.models.openness import (
     DIMENSION_GROUPS,
     OpennessClass,
@@ -19,29 +20,6 @@ from models_catalog.models.openness import (
 )
 from models_catalog.models.organisations import License, Organization
 from models_catalog.models.validation import WEB_URL, unknown_choice
-
-# Inputs and outputs a model can handle. Stored `;`-separated in this order.
-MODALITIES = ["text", "image", "audio", "video", "code"]
-
-
-def validate_modalities(value):
-    unknown = [m for m in split_list(value) if m.lower() not in MODALITIES]
-    if unknown:
-        raise ValidationError(
-            "Unknown modality %(unknown)s; use %(known)s.",
-            params={"unknown": ", ".join(unknown), "known": ", ".join(MODALITIES)},
-        )
-
-
-def split_list(value):
-    """'text; image;' -> ['text', 'image']."""
-    return [part.strip() for part in (value or "").split(";") if part.strip()]
-
-
-def normalise_modalities(value):
-    """Lower-case, de-duplicated, in MODALITIES order, `;`-joined."""
-    chosen = {m.lower() for m in split_list(value)}
-    return ";".join(m for m in MODALITIES if m in chosen)
 
 
 def describe(markdown):
@@ -68,7 +46,9 @@ class AIModelQuerySet(models.QuerySet):
         return self.select_related("organization", "license").prefetch_related("tags")
 
     def for_detail(self):
-        return self.for_listing().prefetch_related("openness_grades")
+        return self.for_listing().prefetch_related(
+            "openness_grades", "input_modalities", "output_modalities"
+        )
 
 
 class AIModel(CleanTextMixin, models.Model):
@@ -139,18 +119,8 @@ class AIModel(CleanTextMixin, models.Model):
     context_window = models.PositiveIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(2**31 - 1)], help_text="Tokens."
     )
-    input_modalities = models.CharField(
-        max_length=100,
-        blank=True,
-        validators=[validate_modalities],
-        help_text="Separate with semicolons: " + "; ".join(MODALITIES) + ".",
-    )
-    output_modalities = models.CharField(
-        max_length=100,
-        blank=True,
-        validators=[validate_modalities],
-        help_text="Separate with semicolons: " + "; ".join(MODALITIES) + ".",
-    )
+    input_modalities = models.ManyToManyField(Modality, blank=True, related_name="input_of")
+    output_modalities = models.ManyToManyField(Modality, blank=True, related_name="output_of")
     api = models.BooleanField("API available", null=True, blank=True)
     price_input_per_mtok = models.DecimalField(
         "input price",
@@ -228,15 +198,13 @@ class AIModel(CleanTextMixin, models.Model):
 
     def derive(self, grades=None, render=True):
         """Set every derived field from what was typed: `description_html` (when `render`),
-        the normalised modalities, the release date's precision, the openness score and class.
+        the release date's precision, the openness score and class.
 
         `grades` is {dimension: grade}; None reads the stored ones. The one derivation, for
         save() and for writes.py's bulk path alike.
         """
         if render:
             self.description_html = describe(self.description)
-        self.input_modalities = normalise_modalities(self.input_modalities)
-        self.output_modalities = normalise_modalities(self.output_modalities)
         if self.release_date and not self.release_date_precision:
             self.release_date_precision = self.Precision.DAY
         if not self.release_date:
@@ -290,11 +258,12 @@ class AIModel(CleanTextMixin, models.Model):
 
     @property
     def input_modality_list(self):
-        return split_list(self.input_modalities)
+        """Codes of what it takes in, listed in order (prefetch `input_modalities`)."""
+        return [modality.code for modality in self.input_modalities.all()]
 
     @property
     def output_modality_list(self):
-        return split_list(self.output_modalities)
+        return [modality.code for modality in self.output_modalities.all()]
 
     @property
     def api_display(self):

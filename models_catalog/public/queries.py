@@ -8,7 +8,7 @@ from django.db.models.functions import ExtractYear
 from taggit.models import Tag
 
 from config.lib.cache import generational
-from models_catalog.models import MODALITIES, AIModel, License, Organization, TaggedModel
+from models_catalog.models import AIModel, License, Modality, Organization, TaggedModel
 
 SORTS = {
     "newest": ("Newest", [F("release_date").desc(nulls_last=True)]),
@@ -32,22 +32,22 @@ FIXED_CHOICES = {
     "kind": dict(AIModel.Kind.choices),
     "weights": dict(AIModel.Weights.choices),
     "license": dict(License.Kind.choices),
-    "modality": {m: m.capitalize() for m in MODALITIES},
+    "modality": dict(Modality.Code.choices),
 }
 MAX_QUERY_LENGTH = 100
 MAX_TAG_VALUES = 30
 
 
-def modality_q(modality):
-    """Inputs or outputs include `modality` (values are `;`-separated, so match whole items)."""
+def modality_q(codes):
+    """Inputs or outputs include one of `codes`.
+
+    Subqueries on the two link tables rather than joins, so a model with a modality on both
+    sides is still one row (no DISTINCT), and a count over them stays one query.
+    """
     query = Q()
     for name in ("input_modalities", "output_modalities"):
-        query |= (
-            Q(**{name: modality})
-            | Q(**{f"{name}__startswith": f"{modality};"})
-            | Q(**{f"{name}__endswith": f";{modality}"})
-            | Q(**{f"{name}__contains": f";{modality};"})
-        )
+        links = getattr(AIModel, name).through.objects.filter(modality__in=codes)
+        query |= Q(pk__in=links.values("aimodel_id"))
     return query
 
 
@@ -222,10 +222,7 @@ def _facet_q(param, values):
         return Q(pk__in=tagged)
     if param == "year":
         return Q(release_date__year__in=[int(v) for v in values])
-    query = Q()
-    for modality in values:
-        query |= modality_q(modality)
-    return query
+    return modality_q(values)
 
 
 def catalog_facets(query):
@@ -251,7 +248,7 @@ def _counts(query):
         "weights": _grouped(query.models("weights"), "weights"),
         "license": _grouped(query.models("license"), "license__kind"),
         "modality": query.models("modality").aggregate(
-            **{m: Count("pk", filter=modality_q(m)) for m in MODALITIES}
+            **{code: Count("pk", filter=modality_q([code])) for code in Modality.Code.values}
         ),
     }
     years = (

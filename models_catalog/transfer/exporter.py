@@ -16,7 +16,9 @@ def export_queryset(queryset):
     """The queryset with everything the export reads, in a stable order."""
     return (
         queryset.select_related("organization", "license")
-        .prefetch_related("openness_grades", "tagged_items__tag")
+        .prefetch_related(
+            "openness_grades", "tagged_items__tag", "input_modalities", "output_modalities"
+        )
         .order_by("slug")
     )
 
@@ -37,8 +39,8 @@ def entry_dict(model):
         "parameters": _count(model.parameters),
         "active_parameters": _count(model.active_parameters),
         "context_window": model.context_window,
-        "input_modalities": model.input_modalities or None,
-        "output_modalities": model.output_modalities or None,
+        "input_modalities": ";".join(model.input_modality_list) or None,
+        "output_modalities": ";".join(model.output_modality_list) or None,
         "api": {True: "yes", False: "no"}.get(model.api),
         "price_input_per_mtok": _number(model.price_input_per_mtok),
         "price_output_per_mtok": _number(model.price_output_per_mtok),

@@ -6,7 +6,7 @@ truth for the entries it names: their tags and openness grades are replaced by t
 
 A row is read in two steps. Its values are first turned into Python values (values.py: text
 only where text belongs, `7B`, `2024-07`, yes/no…); the models then judge them with their own
-fields and validators (writes.entry_problems: lengths, ranges, choices, URLs and
+fields and validators (entries.entry_problems: lengths, ranges, choices, URLs and
 config/lib/text.py's rule, names refused and long text stripped), and each problem becomes a
 row-numbered error. Slugs are lower-cased before they are compared with the file's other rows
 and with the database. Reading the file itself is files.py's job; writing is writes.py's.
@@ -20,6 +20,8 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from models_catalog import formatting, writes
+from models_catalog.changes import WriteContext
+from models_catalog.entries import Entry, entry_problems
 from models_catalog.models import AIModel
 from models_catalog.transfer import values as check
 from models_catalog.transfer.files import (
@@ -31,7 +33,6 @@ from models_catalog.transfer.files import (
     read_text,
 )
 from models_catalog.transfer.values import COLUMNS, OPENNESS_COLUMNS, Row
-from models_catalog.writes import WriteContext
 
 KNOWN_COLUMNS = {*COLUMNS, *OPENNESS_COLUMNS, "openness"}
 # Errors are listed in the file's column order, whichever step found them.
@@ -46,7 +47,7 @@ class Result:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    changes: list = field(default_factory=list)  # writes.Change, one per entry
+    changes: list = field(default_factory=list)  # changes.Change, one per entry
 
     @classmethod
     def of(cls, changes):
@@ -59,7 +60,7 @@ class Result:
 
 
 def parse_rows(rows, progress=None):
-    """[writes.Entry] for valid `rows`; ImportFailed listing every error of every row otherwise."""
+    """[Entry] for valid `rows`; ImportFailed listing every error of every row otherwise."""
     found, errors, seen = [], [], {}
     for done, (where, raw) in enumerate(rows, start=1):
         entry, row_errors = parse_row(where, raw)
@@ -79,7 +80,7 @@ def parse_rows(rows, progress=None):
 
 
 def parse_row(where, raw):
-    """(writes.Entry or None, [RowError]) for one row of the file."""
+    """(Entry or None, [RowError]) for one row of the file."""
     if not isinstance(raw, dict):
         return None, [RowError(where, "", "expected an object with a name")]
     row = Row(where, raw)
@@ -94,7 +95,7 @@ def parse_row(where, raw):
 
 
 def _convert(row):
-    """The row's values as Python values, in a writes.Entry (errors recorded on `row`)."""
+    """The row's values as Python values, in an Entry (errors recorded on `row`)."""
     texts = {key: row.text(key) for key in check.TEXT_COLUMNS}
     values = {key: texts[key] for key in ("name", "family", "summary", "description")}
     values["kind"] = texts["kind"].lower() or _field("kind").default
@@ -106,15 +107,17 @@ def _convert(row):
     for key in check.PRICE_COLUMNS:
         values[key] = row.check(key, check.price, row.raw.get(key))
     values["api"] = row.check("api", check.yes_no, row.raw.get("api"))
-    for key in ("input_modalities", "output_modalities", *check.URL_FIELDS):
+    for key in check.URL_FIELDS:
         values[key] = texts[key]
-    return writes.Entry(
+    return Entry(
         slug=_row_slug(row, texts),
         values=values,
         organization=texts["organization"],
         license=texts["license"],
         tags=row.check("tags", check.tags, row.raw.get("tags")) or [],
         grades=check.grades(row),
+        input_modalities=check.codes(texts["input_modalities"]),
+        output_modalities=check.codes(texts["output_modalities"]),
     )
 
 
@@ -135,7 +138,7 @@ def _validate(row, entry):
     skip = {*failed, *(name for name, column in COLUMN_OF.items() if column in failed)}
     if not entry.slug:
         skip.add("slug")  # no name to derive it from: the name's error says so
-    for name, messages in writes.entry_problems(entry, skip=skip).items():
+    for name, messages in entry_problems(entry, skip=skip).items():
         column = COLUMN_OF.get(name, name)
         if column not in failed:
             failed.add(column)

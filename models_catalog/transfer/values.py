@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 
 from config.lib.tagging import MAX_TAG_LENGTH, normalize_tag_name, tag_name_problem
 from models_catalog import formatting
-from models_catalog.models import Dimension, split_list
+from models_catalog.formatting import split_list
+from models_catalog.models import Dimension
 from models_catalog.transfer.files import RowError
 
 COLUMNS = [
@@ -112,6 +113,11 @@ def yes_no(value):
         return False
     shown = repr(value) if isinstance(value, str | int) else _kind_of_value(value)
     raise ValueError(f"{shown} is not yes or no")
+
+
+def codes(text):
+    """'Text; image' -> ['text', 'image'] (which codes exist is the Modality model's say)."""
+    return [code.lower() for code in split_list(text)]
 
 
 def tags(value):

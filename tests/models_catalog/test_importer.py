@@ -75,7 +75,7 @@ def test_good_json_file_is_imported(tmp_path):
     gpt = AIModel.objects.get(slug="gpt-4o")
     assert gpt.release_date_precision == "month" and gpt.release_date.isoformat() == "2024-05-01"
     assert gpt.price_output_per_mtok == Decimal("15") and gpt.parameters is None
-    assert gpt.output_modalities == "text;audio"
+    assert gpt.output_modality_list == ["text", "audio"]
 
 
 def test_reimporting_the_same_file_changes_nothing(tmp_path):

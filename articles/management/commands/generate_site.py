@@ -201,7 +201,7 @@ class Command(BaseCommand):
             "licences",
         )
         descriptions = [describe(self.paragraph(5) + "\n\n" + self.paragraph(4)) for _ in range(20)]
-        rows, grade_sets = [], []
+        rows, grade_sets, modality_sets = [], [], []
         for i in range(count):
             family = f"{self.rng.choice(TOPICS).capitalize()} {i // 5}"
             weights = self.rng.choice(WEIGHTS)
@@ -226,15 +226,23 @@ class Command(BaseCommand):
                     weights=weights,
                     parameters=self.rng.choice([None, 10**9 * self.rng.randint(1, 400)]),
                     context_window=self.rng.choice([None, 4096, 8192, 32768, 128000]),
-                    input_modalities=";".join(m for m in MODALITIES if m in modalities),
-                    output_modalities="text",
                     api=self.rng.choice([True, False, None]),
                     openness_score=score,
                     openness_class=openness_class,
                 )
             )
             grade_sets.append(grades)
+            modality_sets.append(modalities)
         models = bulk(AIModel, rows, "models")
+        # Modalities are links now (models_catalog 0007); outputs are text, as before.
+        for name, codes_of in (("input", modality_sets), ("output", [["text"]] * len(models))):
+            through = getattr(AIModel, f"{name}_modalities").through
+            links = [
+                through(aimodel=model, modality_id=code)
+                for model, codes in zip(models, codes_of, strict=True)
+                for code in codes
+            ]
+            bulk(through, links, f"model {name}s")
         bulk(
             OpennessGrade,
             [

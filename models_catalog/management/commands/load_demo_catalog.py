@@ -5,11 +5,12 @@ from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 
 from models_catalog import writes
+from models_catalog.changes import WriteContext
 from models_catalog.models import License, Organization
 from models_catalog.transfer.importer import ImportFailed, import_file
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
-DEMO = writes.WriteContext(source="demo")
+DEMO = WriteContext(source="demo")
 
 
 class Command(BaseCommand):
