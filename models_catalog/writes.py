@@ -108,7 +108,8 @@ def _finish(changes, context, bulk=False):
 def _announce(pks):
     """Catalog data shows on both halves' pages (badges, "Models in this article")."""
     cache.bump("articles", "catalog")
-    search.reindex(pks)
+    if pks:
+        search.reindex(pks)
 
 
 # One entry ---------------------------------------------------------------------------------

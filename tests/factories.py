@@ -118,4 +118,4 @@ class AIModelFactory(factory.django.DjangoModelFactory):
 def _codes(value, default=("text",)):
     if value is None:
         return list(default)
-    return value.split(";") if isinstance(value, str) else list(value)
+    return [code for code in value.split(";") if code] if isinstance(value, str) else list(value)
