@@ -4,9 +4,8 @@ from datetime import UTC, datetime, time
 
 from config.lib import indexing
 from config.lib.indexing import Document, plain, text_of
+from models_catalog.announce import KIND as MODEL
 from models_catalog.models import AIModel
-
-MODEL = "model"
 
 
 def aimodel_documents(pks):
@@ -40,10 +39,6 @@ def _document(model):
 
 def _all_ids():
     return AIModel.objects.order_by("pk").values_list("pk", flat=True).iterator()
-
-
-def reindex(pks):
-    indexing.changed(MODEL, pks)
 
 
 def register():

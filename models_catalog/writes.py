@@ -11,17 +11,17 @@ organisations and licences entries point to come through here too. Every write
 - writes, in one transaction;
 - works out per entry what changed, old → new, and who or what wrote it (changes.py's
   `Change` and `WriteContext`);
-- announces it once: cached pages of both halves are invalidated, the entries' search
-  documents re-indexed, and `entries_imported` sent after a bulk write for other apps (the
-  articles re-render the bodies that reference those entries). One-entry writes reach other
-  apps through Django's own post_save and post_delete.
+- announces it once (announce.py): cached pages of both halves are invalidated and the
+  entries' search documents re-indexed, whatever the write's rows said on the way; after a
+  bulk write `entries_imported` tells other apps (the articles re-render the bodies that
+  reference those entries). One-entry writes reach other apps through Django's own
+  post_save and post_delete.
 
-Writes made elsewhere (a shell, another app, a fixture) bypass this module; signals.py
-announces those and stays quiet while a write of this module is in progress.
+A row saved directly (a shell, a fixture) still derives its fields and announces itself
+(AIModel.save, announce.AnnouncedOnWrite); it is not validated and reports no Change.
 """
 
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from config.lib import cache
-from models_catalog import search
+from models_catalog import announce
+from models_catalog.announce import announcing
 from models_catalog.changes import (
     DERIVED_COLUMNS,
     FACT_COLUMNS,
@@ -57,22 +57,13 @@ entries_imported = Signal()
 
 WRITTEN_COLUMNS = [*FACT_COLUMNS, *DERIVED_COLUMNS, "description_html"]
 BATCH = 500
-_current = ContextVar("catalog_write", default=None)
-
-
-def in_progress():
-    """True while this thread is inside a write of this module (which announces itself)."""
-    return _current.get() is not None
 
 
 @contextmanager
 def _writing(context):
-    token = _current.set(context)
-    try:
-        with transaction.atomic():
-            yield
-    finally:
-        _current.reset(token)
+    """One transaction, whose announcements (announce.py) are made once, at its end."""
+    with transaction.atomic(), announcing():
+        yield
 
 
 # Facts and differences ---------------------------------------------------------------------
@@ -99,17 +90,9 @@ def _finish(changes, context, bulk=False):
     Issue 15's history of facts is one call here: record `changes` with `context`.
     """
     pks = sorted(change.pk for change in changes if change.changed)
-    if pks:
-        _announce(pks)
+    announce.entries_changed(pks)
     if bulk:
         entries_imported.send(sender=AIModel, pks=pks)
-
-
-def _announce(pks):
-    """Catalog data shows on both halves' pages (badges, "Models in this article")."""
-    cache.bump("articles", "catalog")
-    if pks:
-        search.reindex(pks)
 
 
 # One entry ---------------------------------------------------------------------------------
@@ -148,26 +131,19 @@ def aimodels_delete(models, context):
 
 
 def organization_save(organization, context):
-    """Save an organisation: its entries' pages and search documents show its name."""
+    """Save an organisation or a licence (its save announces what shows it)."""
     with _writing(context):
+        organization.full_clean()
         organization.save()
-        _announce(list(organization.models.values_list("pk", flat=True)))
-
-
-def license_save(license, context):
-    with _writing(context):
-        license.save()
-        _announce([])
 
 
 def organization_delete(organization, context):
-    """Delete an organisation no entry points to (entries protect theirs)."""
+    """Delete an organisation or a licence no entry points to (entries protect theirs)."""
     with _writing(context):
         organization.delete()
-        _announce([])
 
 
-license_delete = organization_delete  # the same rule: entries protect their licence
+license_save, license_delete = organization_save, organization_delete
 
 
 # Many entries ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from config.lib.rendering import render_markdown
 from config.lib.tagging import SharedTags
 from config.lib.text import CleanTextMixin
 from models_catalog import formatting
+from models_catalog.announce import AnnouncedOnWrite
 from models_catalog.models.modalities import Modality
 from models_catalog.models.openness import (
     DIMENSION_GROUPS,
@@ -51,7 +52,7 @@ class AIModelQuerySet(models.QuerySet):
         )
 
 
-class AIModel(CleanTextMixin, models.Model):
+class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
     """One model in the catalog. Unknown facts are NULL and shown as unknown, never as 0."""
 
     class Kind(models.TextChoices):
@@ -183,13 +184,17 @@ class AIModel(CleanTextMixin, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # Whatever path saves a row stores derived fields that agree with it. The catalog's
-        # own writes go through models_catalog/writes.py, which also validates and announces.
+        # Whatever path saves a row stores derived fields that agree with it, and announces
+        # it (AnnouncedOnWrite). The catalog's own writes go through models_catalog/writes.py,
+        # which also validates and says what changed.
         self.derive()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("catalog:detail", kwargs={"slug": self.slug})
+
+    def announced_entries(self):
+        return [self.pk]
 
     def clean(self):
         if self.parameters is not None and (self.active_parameters or 0) > self.parameters:

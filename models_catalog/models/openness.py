@@ -4,6 +4,7 @@ score and class derived from those grades and from whether the weights can be do
 from django.db import models
 
 from config.lib.text import CleanTextMixin
+from models_catalog.announce import AnnouncedOnWrite
 from models_catalog.models.validation import WEB_URL
 
 
@@ -94,7 +95,7 @@ def derive_openness(grades, weights):
     return score, OpennessClass.OPEN_WEIGHTS
 
 
-class OpennessGrade(CleanTextMixin, models.Model):
+class OpennessGrade(AnnouncedOnWrite, CleanTextMixin, models.Model):
     """How open one model is on one dimension, with the evidence."""
 
     aimodel = models.ForeignKey(

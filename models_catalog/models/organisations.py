@@ -4,9 +4,10 @@ from django.db import models
 from django.db.models import Q
 
 from config.lib.text import CleanTextMixin
+from models_catalog.announce import AnnouncedOnWrite
 
 
-class Organization(CleanTextMixin, models.Model):
+class Organization(AnnouncedOnWrite, CleanTextMixin, models.Model):
     """A lab, company or collective that releases models."""
 
     name = models.CharField(max_length=150, unique=True)
@@ -22,8 +23,12 @@ class Organization(CleanTextMixin, models.Model):
     def __str__(self):
         return self.name
 
+    def announced_entries(self):
+        """Its entries: their search documents name the organisation."""
+        return self.models.values_list("pk", flat=True) if self.pk else ()
 
-class License(CleanTextMixin, models.Model):
+
+class License(AnnouncedOnWrite, CleanTextMixin, models.Model):
     """The terms a model's weights (or service) come under."""
 
     class Kind(models.TextChoices):

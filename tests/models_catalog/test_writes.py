@@ -8,13 +8,21 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 
-from config.lib import cache
-from models_catalog import search, writes
+from config.lib import cache, indexing
+from models_catalog import writes
 from models_catalog.changes import WriteContext
 from models_catalog.entries import Entry, InvalidEntries
-from models_catalog.models import AIModel, OpennessGrade, derive_openness, describe
+from models_catalog.models import (
+    AIModel,
+    License,
+    OpennessGrade,
+    Organization,
+    derive_openness,
+    describe,
+)
 from models_catalog.transfer.importer import import_file
 from tests.factories import AIModelFactory, LicenseFactory, OrganizationFactory
 from tests.users import make_editor
@@ -76,19 +84,23 @@ class Announcements:
 
     def __init__(self):
         self.before = cache.current_generations(("articles", "catalog"))
-        self.reindex = mock.patch.object(search, "reindex", wraps=search.reindex)
+        self.changed = mock.patch.object(indexing, "changed", wraps=indexing.changed)
 
     def __enter__(self):
-        self.calls = self.reindex.__enter__()
+        self.calls = self.changed.__enter__()
         return self
 
     def __exit__(self, *exc):
-        self.reindex.__exit__(*exc)
+        self.changed.__exit__(*exc)
+
+    @property
+    def reindexed(self):
+        return [sorted(c.args[1]) for c in self.calls.call_args_list if c.args[0] == "model"]
 
     def assert_announced(self, pks):
         after = cache.current_generations(("articles", "catalog"))
         assert after[0] != self.before[0] and after[1] != self.before[1], "cache not bumped"
-        reindexed = [sorted(call.args[0]) for call in self.calls.call_args_list]
+        reindexed = self.reindexed
         # Once, with exactly these entries (not at all when no entry shows the change).
         assert reindexed == ([sorted(pks)] if pks else []), reindexed
 
@@ -195,7 +207,7 @@ def test_rewriting_the_same_facts_changes_and_announces_nothing(tmp_path):
     with Announcements() as announced, mock.patch.object(writes.entries_imported, "send") as sent:
         result = import_file(path)
     assert result.changes[0].fields == {} and not result.changes[0].changed
-    assert announced.calls.call_count == 0
+    assert announced.reindexed == []
     assert sent.call_args.kwargs["pks"] == []
 
 
@@ -242,3 +254,11 @@ def test_writes_from_outside_the_write_path_are_still_announced(client):
         model.save()
     announced.assert_announced([model.pk])
     assert found(client, "renamed", model.slug)
+
+
+@pytest.mark.parametrize("model", [AIModel, Organization, License, OpennessGrade])
+def test_the_catalogs_own_rows_need_no_signal_of_its_own(model):
+    """Its writes announce themselves: the only save/delete receivers are other apps'."""
+    for signal in (post_save, post_delete):
+        receivers = signal._live_receivers(model)[0]  # (sync, async); no public list
+        assert not [r for r in receivers if r.__module__.startswith("models_catalog")], signal

@@ -1,0 +1,101 @@
+"""Telling the site that catalog data changed: cached pages and the search index.
+
+Catalog data shows on catalog pages and on article pages (badges, "Models in this article"),
+so every change invalidates both halves of the page cache. Two words say what changed:
+`entries_changed(pks)` (those entries' pages, search documents and the lists showing them) and
+`pages_changed()` (something pages show that no search document holds: a licence, a grade, a
+modality).
+
+writes.py says them for its writes, the models' save() and delete() for a row written directly
+(a shell, a fixture), and signals.py for writes from outside the app (taggit, the shared tag
+table). `announcing()` gathers what a block of writes says and says it once, when the
+outermost block ends: an admin save writes the entry, its tags and its grades, and the search
+index hears of it in one call. A block that fails says nothing (its writes roll back with it).
+This module names no model, so the models can import it.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from config.lib import cache, indexing
+
+KIND = "model"  # the search kind of catalog entries (search.py registers it)
+
+
+@dataclass
+class Announcement:
+    """What a block of writes changed, said once when it ends."""
+
+    entries: set[int] = field(default_factory=set)
+    pages: bool = False
+
+    def flush(self):
+        if self.entries:
+            indexing.changed(KIND, sorted(self.entries))
+        if self.entries or self.pages:
+            cache.bump("articles", "catalog")
+
+
+_current = ContextVar("catalog_announcement", default=None)
+
+
+@contextmanager
+def announcing():
+    """Collect the announcements made inside; the outermost block makes them once, at its end.
+
+    Open it inside the transaction of the writes it covers, so that the search documents it
+    writes commit or roll back with them.
+    """
+    outer = _current.get()
+    if outer is not None:
+        yield outer
+        return
+    batch = Announcement()
+    token = _current.set(batch)
+    try:
+        yield batch
+    finally:
+        _current.reset(token)
+    batch.flush()
+
+
+def entries_changed(pks):
+    """These entries were written, retagged or deleted."""
+    with announcing() as batch:
+        batch.entries.update(pk for pk in pks if pk is not None)
+
+
+def pages_changed():
+    """Something catalog pages show changed, though no entry's search document did."""
+    with announcing() as batch:
+        batch.pages = True
+
+
+class AnnouncedOnWrite:
+    """For catalog models: saving or deleting one row announces it, whoever does it.
+
+    `announced_entries()` names the entries whose search documents show the row (none: only
+    pages). Deleting many rows at once (`QuerySet.delete`) skips this; writes.py announces
+    the deletions it makes.
+    """
+
+    def announced_entries(self):
+        return ()
+
+    def save(self, *args, **kwargs):
+        with announcing():
+            super().save(*args, **kwargs)
+            _row_changed(self.announced_entries())
+
+    def delete(self, *args, **kwargs):
+        with announcing():
+            entries = list(self.announced_entries())  # before its key is gone
+            deleted = super().delete(*args, **kwargs)
+            _row_changed(entries)
+        return deleted
+
+
+def _row_changed(entries):
+    entries_changed(entries)
+    pages_changed()
