@@ -66,7 +66,7 @@ def _writing(context):
         yield
 
 
-# Facts and differences ---------------------------------------------------------------------
+# Facts, and the end of every write --------------------------------------------------------
 
 
 def _entry_facts(model, entry):

@@ -47,6 +47,33 @@ class Mark:
         return f"M{self.x:.1f} {self.y - r:.1f}L{self.x + r:.1f} {self.y:.1f}L{self.x:.1f} {self.y + r:.1f}L{self.x - r:.1f} {self.y:.1f}Z"
 
 
+@dataclass
+class _Scale:
+    """Years shown, months per column, and a column's width."""
+
+    first: int
+    last: int
+    months: int
+    column: float
+
+    @classmethod
+    def of(cls, rows):
+        first = min(r["release_date"].year for r in rows)
+        last = max(r["release_date"].year for r in rows)
+        span = last - first + 1
+        months = 1 if span <= 3 else 3 if span <= 8 else 12
+        return cls(first, last, months, (WIDTH - LEFT - RIGHT) / (span * 12 // months))
+
+    def bucket(self, row):
+        date = row["release_date"]
+        month = 6 if row["release_date_precision"] == "year" else date.month - 1
+        return ((date.year - self.first) * 12 + month) // self.months
+
+    @property
+    def period(self):
+        return {1: "month", 3: "quarter"}.get(self.months, "year")
+
+
 def release_chart(rows, undated=0):
     """Marks, axis ticks and legend for `rows` (dicts with name, slug, release_date,
     release_date_precision, openness_class), stacked per period. None when nothing is dated.
@@ -54,25 +81,32 @@ def release_chart(rows, undated=0):
     rows = [row for row in rows if row["release_date"]]
     if not rows:
         return None
-    first, last = (
-        min(r["release_date"].year for r in rows),
-        max(r["release_date"].year for r in rows),
-    )
-    span = last - first + 1
-    months = 1 if span <= 3 else 3 if span <= 8 else 12
-    buckets = span * 12 // months
-    column = (WIDTH - LEFT - RIGHT) / buckets
+    scale = _Scale.of(rows)
     stacks = defaultdict(list)
     for row in sorted(rows, key=lambda r: (r["release_date"], r["name"])):
-        month = 6 if row["release_date_precision"] == "year" else row["release_date"].month - 1
-        stacks[((row["release_date"].year - first) * 12 + month) // months].append(row)
-    tallest = max(len(stack) for stack in stacks.values())
-    baseline = TOP + tallest * STEP
-    height = baseline + BOTTOM
+        stacks[scale.bucket(row)].append(row)
+    baseline = TOP + max(len(stack) for stack in stacks.values()) * STEP
+    legend = _legend(rows)
+    return {
+        "width": WIDTH,
+        "height": baseline + BOTTOM,
+        "baseline": baseline,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "marks": _marks(stacks, scale, baseline),
+        "years": _years(scale),
+        "legend": legend,
+        "description": _description(rows, scale, legend, undated),
+        "radius": RADIUS,
+        "square": 2 * RADIUS,
+    }
+
+
+def _marks(stacks, scale, baseline):
     labels = dict(OpennessClass.choices)
-    marks = [
+    return [
         Mark(
-            x=LEFT + (bucket + 0.5) * column,
+            x=LEFT + (bucket + 0.5) * scale.column,
             y=baseline - RADIUS - 1 - level * STEP,
             name=row["name"],
             date=format_release_date(row["release_date"], row["release_date_precision"], "human"),
@@ -85,16 +119,22 @@ def release_chart(rows, undated=0):
         for bucket, stack in sorted(stacks.items())
         for level, row in enumerate(stack)
     ]
-    years = [
+
+
+def _years(scale):
+    return [
         {
             "year": year,
-            "x": LEFT + (year - first) * 12 / months * column,
-            "mid": LEFT + ((year - first) * 12 + 6) / months * column,
+            "x": LEFT + (year - scale.first) * 12 / scale.months * scale.column,
+            "mid": LEFT + ((year - scale.first) * 12 + 6) / scale.months * scale.column,
         }
-        for year in range(first, last + 1)
+        for year in range(scale.first, scale.last + 1)
     ]
+
+
+def _legend(rows):
     counts = Counter(row["openness_class"] for row in rows)
-    legend = [
+    return [
         {
             "key": key,
             "label": label,
@@ -104,24 +144,14 @@ def release_chart(rows, undated=0):
         }
         for key, label in OpennessClass.choices
     ]
+
+
+def _description(rows, scale, legend, undated):
     summary = ", ".join(f"{item['count']} {item['label'].lower()}" for item in legend)
     description = (
-        f"{len(rows)} models released between {first} and {last}, one mark per model, "
-        f"stacked by {'month' if months == 1 else 'quarter' if months == 3 else 'year'} "
-        f"of release: {summary}."
+        f"{len(rows)} models released between {scale.first} and {scale.last}, one mark per "
+        f"model, stacked by {scale.period} of release: {summary}."
     )
     if undated:
         description += f" {undated} without a known release date are not shown."
-    return {
-        "width": WIDTH,
-        "height": height,
-        "baseline": baseline,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
-        "marks": marks,
-        "years": years,
-        "legend": legend,
-        "description": description,
-        "radius": RADIUS,
-        "square": 2 * RADIUS,
-    }
+    return description

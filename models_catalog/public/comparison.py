@@ -41,8 +41,12 @@ def _fact(label, models, text, key=None, best=None, rule="", css=None):
 
 
 def comparison_rows(models):
-    """[Row] for `models` (prefetched with organization, license and openness_grades)."""
-    rows = [
+    """[Row] for `models` (loaded with `AIModel.objects.for_detail()`): facts, then grades."""
+    return _fact_rows(models) + _grade_rows(models)
+
+
+def _fact_rows(models):
+    return [
         _fact("Organisation", models, lambda m: str(m.organization or "unknown")),
         _fact("Family", models, lambda m: m.family or "none"),
         _fact("Kind", models, lambda m: m.get_kind_display()),
@@ -71,6 +75,10 @@ def comparison_rows(models):
         _fact("Output price per million tokens", models, lambda m: m.price_output_display,
               key=lambda m: m.price_output_per_mtok, best=min, rule="lowest"),
     ]  # fmt: skip
+
+
+def _grade_rows(models):
+    rows = []
     grades = [{g.dimension: g for g in m.openness_grades.all()} for m in models]
     for group, dimensions in DIMENSION_GROUPS.items():
         for dimension in dimensions:
