@@ -57,7 +57,7 @@ def entry_problems(entry, skip=()):
         if getattr(entry, key) and key not in skip:
             for message in _name_problems(model_class, getattr(entry, key)):
                 problems.setdefault(key, []).append(message)
-    for name in MODALITY_LINKS:
+    for name in (name for name in MODALITY_LINKS if name not in skip):
         codes = in_order(getattr(entry, name))
         setattr(entry, name, codes)
         for message in (m for code in codes for m in _modality_problems(code)):

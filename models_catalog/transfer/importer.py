@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from models_catalog import formatting, writes
 from models_catalog.changes import WriteContext
-from models_catalog.entries import Entry, entry_problems
+from models_catalog.entries import Entry, InvalidEntries, entry_problems
 from models_catalog.models import AIModel
 from models_catalog.transfer import values as check
 from models_catalog.transfer.files import (
@@ -199,4 +199,14 @@ def import_rows(rows, progress=None, context=None):
         # Validation leaves the database nothing to refuse; should it refuse anyway, the
         # transaction is rolled back and the reason shown rather than a traceback.
         raise ImportFailed([RowError("file", "", f"the database refused it: {error}")]) from None
+    except InvalidEntries as invalid:  # parse_rows asked the same models: not expected
+        raise ImportFailed(_entry_errors(invalid.problems)) from None
     return Result.of(changes)
+
+
+def _entry_errors(problems):
+    return [
+        RowError(f"entry {slug!r}", fact, _as_clause(messages[0]))
+        for slug, found in problems.items()
+        for fact, messages in found.items()
+    ]

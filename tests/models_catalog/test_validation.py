@@ -115,3 +115,11 @@ def test_an_organisation_or_licence_name_is_judged_by_its_model(tmp_path):
         == "item 1, organization: ensure this value has at most 150 characters (it has 151)."
     )
     assert errors[1].startswith("item 1, license: contains U+0001")
+
+
+def test_the_bulk_write_judges_what_nobody_judged_before(tmp_path, monkeypatch):
+    """Should the importer skip the models' verdict, the write path still asks for it."""
+    monkeypatch.setattr("models_catalog.transfer.importer.entry_problems", lambda *a, **k: {})
+    assert import_errors(tmp_path, {"weights": "sometimes"}) == [
+        "entry 'fine', weights: unknown weights 'sometimes'; use open, gated, closed."
+    ]
