@@ -190,12 +190,6 @@ def image_clean_upload(upload):
         upload.seek(0)
 
 
-def original_format(image):
-    """ "jpeg", "png", "webp" or "gif", read from the stored file name."""
-    suffix = PurePosixPath(image.file.name).suffix.lower().lstrip(".")
-    return {"jpg": "jpeg", "jpeg": "jpeg"}.get(suffix, suffix or "jpeg")
-
-
 def _first_frame(handle):
     """The first frame of a stored image, decoded once the whole file is known to be in budget."""
     shape = check_decode_budget(handle)
@@ -211,7 +205,7 @@ def _first_frame(handle):
 
 def make_renditions(image):
     """Resize the stored original to RENDITION_WIDTHS, as WebP and in its own format."""
-    fmt = original_format(image)
+    fmt = image.original_format
     stem = PurePosixPath(image.file.name).stem
     folder = f"images/renditions/{uuid4().hex[:12]}"
     renditions = []
@@ -247,29 +241,12 @@ def image_ingest(image, upload, user=None, stripped=None):
     return image
 
 
-def rendition_srcset(image, fmt):
-    return ", ".join(
-        f"{default_storage.url(r['name'])} {r['width']}w"
-        for r in image.renditions
-        if r["format"] == fmt
-    )
-
-
-def fallback_url(image):
-    """The widest rendition in the original format (the `src` for old browsers)."""
-    fmt = original_format(image)
-    candidates = [r for r in image.renditions if r["format"] == fmt]
-    if not candidates:
-        return image.file.url
-    return default_storage.url(max(candidates, key=lambda r: r["width"])["name"])
-
-
 def img_tag(image, alt=None, sizes=DEFAULT_SIZES):
     """A responsive, lazy `<img>` for Markdown bodies (which allow no `<picture>`)."""
     return format_html(
         '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" '
         'loading="lazy" decoding="async">',
-        fallback_url(image),
+        image.fallback_url,
         image.webp_srcset or image.original_srcset,
         sizes,
         image.width,

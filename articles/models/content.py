@@ -1,15 +1,16 @@
-"""The publication: categories, authors and articles."""
+"""The publication: categories, authors and articles (and the trash, a view of articles)."""
 
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import TaggedItemBase
 
+from articles.models.images import Image
+from articles.models.querysets import ArticleManager, ArticleQuerySet, TrashManager
 from config.lib.rendering import render_markdown
 from config.lib.tagging import SharedTags
 from config.lib.text import CleanTextMixin
@@ -89,63 +90,6 @@ class Author(CleanTextMixin, models.Model):
         return "".join(part[0] for part in self.name.split()[:2]).upper()
 
 
-class Image(CleanTextMixin, models.Model):
-    """A picture in the image library: used as a hero image or inline (`![alt](image:<id>)`).
-
-    Uploads are validated and stripped of metadata, and their renditions are made once, at
-    upload time (articles/images.py), so page views never resize anything.
-    """
-
-    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
-    width = models.PositiveIntegerField(default=0, editable=False)
-    height = models.PositiveIntegerField(default=0, editable=False)
-    alt = models.CharField(
-        "alt text",
-        max_length=250,
-        help_text="Describe the image for readers who cannot see it. Required.",
-    )
-    caption = models.CharField(max_length=300, blank=True)
-    credit = models.CharField(max_length=200, blank=True, help_text="Photographer or source.")
-    renditions = models.JSONField(
-        default=list,
-        blank=True,
-        editable=False,
-        help_text="Resized copies made at upload time: format, width, height, storage name.",
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return self.alt
-
-    def srcset(self, fmt):
-        """`srcset` value listing this image's renditions in format `fmt` ("webp", "jpeg"…)."""
-        from articles.images import rendition_srcset
-
-        return rendition_srcset(self, fmt)
-
-    @property
-    def webp_srcset(self):
-        return self.srcset("webp")
-
-    @property
-    def original_srcset(self):
-        from articles.images import original_format
-
-        return self.srcset(original_format(self))
-
-    @property
-    def fallback_url(self):
-        from articles.images import fallback_url
-
-        return fallback_url(self)
-
-
 class TaggedArticle(TaggedItemBase):
     """Typed join between articles and the shared tag table (a real, indexed foreign key)."""
 
@@ -159,58 +103,6 @@ class TaggedArticle(TaggedItemBase):
         ]
         # A tag's articles (tag pages, related tags) straight from the index.
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_tag_obj")]
-
-
-class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """Live to the public: marked published and the publish time has passed.
-
-        This is the single definition of "visible to readers"; a future `published_at` is how
-        an article is scheduled, so nothing has to run for it to go live.
-        """
-        return self.filter(
-            status=Article.Status.PUBLISHED,
-            published_at__lte=timezone.now(),
-            deleted_at__isnull=True,
-        )
-
-    def scheduled(self):
-        """Published with a time still to come: they go live by themselves."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-
-    def next_go_live(self):
-        """When the next scheduled article goes live by itself (None when none is due)."""
-        return (
-            self.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
-        )
-
-    def not_trashed(self):
-        return self.filter(deleted_at__isnull=True)
-
-    def trashed(self):
-        return self.filter(deleted_at__isnull=False)
-
-    # What a card never shows: about 25 KB of Markdown and HTML per row, left in the table.
-    LISTING_DEFERRED = ("body", "body_html", "toc_html", "review_comment")
-
-    def for_sidebar(self):
-        """Title, link, date and dek only (the "Recent posts" list)."""
-        return self.only("title", "slug", "published_at", "dek")
-
-    def for_listing(self):
-        """Cards and lists: author, category and tags, without the body columns."""
-        return self.for_detail().defer(*self.LISTING_DEFERRED)
-
-    def for_detail(self):
-        """The article page: every column (body_html, toc_html), author, category and tags."""
-        return self.select_related("author", "category").prefetch_related("tags")
-
-
-class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
-    """The default manager: articles in the trash are left out of everything."""
-
-    def get_queryset(self):
-        return super().get_queryset().not_trashed()
 
 
 class Article(CleanTextMixin, models.Model):
@@ -410,6 +302,8 @@ class Article(CleanTextMixin, models.Model):
         self.mentioned_models.set(references.model_ids)
         self.mentioned_articles.set(references.article_ids)
         pending = [ref.split(":", 1) for ref in references.missing]
+        from articles.models.references import PendingReference
+
         PendingReference.objects.filter(article=self).delete()
         PendingReference.objects.bulk_create(
             PendingReference(article=self, kind=kind, slug=slug) for kind, slug in pending
@@ -461,11 +355,6 @@ class Article(CleanTextMixin, models.Model):
         return self.seo_description or self.dek
 
 
-class TrashManager(models.Manager.from_queryset(ArticleQuerySet)):
-    def get_queryset(self):
-        return super().get_queryset().filter(deleted_at__isnull=False)
-
-
 class TrashedArticle(Article):
     """The trash: deleted articles wait here until an editor restores them or empties it."""
 
@@ -477,118 +366,3 @@ class TrashedArticle(Article):
         verbose_name = "article in the trash"
         verbose_name_plural = "articles in the trash"
         default_manager_name = "objects"
-
-
-class Revision(CleanTextMixin, models.Model):
-    """A snapshot of an article's content at one save: who, when, and every content field."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField(help_text="The article's version after this save.")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    note = models.CharField(max_length=200, blank=True)
-    content = models.JSONField(help_text="Title, slug, dek, body, tags, SEO fields and more.")
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        get_latest_by = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.article_id} v{self.version} ({self.created_at:%Y-%m-%d %H:%M})"
-
-
-class SearchEntry(models.Model):
-    """One searchable thing: a published article or a catalog entry (articles/search.py).
-
-    Rows are written by signals (articles/signals.py), never by hand. The full-text index
-    lives beside them: a weighted `search_vector` kept by a trigger on PostgreSQL, an FTS5
-    table kept by triggers on SQLite (migration 0002). Visibility is decided at query time,
-    through `Article.objects.published()`, so a scheduled article appears on time.
-    """
-
-    class Kind(models.TextChoices):
-        ARTICLE = "article", "Article"
-        MODEL = "model", "Model"
-
-    kind = models.CharField(max_length=10, choices=Kind)
-    object_id = models.PositiveBigIntegerField()
-    slug = models.SlugField(max_length=200)
-    title = models.CharField(max_length=300, help_text="Weight A: article title, model name.")
-    subtitle = models.TextField(help_text="Weight B: dek; organisation and summary.")
-    tags = models.TextField(blank=True, help_text="Weight C: tag names.")
-    body = models.TextField(blank=True, help_text="Weight D: article text, model description.")
-    label = models.CharField(max_length=200, blank=True, help_text="Category or organisation.")
-    date = models.DateTimeField(null=True, blank=True)
-    search_vector = SearchVectorField(null=True, editable=False)
-
-    class Meta:
-        ordering = ["kind", "object_id"]
-        verbose_name_plural = "search entries"
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_entry")
-        ]
-        # searchentry_date (date DESC NULLS LAST, id DESC), the newest matches first for
-        # articles/search.py `newest`, is made per database by migration 0009.
-
-    def __str__(self):
-        return f"{self.kind}: {self.title}"
-
-    def get_absolute_url(self):
-        name = "articles:detail" if self.kind == self.Kind.ARTICLE else "catalog:detail"
-        return reverse(name, kwargs={"slug": self.slug})
-
-
-class SearchEntryFTS(models.Model):
-    """SQLite only: the FTS5 table over `SearchEntry`, joined on rowid. Never written by Django."""
-
-    entry = models.OneToOneField(
-        SearchEntry,
-        primary_key=True,
-        db_column="rowid",
-        on_delete=models.DO_NOTHING,
-        related_name="fts",
-    )
-
-    class Meta:
-        managed = False
-        db_table = "articles_searchentry_fts"
-
-    def __str__(self):
-        return str(self.entry_id)
-
-
-class TagDescription(CleanTextMixin, models.Model):
-    """What a tag is about, written by editors (Markdown, rendered and sanitised on save)."""
-
-    tag = models.OneToOneField(
-        "taggit.Tag", on_delete=models.CASCADE, primary_key=True, related_name="description"
-    )
-    description = models.TextField(blank=True, help_text="Markdown. Shown on the tag page.")
-    description_html = models.TextField(blank=True, editable=False)
-
-    def __str__(self):
-        return f"Description of {self.tag}"
-
-    def save(self, *args, **kwargs):
-        self.description_html = render_markdown(self.description).html
-        super().save(*args, **kwargs)
-
-
-class PendingReference(models.Model):
-    """An inline reference whose target does not exist yet (e.g. a model not in the catalog).
-
-    When an article or catalog entry with that slug appears, the articles waiting for it are
-    rendered again, so the plain-text placeholder turns into a link.
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10)
-    slug = models.CharField(max_length=200)
-
-    class Meta:
-        indexes = [models.Index(fields=["kind", "slug"], name="pending_ref_target")]
-
-    def __str__(self):
-        return f"{self.kind}:{self.slug}"
