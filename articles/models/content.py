@@ -3,14 +3,17 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import TaggedItemBase
 
+from articles.announce import AnnouncedOnWrite, announcing
 from articles.models.images import Image
 from articles.models.querysets import ArticleManager, ArticleQuerySet, TrashManager
+from articles.models.search import SearchEntry
 from config.lib.rendering import render_markdown
 from config.lib.tagging import SharedTags
 from config.lib.text import CleanTextMixin
@@ -32,7 +35,7 @@ class CategoryQuerySet(models.QuerySet):
         )
 
 
-class Category(CleanTextMixin, models.Model):
+class Category(AnnouncedOnWrite, CleanTextMixin, models.Model):
     """A section of the site; every article sits in exactly one."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -48,11 +51,20 @@ class Category(CleanTextMixin, models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        with transaction.atomic(), announcing():
+            super().save(*args, **kwargs)
+            # Its articles' search entries carry its name as their label: one UPDATE, however
+            # many articles it holds.
+            SearchEntry.objects.filter(
+                kind=SearchEntry.Kind.ARTICLE, object_id__in=self.articles.values("pk")
+            ).update(label=self.name)
+
     def get_absolute_url(self):
         return reverse("articles:category", kwargs={"slug": self.slug})
 
 
-class Author(CleanTextMixin, models.Model):
+class Author(AnnouncedOnWrite, CleanTextMixin, models.Model):
     """A byline. Optionally tied to a login so authors can find their own drafts."""
 
     user = models.OneToOneField(
@@ -106,7 +118,17 @@ class TaggedArticle(TaggedItemBase):
 
 
 class Article(CleanTextMixin, models.Model):
-    """An explainer post. `body` is Markdown; `body_html` is rendered and sanitised on save."""
+    """An explainer post. `body` is Markdown; `body_html` is rendered and sanitised on save.
+
+    Every write goes through articles/writes.py (`article_save`), which derives the body's
+    fields, validates, stores, records a revision and announces the change; `save()` only
+    stores the row as it is.
+    """
+
+    # Set by article_derive (articles/rendering/article.py) for the writer to be told; never
+    # stored: what rendering took out of the body, and references shown as plain text.
+    removed_markup = ()
+    missing_references = ()
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -266,54 +288,21 @@ class Article(CleanTextMixin, models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.render()
-        if self.pk is not None:
-            self.version += 1
-        super().save(*args, **kwargs)
-        self.store_references()
-
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
-    def render(self):
-        """Derive the HTML, table of contents and reading time from the Markdown body."""
-        from articles.images import image_preprocessor
-        from articles.references import ReferenceResolver
-
-        self._references = ReferenceResolver(self.body, exclude_article=self)
-        rendered = render_markdown(
-            self.body,
-            preprocessors=[image_preprocessor],
-            extensions=[self._references.extension()],
-        )
-        self.body_html = rendered.html
-        self.removed_markup = rendered.removed  # for the admin to tell the writer
-        self.rerender_at = self._references.next_change_at
-        self.toc_html = rendered.toc_html
-        self.heading_count = len(rendered.headings)
-        self.reading_time = rendered.reading_time
-
-    def store_references(self):
-        """Record which catalog entries and articles the body references (after `render`)."""
-        references = getattr(self, "_references", None)
-        if references is None or self.pk is None:
-            return
-        self.mentioned_models.set(references.model_ids)
-        self.mentioned_articles.set(references.article_ids)
-        pending = [ref.split(":", 1) for ref in references.missing]
-        from articles.models.references import PendingReference
-
-        PendingReference.objects.filter(article=self).delete()
-        PendingReference.objects.bulk_create(
-            PendingReference(article=self, kind=kind, slug=slug) for kind, slug in pending
-        )
-
-    @property
-    def missing_references(self):
-        """References shown as plain text: no such target, or one readers cannot see yet."""
-        references = getattr(self, "_references", None)
-        return references.unresolved if references else []
+    def clean(self):
+        super().clean()
+        # The default manager leaves the trash out, so Django's own unique check does not see
+        # a slug that an article in the trash still holds (the database would refuse it).
+        taken = Article.all_objects.trashed().filter(slug=self.slug).exclude(pk=self.pk)
+        if self.slug and taken.exists():
+            raise ValidationError(
+                {
+                    "slug": "An article in the trash uses this slug. Restore it, or empty the "
+                    "trash first."
+                }
+            )
 
     @property
     def is_published(self):

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models
 
+from articles.announce import AnnouncedOnWrite
 from config.lib.text import CleanTextMixin
 
 
-class Image(CleanTextMixin, models.Model):
+class Image(AnnouncedOnWrite, CleanTextMixin, models.Model):
     """A picture in the image library: used as a hero image or inline (`![alt](image:<id>)`).
 
     Uploads are validated and stripped of metadata, and their renditions are made once, at

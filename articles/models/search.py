@@ -6,9 +6,10 @@ from django.urls import reverse
 
 
 class SearchEntry(models.Model):
-    """One searchable thing: a published article or a catalog entry (articles/search.py).
+    """One searchable thing: a published article or a catalog entry (articles/search/).
 
-    Rows are written by signals (articles/signals.py), never by hand. The full-text index
+    Rows are written by the index backend (articles/search/indexing.py), never by hand, when a
+    write path announces a change (config/lib/indexing.py). The full-text index
     lives beside them: a weighted `search_vector` kept by a trigger on PostgreSQL, an FTS5
     table kept by triggers on SQLite (migration 0002). Visibility is decided at query time,
     through `Article.objects.published()`, so a scheduled article appears on time.
@@ -36,7 +37,7 @@ class SearchEntry(models.Model):
             models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_entry")
         ]
         # searchentry_date (date DESC NULLS LAST, id DESC), the newest matches first for
-        # articles/search.py `newest`, is made per database by migration 0009.
+        # articles/search/results.py `newest`, is made per database by migration 0009.
 
     def __str__(self):
         return f"{self.kind}: {self.title}"

@@ -2,11 +2,12 @@
 
 from django.db import models
 
+from articles.announce import AnnouncedOnWrite
 from config.lib.rendering import render_markdown
 from config.lib.text import CleanTextMixin
 
 
-class TagDescription(CleanTextMixin, models.Model):
+class TagDescription(AnnouncedOnWrite, CleanTextMixin, models.Model):
     """What a tag is about, written by editors (Markdown, rendered and sanitised on save)."""
 
     tag = models.OneToOneField(

@@ -11,8 +11,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from taggit.models import Tag
 
+from articles.backoffice.tags import tag_is_used, tag_merge, tag_suggestions
 from articles.models import TagDescription
-from articles.tags import tag_is_used, tag_merge, tag_suggestions
 from config.lib.tagging import normalize_tag_name, tag_name_problem
 
 

@@ -7,10 +7,10 @@ review, a scheduled one or one in the trash renders exactly like a slug that mat
 (no title, no link), in every body, preview and search entry, whoever is looking (issue 12).
 All targets of one body are looked up in at most two queries, however many references it
 holds. The HTML is baked in on save; when a referenced article or model changes (renamed,
-published, unpublished, trashed), the articles that mention it are rendered again (see
-`articles.signals`). A scheduled target goes live with no write at all, so a body also records
-when its next hidden target is due (`Article.rerender_at`) and is rendered again at the first
-request after that moment.
+published, unpublished, trashed), the articles that mention it are rendered again
+(articles/writes.py; catalog changes reach it through articles/signals.py). A scheduled
+target goes live with no write at all, so a body also records when its next hidden target is
+due (`Article.rerender_at`) and is rendered again at the first request after that moment.
 """
 
 import re
@@ -20,6 +20,9 @@ from django.db.models import Exists, OuterRef
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
+
+from articles.models import Article
+from models_catalog.models import AIModel
 
 REFERENCE = r"\[\[(model|article):([A-Za-z0-9_-]{1,200})\]\]"
 _REFERENCE = re.compile(REFERENCE)
@@ -48,8 +51,6 @@ class ReferenceResolver:
 
     @staticmethod
     def _models(slugs):
-        from models_catalog.models import AIModel
-
         if not slugs:
             return {}
         found = AIModel.objects.select_related("organization").filter(slug__in=slugs)
@@ -58,8 +59,6 @@ class ReferenceResolver:
     @staticmethod
     def _articles(slugs, exclude_article):
         """Every target not in the trash (each a dependency), each marked `is_live`."""
-        from articles.models import Article
-
         if not slugs:
             return {}
         live = Article.objects.published().filter(pk=OuterRef("pk"))

@@ -2,11 +2,13 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from articles import workflow
+from articles.announce import announcing
+from articles.backoffice import workflow
 from articles.models import TrashedArticle
 
 
@@ -31,8 +33,9 @@ class TrashAdmin(admin.ModelAdmin):
 
     @admin.action(description="Restore selected articles", permissions=["restore"])
     def restore(self, request, queryset):
-        for article in queryset:
-            workflow.article_restore(article, request.user)
+        with transaction.atomic(), announcing():
+            for article in queryset:
+                workflow.article_restore(article, request.user)
         self.message_user(request, f"{len(queryset)} article(s) restored.", messages.SUCCESS)
 
     def delete_queryset(self, request, queryset):

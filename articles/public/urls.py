@@ -1,6 +1,7 @@
 from django.urls import path
 
-from articles import feeds, preview, views
+from articles.backoffice import preview
+from articles.public import feeds, views
 from articles.search import views as search_views
 from config.lib.cache import public_page
 

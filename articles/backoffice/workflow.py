@@ -1,7 +1,8 @@
 """The editorial workflow: draft → in review → published (a future time means scheduled).
 
 Every function checks the user's rights itself, so the admin buttons, the bulk actions and
-any forged request all meet the same rules. Each change is saved as a revision.
+any forged request all meet the same rules. Each step is written through the one write path
+(articles/writes.py) with a note, which it records as a revision.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Author
-from articles.revisions import revision_create
+from articles.writes import article_save, articles_delete
 
 Status = Article.Status
 
@@ -66,9 +67,7 @@ def article_submit(article, user):
     if article.status != Status.DRAFT:
         raise WorkflowError("Only a draft can be submitted for review.")
     article.status = Status.REVIEW
-    article.save()
-    revision_create(article, user, note="Submitted for review")
-    return article
+    return article_save(article, user, note="Submitted for review")
 
 
 @transaction.atomic
@@ -82,13 +81,11 @@ def article_publish(article, user, when=None):
     article.status = Status.PUBLISHED
     article.published_at = when or now
     article.review_comment = ""
-    article.save()
     if article.published_at > now:
         note = f"Scheduled for {article.published_at:%Y-%m-%d %H:%M %Z}"
     else:
         note = "Published"
-    revision_create(article, user, note=note)
-    return article
+    return article_save(article, user, note=note)
 
 
 def article_schedule(article, user, when):
@@ -106,9 +103,7 @@ def article_unpublish(article, user):
     if article.status != Status.PUBLISHED:
         raise WorkflowError("Only a published or scheduled article can be unpublished.")
     article.status = Status.DRAFT
-    article.save()
-    revision_create(article, user, note="Unpublished")
-    return article
+    return article_save(article, user, note="Unpublished")
 
 
 @transaction.atomic
@@ -123,9 +118,7 @@ def article_send_back(article, user, comment):
         raise WorkflowError("The article is already a draft.")
     article.status = Status.DRAFT
     article.review_comment = comment
-    article.save()
-    revision_create(article, user, note=f"Sent back to draft: {comment}")
-    return article
+    return article_save(article, user, note=f"Sent back to draft: {comment}")
 
 
 def article_revoke_share_links(article, user):
@@ -149,9 +142,7 @@ def article_trash(article, user):
         return article
     article.deleted_at = timezone.now()
     article.deleted_by = user
-    article.save()
-    revision_create(article, user, note="Moved to the trash")
-    return article
+    return article_save(article, user, note="Moved to the trash")
 
 
 @transaction.atomic
@@ -161,9 +152,7 @@ def article_restore(article, user):
     _require(can_trash(user))
     article.deleted_at = None
     article.deleted_by = None
-    article.save()
-    revision_create(article, user, note="Restored from the trash")
-    return article
+    return article_save(article, user, note="Restored from the trash")
 
 
 @transaction.atomic
@@ -173,6 +162,4 @@ def trash_empty(user, articles=None):
     queryset = Article.all_objects.trashed()
     if articles is not None:
         queryset = queryset.filter(pk__in=[a.pk for a in articles])
-    pks = list(queryset.values_list("pk", flat=True))
-    Article.all_objects.filter(pk__in=pks).delete()  # revisions go with them (CASCADE)
-    return len(pks)
+    return articles_delete(list(queryset.only("pk")))

@@ -17,7 +17,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError
 from django.db.models import NOT_PROVIDED
 
-from articles.backup.archive import BackupError
+from articles.operations.backup.archive import BackupError
 from config.lib import text
 
 MAX_PROBLEMS = 20  # listed in the message; the count says how many more

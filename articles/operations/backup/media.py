@@ -10,7 +10,7 @@ import shutil
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from articles.backup.archive import BackupError
+from articles.operations.backup.archive import BackupError
 
 
 class MediaSwap:

@@ -9,14 +9,14 @@ from django.utils.http import http_date
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, TagDescription
-from articles.queries import (
+from articles.public.queries import (
     article_neighbours,
     models_for_article,
     related_articles,
     related_tags,
     tags_in_use,
 )
-from articles.signals import references_refresh_if_due
+from articles.writes import references_refresh_if_due
 from config.lib.cache import generational, public_page
 from config.lib.cache_keys import choice, get_page, page_number
 from models_catalog.models import AIModel

@@ -1,7 +1,8 @@
-"""Revisions: a snapshot of every save, word-level diffs between two, and restore.
+"""Revisions in the back office: word-level diffs between two, and restoring one.
 
-Restoring never overwrites history: it copies an old snapshot's content onto the article and
-records that as a new revision.
+The write path records them (articles/writes.py: a snapshot of every content field at each
+save that says what happened). Restoring never overwrites history: it copies an old
+snapshot's content onto the article and saves that, through the same path, as a new revision.
 """
 
 import difflib
@@ -13,6 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models import Article, Author, Category, Image, Revision
+from articles.writes import article_save, revision_create
 
 # (key in the snapshot, label shown in diffs)
 CONTENT_FIELDS = [
@@ -31,38 +33,6 @@ CONTENT_FIELDS = [
 ]
 # Words (keeping "3.1", "don't" and "mixture-of-experts" whole), runs of space, punctuation.
 _TOKEN = re.compile(r"\s+|\w+(?:[.,'’-]\w+)*|[^\w\s]")
-
-
-def snapshot(article, tags=None):
-    """Every content field of `article` as JSON-ready data (tags as sorted names)."""
-    if tags is None:
-        tags = [tag.name for tag in article.tags.all()]
-    return {
-        "title": article.title,
-        "slug": article.slug,
-        "dek": article.dek,
-        "body": article.body,
-        "category": article.category_id,
-        "category_name": str(article.category) if article.category_id else "",
-        "author": article.author_id,
-        "author_name": str(article.author) if article.author_id else "",
-        "hero_image": article.hero_image_id,
-        "tags": sorted(tags, key=str.lower),
-        "seo_title": article.seo_title,
-        "seo_description": article.seo_description,
-        "status": article.status,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-    }
-
-
-def revision_create(article, user=None, note="Saved"):
-    return Revision.objects.create(
-        article=article,
-        version=article.version,
-        user=user if user and user.is_authenticated else None,
-        note=note[:200],
-        content=snapshot(article),
-    )
 
 
 def revision_baseline(article):
@@ -135,9 +105,7 @@ def revision_restore(revision, user):
         article.author_id = content["author"]
     hero = content.get("hero_image")
     article.hero_image_id = hero if hero and Image.objects.filter(pk=hero).exists() else None
-    article.save()
-    article.tags.set(content.get("tags", []))
     when = revision.created_at.strftime("%Y-%m-%d %H:%M")
-    return revision_create(
-        article, user, note=f"Restored the revision of {when} (v{revision.version})"
-    )
+    note = f"Restored the revision of {when} (v{revision.version})"
+    article_save(article, user, note=note, tags=content.get("tags", []))
+    return Revision.objects.filter(article=article).latest()

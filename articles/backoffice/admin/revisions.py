@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from articles.backoffice.revisions import diff_contents, revision_restore
 from articles.models import Revision
-from articles.revisions import diff_contents, revision_restore
 from config.admin_site import clean_pk
 
 

@@ -5,16 +5,12 @@ from django.db.models import Min
 from django.db.models.functions import Lower
 from taggit.models import Tag
 
+from articles.models import TagDescription, TaggedArticle
 from config.lib.tagging import normalize_tag_name, tags_changed
+from models_catalog.models import TaggedModel
 
 SUGGESTION_LIMIT = 10
-
-
-def _through_models():
-    from articles.models import TaggedArticle
-    from models_catalog.models import TaggedModel
-
-    return [TaggedArticle, TaggedModel]
+THROUGH_MODELS = [TaggedArticle, TaggedModel]  # everything that carries a tag, in both apps
 
 
 def tag_suggestions(prefix, limit=SUGGESTION_LIMIT):
@@ -43,13 +39,11 @@ def tag_merge(survivor, others):
     merged tag that has one is kept when the survivor has none. One transaction: on any error
     nothing changes.
     """
-    from articles.models import TagDescription
-
     ids = [tag.pk for tag in others if tag.pk != survivor.pk]
     if not ids:
         return 0
     moved = 0
-    for through in _through_models():
+    for through in THROUGH_MODELS:
         rows = through.objects.filter(tag_id__in=ids)
         already = through.objects.filter(tag=survivor).values("content_object_id")
         rows.filter(content_object_id__in=already).delete()
@@ -69,4 +63,4 @@ def tag_merge(survivor, others):
 
 
 def tag_is_used(tag):
-    return any(through.objects.filter(tag=tag).exists() for through in _through_models())
+    return any(through.objects.filter(tag=tag).exists() for through in THROUGH_MODELS)

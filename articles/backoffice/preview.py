@@ -17,9 +17,9 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.models import Article
-from articles.signals import references_refresh_if_due
+from articles.writes import references_refresh_if_due
 
-SALT = "articles.preview"
+SALT = "articles.preview"  # signed into every share link given out: never change it
 
 
 def preview_max_age():

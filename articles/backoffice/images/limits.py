@@ -8,7 +8,8 @@ WebP RIFF chunks, JPEG segments up to the scan) without decompressing anything, 
 soon as a limit is passed, so a bomb is refused in microseconds.
 
 The limits cover every decode path: upload validation, metadata stripping and renditions
-(articles/images.py) all measure first, and the loops that decode frames check again as they go.
+(validation.py, metadata.py, renditions.py) all measure first, and the loops that decode
+frames check again as they go.
 """
 
 import struct

@@ -22,7 +22,7 @@ import json
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-SALT = "articles.backup.manifest"
+SALT = "articles.backup.manifest"  # in every signed archive: never change it
 ALGORITHM = "hmac-sha256"
 
 

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from articles.images import image_clean_upload
+from articles.backoffice.images import image_clean_upload
+from articles.backoffice.revisions import diff_contents
 from articles.models import Article, Author, Image, Revision
-from articles.revisions import diff_contents, snapshot
+from articles.writes import snapshot
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -41,15 +42,6 @@ class ArticleAdminForm(forms.ModelForm):
         self.conflict = None
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
-
-    def clean_slug(self):
-        slug = self.cleaned_data["slug"]
-        taken = Article.all_objects.trashed().filter(slug=slug).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError(
-                "An article in the trash uses this slug. Restore it, or empty the trash first."
-            )
-        return slug
 
     def clean(self):
         cleaned = super().clean()

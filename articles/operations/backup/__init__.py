@@ -10,7 +10,9 @@ is left out too and rebuilt after a restore.
 
 A restore trusts nothing in the archive: it unpacks within size limits (archive.py), verifies
 checksums and signature, checks and cleans data.json (data.py), then writes the database and
-the media files all or nothing, and reports what the database holds afterwards.
+the media files all or nothing, and reports what the database holds afterwards. Articles go
+through the write path in bulk (articles/writes.py): their fields are checked, their bodies
+derived again (an archive's HTML is never served as is), and the restore is announced once.
 """
 
 import io
@@ -24,15 +26,18 @@ from pathlib import Path
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from articles.backup import archive, data, signing
-from articles.backup.archive import BackupError, Limits
-from articles.backup.media import MediaSwap
-from config.lib import cache
+from articles.announce import announcing, everything_changed
+from articles.models import Article
+from articles.operations.backup import archive, data, signing
+from articles.operations.backup.archive import BackupError, Limits
+from articles.operations.backup.media import MediaSwap
+from articles.writes import articles_rerender_all
 
 __all__ = ["BackupError", "Limits", "backup_create", "backup_restore", "database_is_empty"]
 FORMAT = 2  # 2: checksums and a signature in the manifest; 1 had neither
@@ -185,15 +190,26 @@ def _write(rows, scratch, replace):
                 call_command("flush", interactive=False, verbosity=0)
             # migrate (or flush) created the editorial groups; the archive has them as saved.
             Group.objects.all().delete()
-            data.load(rows, scratch / "data.json")
-            call_command("rebuild_search_index", stdout=io.StringIO())
-            cache.bump()  # loaddata sends raw signals and flush none: pages cached before
+            with announcing():
+                data.load(rows, scratch / "data.json")
+                _derive_articles()
+                # loaddata's writes are raw and flush's silent: rebuild the whole index and
+                # invalidate every cached page, once.
+                everything_changed()
             media.put()  # last: undone below if the commit itself fails
             report = _report(rows, media)
     except BaseException:
         media.undo()
         raise
     return report
+
+
+def _derive_articles():
+    """Check every restored article's fields and derive its body again."""
+    try:
+        articles_rerender_all(Article.all_objects.all(), validate=True)
+    except ValidationError as error:
+        raise BackupError(f"data.json cannot be restored: {' '.join(error.messages)}") from None
 
 
 def _report(rows, media):

@@ -2,9 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, TaggedArticle
+from config.lib.cache import generational
+from models_catalog.models import AIModel, TaggedModel
 
 # How many of the newest articles (by id) carrying a tag are weighed for "related" lists:
 # enough to rank sensibly, and what keeps the cost flat however many articles share a tag.
@@ -16,8 +21,6 @@ def related_articles(article, limit=3):
 
     Ranked among the newest RELATED_CANDIDATES articles carrying any of its tags.
     """
-    from articles.models import TaggedArticle
-
     tag_ids = [tag.pk for tag in article.tags.all()]
     if not tag_ids:
         return Article.objects.none()
@@ -39,8 +42,6 @@ def related_articles(article, limit=3):
 
 def article_neighbours(article):
     """The published articles just before and just after `article`: (previous, next)."""
-    from django.db.models import Q
-
     published = Article.objects.published().only("title", "slug", "published_at")
     # Ties broken by id, as every list orders them. The plain range on published_at is what
     # lets the index be walked from this article; the OR alone made it a 20 ms scan.
@@ -83,8 +84,6 @@ def tags_in_use(order="use"):
     than two counting subqueries per tag (2.5 s for 5,000 tags at 100,000 articles; this is
     about 70 ms, once per write).
     """
-    from config.lib.cache import generational
-
     halves = ("articles", "catalog")
     if order == "name":
         key = lambda tag: (tag.name.lower(), tag.pk)  # noqa: E731
@@ -98,11 +97,6 @@ def tags_in_use(order="use"):
 
 
 def _tags_in_use():
-    from taggit.models import Tag
-
-    from articles.models import TaggedArticle
-    from models_catalog.models import TaggedModel
-
     def counts(rows):
         return dict(
             rows.order_by().values("tag_id").annotate(n=Count("pk")).values_list("tag_id", "n")
@@ -123,12 +117,6 @@ def related_tags(tag, limit=12):
     Counted over the newest RELATED_CANDIDATES published articles and catalog entries
     carrying `tag` (by id), so the cost does not grow with how many carry it.
     """
-    from django.db import connection
-    from taggit.models import Tag
-
-    from articles.models import TaggedArticle
-    from models_catalog.models import AIModel, TaggedModel
-
     tagged_articles = (
         Article.objects.published()
         .filter(tags=tag)
@@ -167,11 +155,6 @@ def models_for_article(article, limit=8):
     references and the best `limit` by shared tags, a union of two small subqueries, and only
     those are ranked as whole rows.
     """
-    from django.db.models import Exists, IntegerField, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    from models_catalog.models import AIModel, TaggedModel
-
     tag_ids = [tag.pk for tag in article.tags.all()]
     mentions = Article.mentioned_models.through.objects.filter(article_id=article.pk)
     tagged = TaggedModel.objects.filter(tag_id__in=tag_ids)
@@ -211,10 +194,6 @@ def articles_about(obj, limit=6):
     are `IN` subqueries on the join tables (no DISTINCT over whole article rows), and only
     the columns the panel shows are read.
     """
-    from django.db.models import Q
-
-    from articles.models import TaggedArticle
-
     tag_ids = [tag.pk for tag in obj.tags.all()]
     condition = Q(pk__in=TaggedArticle.objects.filter(tag_id__in=tag_ids).values("content_object"))
     if obj._meta.label == "models_catalog.AIModel":
