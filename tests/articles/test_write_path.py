@@ -356,3 +356,15 @@ def test_restore_checks_every_articles_fields(tmp_path):
     with pytest.raises(CommandError, match=f"article {live.pk}: status: .*not a valid choice"):
         call_command("restore", str(path), replace=True, stdout=io.StringIO())
     assert Article.objects.get(pk=live.pk).title == "Kept"  # --replace: all or nothing
+
+
+@pytest.mark.django_db(transaction=True)  # as it runs: SQLite takes its PRAGMAs outside one
+def test_generate_site_derives_bodies_as_the_write_path_does(announced, capsys):
+    call_command("generate_site", articles=30, models=5, tags=10, authors=2, categories=2)
+    assert "Generated 30 articles" in capsys.readouterr().out
+    for article in Article.all_objects.order_by("pk")[:5]:
+        stored = assert_derived(article)
+        assert stored.heading_count == 7 and "<table>" in stored.body_html
+    assert announced["rebuild"] == 1 and announced["bump"] == [()]
+    published = Article.objects.filter(status="published").count()
+    assert SearchEntry.objects.filter(kind="article").count() == published > 0
