@@ -39,6 +39,7 @@ from config.lib import cache, indexing
 from tests.articles.helpers import article_form_data, image_bytes
 from tests.factories import AIModelFactory, ArticleFactory, CategoryFactory
 from tests.security.test_restore_hostile import read_members, resigned, with_rows, write_members
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +159,21 @@ def test_admin_add(client, editor, body, announced):
     assert_announced_once(announced, article.pk)
     assert_derived(article)
     assert Revision.objects.get(article=article).note == "Created"
+
+
+def test_an_authors_first_article_and_byline_announce_once(client, announced):
+    newcomer = make_user("newcomer", "Authors")  # no byline yet: the first save makes one
+    category = CategoryFactory()
+    client.force_login(newcomer)
+    forget(announced)
+    response = client.post(
+        reverse("admin:articles_article_add"), article_form_data(category=category.pk)
+    )
+    assert response.status_code == 302
+    article = Article.objects.get(slug="a-fresh-explainer")
+    assert article.author.user == newcomer and article.status == "draft"
+    assert [halves for halves in announced["bump"] if "articles" in halves] == [("articles",)]
+    assert announced["changed"] == [("article", [article.pk])]
 
 
 def test_workflow_step(editor, body, announced):

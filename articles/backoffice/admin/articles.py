@@ -130,14 +130,14 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
     # --- saving -------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        if not workflow.can_publish(request.user):
-            if not change:
+        # The whole write, tags and revision included (and an author's first byline), through
+        # the one write path, announced once; `save_related` leaves the form's tags alone.
+        with announcing():
+            if not workflow.can_publish(request.user) and not change:
                 obj.author = workflow.author_for_user(request.user)
                 obj.status = Status.DRAFT
-        # The whole write, tags and revision included, through the one write path, which
-        # announces it once; `save_related` therefore leaves the form's tags alone.
-        tags = form.cleaned_data.get("tags") if "tags" in form.fields else None
-        article_save(obj, request.user, note="Saved" if change else "Created", tags=tags)
+            tags = form.cleaned_data.get("tags") if "tags" in form.fields else None
+            article_save(obj, request.user, note="Saved" if change else "Created", tags=tags)
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
