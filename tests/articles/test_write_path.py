@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db.models.signals import post_delete, post_save, pre_delete
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -130,15 +131,20 @@ def tags():
     return [Tag.objects.create(name=name, slug=name) for name in ("llm", "open")]
 
 
-@pytest.mark.usefixtures("tags")
+@pytest.mark.usefixtures("tags", "page_cache")
 def test_admin_save(client, editor, body, announced):
     article = ArticleFactory(title="Before")
+    reader = Client()
+    assert "Before" in reader.get(article.get_absolute_url()).text
+    assert reader.get(article.get_absolute_url())["X-Cache"] == "hit"
     client.force_login(editor)
     forget(announced)
     data = article_form_data(article, title="After", body=body, tags="llm, open")
     response = client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
     assert response.status_code == 302
     assert_announced_once(announced, article.pk)
+    page = reader.get(article.get_absolute_url())
+    assert page["X-Cache"] == "miss" and "<title>After" in page.text
     stored = assert_derived(article)
     assert stored.version == article.version + 1
     entry = SearchEntry.objects.get(kind="article", object_id=article.pk)
