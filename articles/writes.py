@@ -70,36 +70,38 @@ def article_rerender(articles):
     return changed
 
 
-def articles_rerender_all(queryset, validate=False):
-    """`article_rerender` over a queryset of any size, RERENDER_CHUNK rows at a time.
-
-    `validate` checks each row first (`article_check_fields`), for rows written without the
-    write path, such as a restore's. Returns how many changed.
-    """
-    pks = list(queryset.order_by("pk").values_list("pk", flat=True))
-    changed = 0
-    for start in range(0, len(pks), RERENDER_CHUNK):
-        chunk = list(Article.all_objects.filter(pk__in=pks[start : start + RERENDER_CHUNK]))
-        if validate:
-            for article in chunk:
-                _check_named(article)
-        changed += len(article_rerender(chunk))
-    return changed
+def articles_rerender_all(queryset):
+    """`article_rerender` over a queryset of any size; returns how many changed."""
+    return sum(len(article_rerender(chunk)) for chunk in _chunks(queryset))
 
 
 def article_check_fields(article):
-    """The validation of bulk paths: every field's own rules (lengths, choices, the text rule),
-    without a query; the database checks keys and constraints as the rows go in.
-    ValidationError names the fields."""
+    """The validation of bulk paths, without a query: each field's own rules (lengths,
+    choices, the text rule). The database checks keys and constraints as rows go in."""
     article.clean_fields(exclude=_KEYS)
 
 
-def _check_named(article):
-    try:
-        article_check_fields(article)
-    except ValidationError as error:
-        problems = "; ".join(f"{name}: {' '.join(m)}" for name, m in error.message_dict.items())
-        raise ValidationError(f"article {article.pk}: {problems}") from None
+def articles_check_all(queryset):
+    """`article_check_fields` on rows written without the write path (a restore's).
+
+    ValidationError names the first article refused and its fields.
+    """
+    for chunk in _chunks(queryset):
+        for article in chunk:
+            try:
+                article_check_fields(article)
+            except ValidationError as error:
+                problems = "; ".join(
+                    f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+                )
+                raise ValidationError(f"article {article.pk}: {problems}") from None
+
+
+def _chunks(queryset):
+    """The articles of `queryset`, RERENDER_CHUNK full rows at a time (bounded memory)."""
+    pks = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), RERENDER_CHUNK):
+        yield list(Article.all_objects.filter(pk__in=pks[start : start + RERENDER_CHUNK]))
 
 
 def articles_delete(articles):

@@ -343,11 +343,13 @@ def test_deleting_several_categories_in_the_admin_announces_once(client, editor,
 # -- Restore from a backup: the same derivation and checks in bulk, one announcement ---------
 
 
-def _backed_up(tmp_path, change):
-    """A backup of the site as it is, with `change(rows)` applied to its data.json."""
+def _backed_up(tmp_path, change, sign=True):
+    """A backup of the site as it is, with `change(rows)` applied to its data.json (signed
+    again, as if this site had written it, unless `sign` is false)."""
     path = tmp_path / "site.tar.gz"
     call_command("backup", str(path), stdout=io.StringIO())
-    return write_members(path, resigned(with_rows(read_members(path), change)))
+    members = with_rows(read_members(path), change)
+    return write_members(path, resigned(members) if sign else members)
 
 
 def _article_rows(rows, pk, **fields):
@@ -358,17 +360,35 @@ def _article_rows(rows, pk, **fields):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_restore_derives_every_body_again_and_announces_once(tmp_path, body, announced):
+def test_an_unverified_restore_derives_every_body_again_and_announces_once(
+    tmp_path, body, announced
+):
     live = ArticleFactory(slug="live", body=body, tags=["llm"])
     forged = "<p>Forged</p><script>alert(1)</script>"
-    path = _backed_up(tmp_path, lambda rows: _article_rows(rows, live.pk, body_html=forged))
+    change = lambda rows: _article_rows(rows, live.pk, body_html=forged)  # noqa: E731
+    path = _backed_up(tmp_path, change, sign=False)
     forget(announced)
-    call_command("restore", str(path), replace=True, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("restore", str(path), replace=True, allow_unverified=True, stdout=out, stderr=out)
     stored = assert_derived(live)
     assert "Forged" not in stored.body_html and ">The target</a>" in stored.body_html
     assert announced["rebuild"] == 1 and announced["changed"] == []
     assert announced["bump"] == [()]  # every half, once
     assert SearchEntry.objects.filter(kind="article", object_id=live.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_verified_restore_renders_again_the_bodies_that_came_due(tmp_path, monkeypatch):
+    due = timezone.now() + timedelta(hours=1)
+    ArticleFactory(slug="soon", title="Coming soon", published_at=due)
+    waiting = ArticleFactory(body="Read [[article:soon]].")
+    kept = ArticleFactory(body="## Kept\n\nAs it was rendered.\n")
+    path = _backed_up(tmp_path, lambda rows: rows)
+    monkeypatch.setattr(timezone, "now", lambda: due + timedelta(seconds=1))
+    call_command("restore", str(path), replace=True, stdout=io.StringIO())
+    assert ">Coming soon</a>" in assert_derived(waiting).body_html
+    assert Article.objects.get(pk=waiting.pk).rerender_at is None
+    assert_derived(kept)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,7 +12,8 @@ A restore trusts nothing in the archive: it unpacks within size limits (archive.
 checksums and signature, checks and cleans data.json (data.py), then writes the database and
 the media files all or nothing, and reports what the database holds afterwards. Articles go
 through the write path in bulk (articles/writes.py): their fields are checked, their bodies
-derived again (an archive's HTML is never served as is), and the restore is announced once.
+derived again where needed (every one from an unverified archive), and the restore is
+announced once.
 """
 
 import io
@@ -37,7 +38,7 @@ from articles.models import Article
 from articles.operations.backup import archive, data, signing
 from articles.operations.backup.archive import BackupError, Limits
 from articles.operations.backup.media import MediaSwap
-from articles.writes import articles_rerender_all
+from articles.writes import articles_check_all, articles_rerender_all
 
 __all__ = ["BackupError", "Limits", "backup_create", "backup_restore", "database_is_empty"]
 FORMAT = 2  # 2: checksums and a signature in the manifest; 1 had neither
@@ -157,7 +158,7 @@ def backup_restore(path, replace=False, limits=None, allow_unverified=False):
             )
         rows = archive.read_json(scratch / "archive" / archive.DATA, archive.DATA)
         cleaned = data.check_rows(rows, tuple(EXCLUDED))
-        report = _write(rows, scratch, replace)
+        report = _write(rows, scratch, replace, verified=not warnings)
     report.manifest, report.cleaned, report.warnings = manifest, cleaned, warnings
     return report
 
@@ -176,7 +177,7 @@ def _unpack(path, folder, limits):
     )
 
 
-def _write(rows, scratch, replace):
+def _write(rows, scratch, replace, verified):
     """Load `rows` and put the media files in place, all or nothing; a RestoreReport."""
     media = MediaSwap(scratch / "archive" / "media", scratch / "replaced")
     try:
@@ -192,7 +193,7 @@ def _write(rows, scratch, replace):
             Group.objects.all().delete()
             with announcing():
                 data.load(rows, scratch / "data.json")
-                _derive_articles()
+                _derive_articles(verified)
                 # loaddata's writes are raw and flush's silent: rebuild the whole index and
                 # invalidate every cached page, once.
                 everything_changed()
@@ -204,12 +205,22 @@ def _write(rows, scratch, replace):
     return report
 
 
-def _derive_articles():
-    """Check every restored article's fields and derive its body again."""
+def _derive_articles(verified):
+    """Check every restored article's fields; derive again the bodies that need it.
+
+    An archive this site signed holds HTML this site rendered from the same rows, so only the
+    bodies whose referenced article has gone live since are rendered again. An unverified one
+    proves nothing about its HTML: every body is rendered again (about 25 ms an article of
+    1,500 words, against under 1 ms for the check).
+    """
+    articles = Article.all_objects.all()
     try:
-        articles_rerender_all(Article.all_objects.all(), validate=True)
+        articles_check_all(articles)
     except ValidationError as error:
         raise BackupError(f"data.json cannot be restored: {' '.join(error.messages)}") from None
+    if verified:
+        articles = articles.filter(rerender_at__lte=timezone.now())
+    articles_rerender_all(articles)
 
 
 def _report(rows, media):
