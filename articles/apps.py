@@ -1,20 +1,23 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from config.lib import cache
+
 
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Publication"
 
     def ready(self):
-        from articles.roles import sync_roles_after_migrate
-
-        post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="articles-roles")
-
+        # cycle: these modules import models, which Django loads only after this module (the
+        # app registry imports apps.py first; models may not be imported before ready()).
+        from articles import signals
+        from articles.backoffice.roles import sync_roles_after_migrate
+        from articles.models import Article
         from articles.search import indexing
 
+        post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="articles-roles")
         indexing.connect()
-
-        from articles import signals
-
         signals.connect()
+        # Scheduled articles go live with no write: the page cache asks us when.
+        cache.register_due_source(Article.objects.next_go_live)

@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.forms",
-    # Full-text search fields and lookups (articles/search.py); inert on SQLite.
+    # Full-text search fields and lookups (articles/search/); inert on SQLite.
     "django.contrib.postgres",
     "taggit",
     "axes",

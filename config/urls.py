@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from articles import sitemaps as article_sitemaps
+from articles.public import sitemaps as article_sitemaps
 from config.lib import sitemaps
 from config.lib.cache import public_page
 from config.lib.cache_keys import page_number
@@ -34,7 +34,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("_ping/", ping, name="ping"),
     path("", include("models_catalog.public.urls")),
-    path("", include("articles.urls")),
+    path("", include("articles.public.urls")),
 ]
 
 if settings.DEBUG:

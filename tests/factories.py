@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from articles.models import Article, Author, Category
+from articles.writes import article_save
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -39,6 +40,11 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(AuthorFactory)
     status = Article.Status.PUBLISHED
     published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Through the one write path, as the admin writes one (articles/writes.py)."""
+        return article_save(model_class(*args, **kwargs))
 
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):

@@ -6,15 +6,12 @@ here; the catalog describes its own (models_catalog/search.py).
 """
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from articles.models import Article, Category, SearchEntry, TaggedArticle
+from articles.announce import ARTICLE
+from articles.models import Article, SearchEntry
 from articles.search.results import engine
 from config.lib import indexing
 from config.lib.indexing import Document, plain, text_of
-from config.lib.tagging import tags_changed
-
-ARTICLE = SearchEntry.Kind.ARTICLE.value
 
 
 class SearchEntryIndex:
@@ -85,45 +82,11 @@ def _published_ids():
     return rows.values_list("pk", flat=True).iterator(chunk_size=indexing.BATCH)
 
 
-# -- Keeping articles current -------------------------------------------------------------
-
-
-def article_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        indexing.changed(ARTICLE, [instance.pk])
-
-
-def article_deleted(sender, instance, **kwargs):
-    indexing.changed(ARTICLE, [instance.pk])
-
-
-def article_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in {"post_add", "post_remove", "post_clear"}:
-        return
-    if action != "post_clear" and not pk_set:
-        return  # taggit's set() sends post_add even when it added nothing
-    indexing.changed(ARTICLE, list(pk_set or []) if reverse else [instance.pk])
-
-
-def category_saved(sender, instance, raw=False, **kwargs):
-    if not raw:  # the label only: one UPDATE however many articles the category holds
-        SearchEntry.objects.filter(
-            kind=ARTICLE, object_id__in=instance.articles.values("pk")
-        ).update(label=instance.name)
-
-
-def tags_renamed(sender, tag_ids, **kwargs):
-    """A tag merge or rename: re-index the articles that carry the tags."""
-    rows = Article.objects.filter(tags__in=tag_ids).values_list("pk", flat=True).distinct()
-    indexing.changed(ARTICLE, list(rows))
-
-
 def connect():
+    """Keep the index in SearchEntry rows; articles are one kind of document in it.
+
+    Writes announce which articles changed (articles/announce.py), which calls
+    `indexing.changed("article", pks)`; the catalog registers and announces its own kind.
+    """
     indexing.register_backend(SearchEntryIndex())
     indexing.register_kind(ARTICLE, documents=article_documents, all_ids=_published_ids)
-    uid = "articles.search."
-    post_save.connect(article_saved, sender=Article, dispatch_uid=uid + "article")
-    post_delete.connect(article_deleted, sender=Article, dispatch_uid=uid + "article-del")
-    m2m_changed.connect(article_tags_changed, sender=TaggedArticle, dispatch_uid=uid + "tags")
-    post_save.connect(category_saved, sender=Category, dispatch_uid=uid + "category")
-    tags_changed.connect(tags_renamed, dispatch_uid=uid + "tags-renamed")

@@ -1,6 +1,6 @@
 from django import template
 
-from articles.queries import articles_about as _articles_about
+from articles.public.queries import articles_about as _articles_about
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ holds and when it last changed (`Section.stats`) is kept per cache generation, l
 pagination counts. A 5,000-URL file costs about 20 ms, the index nothing after a write's
 first request.
 
-Sections live beside their models (articles/sitemaps.py, models_catalog/sitemaps.py); this
+Sections live beside their models (articles/public/sitemaps.py, models_catalog/sitemaps.py); this
 module has the framework and the two views.
 """
 

@@ -1,5 +1,7 @@
 """A catalog entry: one AI model, its facts, its tags and what is derived from them."""
 
+from functools import lru_cache
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -23,6 +25,7 @@ from models_catalog.models.organisations import License, Organization
 from models_catalog.models.validation import WEB_URL, unknown_choice
 
 
+@lru_cache(maxsize=256)  # bulk writes (imports, generate_site) meet the same text again
 def describe(markdown):
     """Sanitised HTML for a description (skipping the renderer's set-up when it is empty)."""
     return render_markdown(markdown).html if markdown.strip() else ""

@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from articles.backoffice.preview import share_url
 from articles.models import Article
-from articles.preview import share_url
 from tests.articles.helpers import article_form_data
 from tests.factories import ArticleFactory, CategoryFactory
 

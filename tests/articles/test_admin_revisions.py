@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from articles.backoffice.revisions import diff_words
 from articles.models import Article, Revision
-from articles.revisions import diff_words
 from tests.articles.helpers import article_form_data
 from tests.factories import ArticleFactory
 

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles.images import image_ingest
+from articles.backoffice.images import image_ingest
+from articles.backoffice.roles import AUTHORS, sync_roles
 from articles.models import Article, Image
-from articles.roles import AUTHORS, sync_roles
 from tests.articles.helpers import article_form_data, image_bytes
 from tests.factories import AIModelFactory, CategoryFactory
 from tests.users import make_author, make_editor

@@ -9,8 +9,9 @@ from django.urls import reverse
 from PIL import Image as PILImage
 from pytest_django.asserts import assertContains
 
-from articles.images import image_ingest, image_preprocessor
+from articles.backoffice.images import image_ingest
 from articles.models import Image
+from articles.rendering.images import image_preprocessor
 from tests.articles.helpers import image_bytes
 from tests.factories import ArticleFactory
 
@@ -84,7 +85,7 @@ def test_bad_uploads_get_a_form_error(client, editor, name, data, message):
 def test_truncated_file_that_passes_the_header_check_is_refused():
     from django.core.exceptions import ValidationError
 
-    from articles.images import validate_image_upload
+    from articles.backoffice.images import validate_image_upload
 
     noisy = io.BytesIO()
     PILImage.effect_noise((400, 400), 50).save(noisy, format="PNG")

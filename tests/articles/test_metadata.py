@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from articles.images import image_ingest
+from articles.backoffice.images import image_ingest
 from articles.models import Image
 from tests.articles.helpers import image_bytes
 from tests.factories import (

@@ -1,11 +1,12 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,5 +51,18 @@ def test_scheduled_article_goes_live_without_any_job(monkeypatch):
 
 
 def test_database_refuses_published_without_date():
+    """The constraint holds for a row written without the write path (which refuses it first)."""
+    article = ArticleFactory.build(
+        status=Article.Status.PUBLISHED,
+        published_at=None,
+        category=CategoryFactory(),
+        author=AuthorFactory(),
+    )
     with pytest.raises(IntegrityError):
+        article.save()
+
+
+def test_the_write_path_refuses_published_without_date_with_a_message():
+    with pytest.raises(ValidationError, match="A published article needs a publication time"):
         ArticleFactory(status=Article.Status.PUBLISHED, published_at=None)
+    assert not Article.all_objects.exists()

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles import workflow
+from articles.backoffice import workflow
+from articles.backoffice.preview import share_url
 from articles.models import Article, SearchEntry
-from articles.preview import share_url
+from articles.writes import articles_delete
 from config.lib import cache
 from tests.articles.helpers import article_form_data
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
@@ -124,7 +125,7 @@ def test_the_body_follows_its_target_through_every_state(editor):
 def test_a_target_deleted_for_good_disappears_from_the_body(editor):
     target = _target("published")
     referencing = ArticleFactory(body=BODY.format(slug="target"))
-    Article.all_objects.filter(pk=target.pk).delete()
+    articles_delete([target])
     referencing.refresh_from_db()
     assert SECRET not in referencing.body_html
 
@@ -158,7 +159,7 @@ def test_the_next_due_moment_is_the_earliest_hidden_target(monkeypatch):
     referencing = ArticleFactory(body="[[article:later]] [[article:sooner]] [[article:never]]")
     assert referencing.rerender_at == now + HOUR
     _travel(monkeypatch, now + 2 * HOUR)
-    from articles.signals import references_refresh_if_due
+    from articles.writes import references_refresh_if_due
 
     references_refresh_if_due(Article.objects.get(pk=referencing.pk))
     referencing.refresh_from_db()

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from articles import search
 from articles.models import Article, SearchEntry
+from articles.writes import article_save, articles_delete
 from models_catalog.transfer.importer import import_rows
 from tests.factories import AIModelFactory, ArticleFactory, CategoryFactory, OrganizationFactory
 
@@ -138,13 +139,13 @@ def test_unpublishing_or_deleting_removes_the_entry(client):
     article = ArticleFactory(title="Falcon notes")
     assert titles(find(client, "falcon")) == ["Falcon notes"]
     article.status = Article.Status.DRAFT
-    article.save()
+    article_save(article)
     assert titles(find(client, "falcon")) == []
     assert not SearchEntry.objects.filter(object_id=article.pk).exists()
     article.status = Article.Status.PUBLISHED
-    article.save()
+    article_save(article)
     assert titles(find(client, "falcon")) == ["Falcon notes"]
-    article.delete()
+    articles_delete([article])
     assert titles(find(client, "falcon")) == []
 
 
@@ -152,7 +153,7 @@ def test_edits_and_category_renames_reach_the_index(client):
     category = CategoryFactory(name="Explainers", slug="explainers")
     article = ArticleFactory(title="Gemma notes", category=category)
     article.title = "Phi notes"
-    article.save()
+    article_save(article)
     assert titles(find(client, "gemma")) == []
     assert titles(find(client, "phi")) == ["Phi notes"]
     category.name = "Deep dives"
@@ -302,7 +303,7 @@ def test_catalog_changes_reach_the_index(client, catalog):
 def test_tag_rename_and_merge_reach_the_index(client, catalog):
     from taggit.models import Tag
 
-    from articles.tags import tag_merge
+    from articles.backoffice.tags import tag_merge
 
     article = ArticleFactory(title="Sparse notes", tags=["Sparsity"])
     tag = Tag.objects.get(name="Sparsity")

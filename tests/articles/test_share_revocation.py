@@ -9,7 +9,7 @@ from django.core import signing
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles import preview, workflow
+from articles.backoffice import preview, workflow
 from articles.models import Article, Revision
 from tests.factories import ArticleFactory
 

@@ -65,7 +65,7 @@ def test_last_modified_shown_only_after_publication_edit(client, published):
 
 
 def test_related_articles_ranked_by_shared_tags(published):
-    from articles.queries import related_articles
+    from articles.public.queries import related_articles
 
     target = ArticleFactory(tags=["Llama", "Open source"])
     one_tag = ArticleFactory(tags=["Llama"], published_at=timezone.now())

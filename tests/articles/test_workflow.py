@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles import workflow
+from articles.backoffice import workflow
 from articles.models import Article, Revision
 from tests.factories import ArticleFactory, AuthorFactory
 

@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles.backoffice.tags import tag_merge
 from articles.models import Article
-from articles.tags import tag_merge
+from articles.writes import article_save
 from config.lib import cache
 from models_catalog.models import AIModel, Organization
 from tests.factories import ArticleFactory
@@ -42,7 +43,7 @@ def test_editing_an_article_is_seen_at_once(client):
     assert "First title" in get(client, "/").content.decode()
     assert "First title" in get(client, article.get_absolute_url()).content.decode()
     article.title = "Second title"
-    article.save()
+    article_save(article)
     assert "Second title" in get(client, "/").content.decode()
     assert "Second title" in get(client, article.get_absolute_url()).content.decode()
 
@@ -52,10 +53,10 @@ def test_publishing_and_unpublishing(client):
     assert "Fresh news" not in get(client, "/").content.decode()
     draft.status = Article.Status.PUBLISHED
     draft.published_at = timezone.now()
-    draft.save()
+    article_save(draft)
     assert "Fresh news" in get(client, "/").content.decode()
     draft.status = Article.Status.DRAFT
-    draft.save()
+    article_save(draft)
     assert "Fresh news" not in get(client, "/").content.decode()
     assert client.get(draft.get_absolute_url()).status_code == 404
 
@@ -133,7 +134,7 @@ def test_feeds_search_and_sitemap_are_cached_and_never_stale(client):
         assert get(client, url)["X-Cache"] == "miss"
         assert get(client, url)["X-Cache"] == "hit"
     article.title = "Feed item renamed"
-    article.save()
+    article_save(article)
     assert "Feed item renamed" in get(client, "/feed/").content.decode()
     assert "Feed item renamed" in get(client, "/tags/llama/feed/").content.decode()
     assert "renamed" in get(client, "/search/?q=feed").content.decode()
@@ -157,7 +158,7 @@ def test_feeds_and_sitemap_answer_conditional_requests(client):
 
 
 def test_previews_are_never_cached(client):
-    from articles.preview import share_url
+    from articles.backoffice.preview import share_url
 
     draft = ArticleFactory(title="Private draft", status=Article.Status.DRAFT, published_at=None)
     url = share_url(draft).replace("http://testserver", "")
@@ -166,7 +167,7 @@ def test_previews_are_never_cached(client):
     assert "X-Cache" not in first
     assert "no-cache" in first["Cache-Control"] or "no-store" in first["Cache-Control"]
     draft.title = "Private draft v2"
-    draft.save()
+    article_save(draft)
     assert "Private draft v2" in get(client, url).content.decode()
 
 
@@ -182,7 +183,7 @@ def test_one_store_for_pages_and_generations_works_the_same(client, settings):
     assert get(client, article.get_absolute_url())["X-Cache"] == "miss"
     assert get(client, article.get_absolute_url())["X-Cache"] == "hit"
     article.title = "Shared store, edited"
-    article.save()
+    article_save(article)
     response = get(client, article.get_absolute_url())
     assert response["X-Cache"] == "miss" and "Shared store, edited" in response.content.decode()
 
@@ -262,7 +263,7 @@ def test_a_write_in_a_transaction_bumps_again_once_it_commits(django_capture_on_
     article = ArticleFactory()
     with django_capture_on_commit_callbacks() as callbacks:
         article.title = "Edited"
-        article.save()
+        article_save(article)
     during = cache.current_generations(("articles",))
     assert callbacks
     for callback in callbacks:

@@ -18,9 +18,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, reverse
 
-from articles.images import image_ingest
+from articles.backoffice.images import image_ingest
+from articles.backoffice.revisions import revision_create
 from articles.models import Article, Image
-from articles.revisions import revision_create
 from config.admin_site import HostileInputMixin, clean_pk
 from tests.articles.helpers import image_bytes
 from tests.factories import AIModelFactory, ArticleFactory

@@ -13,11 +13,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import workflow
-from articles.backup import EXCLUDED, database_is_empty, dump_data, media_files
-from articles.images import image_ingest
+from articles.backoffice import workflow
+from articles.backoffice.images import image_ingest
+from articles.backoffice.revisions import revision_create
 from articles.models import Article, Image, TagDescription
-from articles.revisions import revision_create
+from articles.operations.backup import EXCLUDED, database_is_empty, dump_data, media_files
 from articles.search import visible_entries
 from tests.factories import AIModelFactory, ArticleFactory, LicenseFactory
 from tests.security.test_uploads import png_bytes
@@ -167,7 +167,7 @@ def test_a_failure_midway_leaves_database_and_media_as_they_were(
     def broken_rebuild(*args, **kwargs):  # runs after every row has been loaded
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("articles.search.rebuild", broken_rebuild)
+    monkeypatch.setattr("config.lib.indexing.rebuild", broken_rebuild)
     with pytest.raises(RuntimeError, match="disk full"):
         call_command("restore", str(archive), replace=replace)
     assert snapshot() == before  # rows and media files alike

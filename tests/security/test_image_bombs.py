@@ -19,8 +19,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image as PILImage
 
-from articles import images
-from articles.image_limits import MAX_FRAMES, Shape, measure
+from articles.backoffice import images
+from articles.backoffice.images import validation
+from articles.backoffice.images.limits import MAX_FRAMES, Shape, measure
 from articles.models import Author, Image
 from tests.articles.helpers import image_bytes
 from tests.security import image_bombs
@@ -146,8 +147,8 @@ def test_renditions_refuse_a_stored_bomb_and_write_nothing(kind):
 
 def test_frames_are_counted_while_decoding_too(monkeypatch):
     """If the headers undercount, the frame loop still stops at the limit."""
-    monkeypatch.setattr(images, "measure", lambda data: Shape("GIF", 20, 10, 1))
-    monkeypatch.setattr(images, "MAX_FRAMES", 5)
+    monkeypatch.setattr(validation, "measure", lambda data: Shape("GIF", 20, 10, 1))
+    monkeypatch.setattr(validation, "MAX_FRAMES", 5)
     upload = SimpleUploadedFile("x.gif", image_bombs.gif((20, 10), 12, (20, 10)))
     with pytest.raises(ValidationError) as refused:
         images.strip_metadata(upload)
@@ -191,10 +192,10 @@ def test_animations_within_the_budget_are_kept_whole(admin_client, canvas, frame
 def test_the_budget_boundaries(shape, allowed):
     assert shape.within_limits is allowed
     if allowed:
-        images._check_shape(shape)
+        validation.check_shape(shape)
     else:
         with pytest.raises(ValidationError):
-            images._check_shape(shape)
+            validation.check_shape(shape)
 
 
 @pytest.mark.parametrize("kind", ["apng", "webp"])

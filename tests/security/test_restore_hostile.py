@@ -17,10 +17,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from taggit.models import Tag
 
-from articles.backup import archive as archive_module
-from articles.backup import database_is_empty, dump_data, media_files, signing
-from articles.images import image_ingest
+from articles.backoffice.images import image_ingest
 from articles.models import Article, Category, Image
+from articles.operations.backup import archive as archive_module
+from articles.operations.backup import database_is_empty, dump_data, media_files, signing
 from tests.factories import AIModelFactory, ArticleFactory
 from tests.security.test_uploads import png_bytes
 from tests.users import make_editor

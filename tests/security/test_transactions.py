@@ -9,10 +9,10 @@ import json
 import pytest
 from taggit.models import Tag
 
-from articles import workflow
-from articles.backup import dump_data
+from articles.backoffice import workflow
+from articles.backoffice.tags import tag_merge
 from articles.models import Article, Revision, TagDescription
-from articles.tags import tag_merge
+from articles.operations.backup import dump_data
 from models_catalog.models import AIModel
 from models_catalog.transfer.importer import import_rows
 from tests.factories import AIModelFactory, ArticleFactory
@@ -71,7 +71,7 @@ def test_publish_failing_at_the_revision_changes_nothing(monkeypatch):
     editor = make_editor()
     article = ArticleFactory(status="draft", published_at=None)
     before = database()
-    monkeypatch.setattr("articles.workflow.revision_create", boom)
+    monkeypatch.setattr("articles.writes.revision_create", boom)
     with pytest.raises(Boom):
         workflow.article_publish(article, editor)
     assert database() == before

@@ -1,7 +1,7 @@
 from django.core.management import BaseCommand
 from django.utils import timezone
 
-from articles.backup import backup_create
+from articles.operations.backup import backup_create
 
 
 class Command(BaseCommand):

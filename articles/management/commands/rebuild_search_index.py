@@ -1,7 +1,7 @@
 from django.core.management import BaseCommand
 
 from articles import search
-from articles.signals import references_refresh_due
+from articles.writes import references_refresh_due
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from argparse import ArgumentTypeError
 
 from django.core.management import BaseCommand, CommandError
 
-from articles.backup import BackupError, Limits, backup_restore
+from articles.operations.backup import BackupError, Limits, backup_restore
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 

@@ -1,0 +1,219 @@
+"""The article admin: who sees and edits what, list columns, saving, the change form.
+
+Rights are enforced here on the server (querysets, read-only fields, permission checks) and
+again in articles/backoffice/workflow.py, never only by hiding buttons. Saving goes through
+the one write path (articles/writes.py). The workflow actions, the preview and the revision
+views are mixins beside this module.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from taggit.managers import TaggableManager
+
+from articles.announce import announcing
+from articles.backoffice import workflow
+from articles.backoffice.admin.article_actions import WorkflowActionsMixin
+from articles.backoffice.admin.article_preview import PreviewViewMixin
+from articles.backoffice.admin.base import warn_removed_markup
+from articles.backoffice.admin.revisions import RevisionViewsMixin
+from articles.backoffice.forms import ArticleAdminForm, ScheduleForm, SendBackForm
+from articles.backoffice.preview import share_url
+from articles.backoffice.revisions import revision_baseline
+from articles.models import Article
+from articles.writes import article_save
+from config.lib.tagging import TagAutocompleteWidget
+
+Status = Article.Status
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [*Status.choices, ("scheduled", "Scheduled")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == Status.PUBLISHED:
+            return queryset.published()
+        if self.value() in (Status.DRAFT, Status.REVIEW):
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = ["title", "state", "is_live", "published_at", "author", "category", "updated_at"]
+    list_filter = [StateFilter, "category", "author"]
+    search_fields = ["title", "dek"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["author", "category", "hero_image"]
+    date_hierarchy = "published_at"
+    list_select_related = ["author", "category"]
+    formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
+    change_form_template = "admin/articles/article/change_form.html"
+    object_history_template = "admin/articles/article/object_history.html"
+    delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
+
+    class Media:
+        css = {"all": ["articles/editorial.css"]}
+
+    # --- who sees and edits what -------------------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("tags")
+        if workflow.can_publish(request.user):
+            return queryset
+        return queryset.filter(author__user=request.user)  # authors: their own articles
+
+    def has_publish_permission(self, request, obj=None):
+        return workflow.can_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or workflow.can_edit(request.user, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["title", "slug", "dek", "body", "hero_image", "tags"]}),
+            ("Byline", {"fields": ["category", "author"]}),
+            ("Publication", {"fields": ["status", "published_at", "review_comment"]}),
+            (
+                "Search engines",
+                {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]},
+            ),
+        ]
+        if obj is not None:
+            fieldsets[2][1]["fields"].append("share_link")
+        if self.has_change_permission(request, obj):
+            fieldsets[0][1]["fields"].append("base_version")
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["share_link"]
+        if not workflow.can_publish(request.user):
+            readonly += ["author", "status", "published_at", "review_comment"]
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if self.has_change_permission(request, obj) else {}
+
+    # --- list columns -------------------------------------------------------------------
+
+    @admin.display(description="state", ordering="status")
+    def state(self, obj):
+        return "Scheduled" if obj.is_scheduled else obj.get_status_display()
+
+    @admin.display(description="live", boolean=True)
+    def is_live(self, obj):
+        return obj.is_published
+
+    @admin.display(description="share preview")
+    def share_link(self, obj):
+        if obj is None or obj.pk is None or obj.is_published:
+            return "—"
+        return format_html(
+            '<a href="{}" class="share-preview" target="_blank" rel="noopener">'
+            "Share preview link</a><div class='help'>Copy this link: anyone who has it can read "
+            "the saved draft, without an account, for 7 days. Editors can revoke every link "
+            "given out so far (Workflow: Revoke share links).</div>",
+            share_url(obj),
+        )
+
+    # --- saving -------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        # The whole write, tags and revision included (and an author's first byline), through
+        # the one write path, announced once; `save_related` leaves the form's tags alone.
+        with announcing():
+            if not workflow.can_publish(request.user) and not change:
+                obj.author = workflow.author_for_user(request.user)
+                obj.status = Status.DRAFT
+            tags = form.cleaned_data.get("tags") if "tags" in form.fields else None
+            article_save(obj, request.user, note="Saved" if change else "Created", tags=tags)
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+        warn_removed_markup(self, request, form.instance)
+        missing = form.instance.missing_references
+        if missing:
+            self.message_user(
+                request,
+                "Saved, but these references point at nothing yet, or at an article readers "
+                "cannot see yet, and show as plain text: "
+                + ", ".join(f"[[{ref}]]" for ref in missing)
+                + ". They become links once that catalog entry exists or that article is "
+                "published.",
+                messages.WARNING,
+            )
+
+    def delete_model(self, request, obj):
+        workflow.article_trash(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic(), announcing():
+            for article in queryset:
+                workflow.article_trash(article, request.user)
+
+    def response_delete(self, request, obj_display, obj_id):
+        self.message_user(
+            request, f"“{obj_display}” was moved to the trash. Editors can restore it from there."
+        )
+        return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+
+    # --- change form, preview, revisions ----------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if obj is not None and request.method == "GET":
+            revision_baseline(obj)
+        if obj is not None:
+            extra_context["workflow"] = self.workflow_buttons(request, obj)
+            extra_context["schedule_form"] = ScheduleForm()
+            extra_context["send_back_form"] = SendBackForm()
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The workflow panel replaces Django's action menu on this page: that menu sits inside
+        # the article form, where pressing Enter in a field would run it instead of saving.
+        context["action_form"] = None
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def workflow_buttons(self, request, obj):
+        user, editor = request.user, workflow.can_publish(request.user)
+        return {
+            "submit": obj.status == Status.DRAFT and workflow.can_edit(user, obj),
+            "publish": editor and not obj.is_published,
+            "schedule": editor,
+            "unpublish": editor and obj.status == Status.PUBLISHED,
+            "send_back": editor and obj.status != Status.DRAFT,
+            "revoke_share": editor,
+        }
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("preview/", wrap(self.preview_view), name=f"{prefix}_preview_add"),
+            path("<path:object_id>/preview/", wrap(self.preview_view), name=f"{prefix}_preview"),
+            path(
+                "<path:object_id>/revisions/compare/",
+                wrap(self.compare_view),
+                name=f"{prefix}_compare",
+            ),
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/restore/",
+                wrap(self.restore_view),
+                name=f"{prefix}_restore",
+            ),
+            *super().get_urls(),
+        ]

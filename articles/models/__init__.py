@@ -1,0 +1,43 @@
+"""The articles app's models, one module per kind of thing they hold.
+
+- content: categories, authors, articles (and the trash, a proxy of articles);
+- querysets: the one definition of "published" and the other shared query names;
+- images: the image library;
+- revisions: a snapshot of an article at each save;
+- references: inline references still waiting for their target;
+- tags: descriptions of tags in the shared vocabulary;
+- search: the search index's rows.
+"""
+
+from articles.models.content import (
+    Article,
+    Author,
+    Category,
+    CategoryQuerySet,
+    TaggedArticle,
+    TrashedArticle,
+)
+from articles.models.images import Image
+from articles.models.querysets import ArticleManager, ArticleQuerySet, TrashManager
+from articles.models.references import PendingReference
+from articles.models.revisions import Revision
+from articles.models.search import SearchEntry, SearchEntryFTS
+from articles.models.tags import TagDescription
+
+__all__ = [
+    "Article",
+    "ArticleManager",
+    "ArticleQuerySet",
+    "Author",
+    "Category",
+    "CategoryQuerySet",
+    "Image",
+    "PendingReference",
+    "Revision",
+    "SearchEntry",
+    "SearchEntryFTS",
+    "TagDescription",
+    "TaggedArticle",
+    "TrashManager",
+    "TrashedArticle",
+]

@@ -1,0 +1,66 @@
+"""The search index's rows (the engines and queries are in articles/search/)."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+
+
+class SearchEntry(models.Model):
+    """One searchable thing: a published article or a catalog entry (articles/search/).
+
+    Rows are written by the index backend (articles/search/indexing.py), never by hand, when a
+    write path announces a change (config/lib/indexing.py). The full-text index
+    lives beside them: a weighted `search_vector` kept by a trigger on PostgreSQL, an FTS5
+    table kept by triggers on SQLite (migration 0002). Visibility is decided at query time,
+    through `Article.objects.published()`, so a scheduled article appears on time.
+    """
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        MODEL = "model", "Model"
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    object_id = models.PositiveBigIntegerField()
+    slug = models.SlugField(max_length=200)
+    title = models.CharField(max_length=300, help_text="Weight A: article title, model name.")
+    subtitle = models.TextField(help_text="Weight B: dek; organisation and summary.")
+    tags = models.TextField(blank=True, help_text="Weight C: tag names.")
+    body = models.TextField(blank=True, help_text="Weight D: article text, model description.")
+    label = models.CharField(max_length=200, blank=True, help_text="Category or organisation.")
+    date = models.DateTimeField(null=True, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["kind", "object_id"]
+        verbose_name_plural = "search entries"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_entry")
+        ]
+        # searchentry_date (date DESC NULLS LAST, id DESC), the newest matches first for
+        # articles/search/results.py `newest`, is made per database by migration 0009.
+
+    def __str__(self):
+        return f"{self.kind}: {self.title}"
+
+    def get_absolute_url(self):
+        name = "articles:detail" if self.kind == self.Kind.ARTICLE else "catalog:detail"
+        return reverse(name, kwargs={"slug": self.slug})
+
+
+class SearchEntryFTS(models.Model):
+    """SQLite only: the FTS5 table over `SearchEntry`, joined on rowid. Never written by Django."""
+
+    entry = models.OneToOneField(
+        SearchEntry,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        related_name="fts",
+    )
+
+    class Meta:
+        managed = False
+        db_table = "articles_searchentry_fts"
+
+    def __str__(self):
+        return str(self.entry_id)

@@ -1,0 +1,24 @@
+"""What editors write about a tag of the shared vocabulary."""
+
+from django.db import models
+
+from articles.announce import AnnouncedOnWrite
+from config.lib.rendering import render_markdown
+from config.lib.text import CleanTextMixin
+
+
+class TagDescription(AnnouncedOnWrite, CleanTextMixin, models.Model):
+    """What a tag is about, written by editors (Markdown, rendered and sanitised on save)."""
+
+    tag = models.OneToOneField(
+        "taggit.Tag", on_delete=models.CASCADE, primary_key=True, related_name="description"
+    )
+    description = models.TextField(blank=True, help_text="Markdown. Shown on the tag page.")
+    description_html = models.TextField(blank=True, editable=False)
+
+    def __str__(self):
+        return f"Description of {self.tag}"
+
+    def save(self, *args, **kwargs):
+        self.description_html = render_markdown(self.description).html
+        super().save(*args, **kwargs)

@@ -1,0 +1,197 @@
+import calendar
+from datetime import date
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
+from django.utils.http import http_date
+from taggit.models import Tag
+
+from articles.models import Article, Author, Category, TagDescription
+from articles.public.queries import (
+    article_neighbours,
+    models_for_article,
+    related_articles,
+    related_tags,
+    tags_in_use,
+)
+from articles.writes import references_refresh_if_due
+from config.lib.cache import generational, public_page
+from config.lib.cache_keys import choice, get_page, page_number
+from models_catalog.models import AIModel
+
+PAGE_SIZE = 10
+TAG_MODEL_LIMIT = 24
+PAGED = {"page": page_number()}  # the one query parameter a list of articles reads
+
+
+class ArticlePaginator(Paginator):
+    """Pages of published articles that cost the same at page 1 and page 1,000.
+
+    The count (a scan of every matching row) is kept until the next write to the articles
+    half (`generational`), under `count_key`, which must name everything the queryset
+    filters on. A page first takes its ids from the index (`LIMIT`/`OFFSET` over ids alone),
+    then loads those ten rows; the queryset's filters and order apply to both.
+    """
+
+    def __init__(self, object_list, per_page, count_key, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        compute = Paginator.count.func.__get__(self)
+        return generational(f"count:{self.count_key}", ("articles",), compute)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key=None):
+    """A page of `queryset`; junk or out-of-range `?page=` gives the nearest valid page.
+
+    Lists of articles pass `count_key` (see `ArticlePaginator`); other lists count each time.
+    """
+    if count_key is None:
+        paginator = Paginator(queryset, per_page)
+    else:
+        paginator = ArticlePaginator(queryset, per_page, count_key)
+    return get_page(request, paginator)
+
+
+def _category_counts():
+    return generational(
+        "home:categories", ("articles",), lambda: list(Category.objects.with_published_counts())
+    )
+
+
+@public_page("articles", params=PAGED)
+def home(request):
+    published = Article.objects.published().for_listing()
+    lead = published.first()
+    rest = published.exclude(pk=lead.pk) if lead else published
+    page = paginate(request, rest, count_key="home")
+    context = {
+        "lead": lead if page.number == 1 else None,
+        "page_obj": page,
+        "categories": _category_counts(),
+    }
+    return render(request, "articles/home.html", context)
+
+
+@public_page("articles", "catalog")
+def article_detail(request, slug):
+    article = get_object_or_404(Article.objects.published().for_detail(), slug=slug)
+    references_refresh_if_due(article)  # an article it names went live since it was rendered
+    previous, following = article_neighbours(article)
+    context = {
+        "article": article,
+        "recent": Article.objects.published().for_sidebar().exclude(pk=article.pk)[:5],
+        "related": related_articles(article),
+        "models_in_article": models_for_article(article),
+        "previous": previous,
+        "next": following,
+    }
+    response = render(request, "articles/article_detail.html", context)
+    response["Last-Modified"] = http_date(article.updated_at.timestamp())
+    return response
+
+
+@public_page("articles", params=PAGED)
+def category_detail(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    articles = Article.objects.published().for_listing().filter(category=category)
+    context = {
+        "category": category,
+        "page_obj": paginate(request, articles, count_key=f"category:{category.pk}"),
+    }
+    return render(request, "articles/category_detail.html", context)
+
+
+@public_page("articles", params=PAGED)
+def author_detail(request, slug):
+    author = get_object_or_404(Author, slug=slug)
+    articles = Article.objects.published().for_listing().filter(author=author)
+    context = {
+        "author": author,
+        "page_obj": paginate(request, articles, count_key=f"author:{author.pk}"),
+    }
+    return render(request, "articles/author_detail.html", context)
+
+
+def _check_year(year):
+    if not 1 <= year <= 9999:
+        raise Http404("No such year.")
+
+
+@public_page("articles", params=PAGED)
+def archive_year(request, year):
+    _check_year(year)
+    articles = Article.objects.published().for_listing().filter(published_at__year=year)
+    page = paginate(request, articles, count_key=f"year:{year}")
+    if not page.paginator.count:
+        raise Http404("No articles were published that year.")
+    context = {"year": year, "period": str(year), "page_obj": page}
+    return render(request, "articles/archive.html", context)
+
+
+@public_page("articles", params=PAGED)
+def archive_month(request, year, month):
+    _check_year(year)
+    if not 1 <= month <= 12:
+        raise Http404("No such month.")
+    articles = (
+        Article.objects.published()
+        .for_listing()
+        .filter(published_at__year=year, published_at__month=month)
+    )
+    page = paginate(request, articles, count_key=f"month:{year}-{month}")
+    if not page.paginator.count:
+        raise Http404("No articles were published that month.")
+    period = f"{calendar.month_name[month]} {year}"
+    context = {"year": year, "month": date(2000, month, 1), "period": period, "page_obj": page}
+    return render(request, "articles/archive.html", context)
+
+
+TAG_SORTS = {"use": "Most used", "name": "A–Z"}
+
+
+@public_page("articles", "catalog", params={**PAGED, "sort": choice(*TAG_SORTS, default="use")})
+def tag_list(request):
+    order = request.GET.get("sort", "use")
+    notice = None
+    if order not in TAG_SORTS:
+        notice = "That sort order is not available; showing the most used tags first."
+        order = "use"
+    page = paginate(request, tags_in_use(order), per_page=100)
+    context = {"page_obj": page, "sort": order, "sorts": TAG_SORTS, "notice": notice}
+    return render(request, "articles/tag_list.html", context)
+
+
+@public_page("articles", "catalog", params=PAGED)
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    description = TagDescription.objects.filter(tag=tag).first()
+    models = (
+        AIModel.objects.filter(tags=tag)
+        .select_related("organization")
+        .defer("description", "description_html")
+        .order_by("-openness_score", "name", "pk")
+    )
+    articles = Article.objects.published().for_listing().filter(tags=tag)
+    context = {
+        "tag": tag,
+        "description": description,
+        "models": models[: TAG_MODEL_LIMIT + 1],
+        "model_limit": TAG_MODEL_LIMIT,
+        "page_obj": paginate(request, articles, count_key=f"tag:{tag.pk}"),
+        "related_tags": related_tags(tag),
+    }
+    return render(request, "articles/tag_detail.html", context)
