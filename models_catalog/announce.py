@@ -60,6 +60,20 @@ def announcing():
     batch.flush()
 
 
+@contextmanager
+def superseded():
+    """Writes inside say nothing: the caller announces a larger change when it is done.
+
+    For the site generator, which rebuilds the whole search index and invalidates every
+    page once at the end; announcing each batch of entries first would index them twice.
+    """
+    token = _current.set(Announcement())  # collected, never flushed
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
 def entries_changed(pks):
     """These entries were written, retagged or deleted."""
     with announcing() as batch:

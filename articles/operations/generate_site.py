@@ -25,6 +25,7 @@ from articles.announce import everything_changed
 from articles.models import Article, Author, Category, SearchEntry, TaggedArticle
 from articles.rendering.article import article_derive
 from articles.writes import article_check_fields
+from models_catalog import announce as catalog_announce
 from models_catalog.changes import WriteContext
 from models_catalog.entries import Entry
 from models_catalog.models import MODALITIES, AIModel, Dimension, Grade, License
@@ -107,7 +108,8 @@ def generate_site(*, articles, models, tags, authors, categories, seed):
     started = time.monotonic()
     site = SiteGenerator(seed)
     tag_rows = site.make_tags(tags)
-    model_rows = site.make_catalog(models, tag_rows)
+    with catalog_announce.superseded():  # everything_changed() below says it all
+        model_rows = site.make_catalog(models, tag_rows)
     site.make_articles(
         articles, site.make_authors(authors), site.make_categories(categories), tag_rows
     )

@@ -39,6 +39,7 @@ from articles.operations.backup import archive, data, signing
 from articles.operations.backup.archive import BackupError, Limits
 from articles.operations.backup.media import MediaSwap
 from articles.writes import articles_check_all, articles_rerender_all
+from models_catalog import announce as catalog_announce
 
 __all__ = ["BackupError", "Limits", "backup_create", "backup_restore", "database_is_empty"]
 FORMAT = 2  # 2: checksums and a signature in the manifest; 1 had neither
@@ -191,7 +192,7 @@ def _write(rows, scratch, replace, verified):
                 call_command("flush", interactive=False, verbosity=0)
             # migrate (or flush) created the editorial groups; the archive has them as saved.
             Group.objects.all().delete()
-            with announcing():
+            with announcing(), catalog_announce.superseded():
                 data.load(rows, scratch / "data.json")
                 _derive_articles(verified)
                 # loaddata's writes are raw and flush's silent: rebuild the whole index and
