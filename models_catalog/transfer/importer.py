@@ -17,8 +17,8 @@ from pathlib import Path
 
 from django.db import DatabaseError
 from django.db.models.functions import Lower
-from django.utils.text import slugify
 
+from config.lib.text import slug_from_title
 from models_catalog import formatting, writes
 from models_catalog.changes import WriteContext
 from models_catalog.entries import Entry, InvalidEntries, entry_problems
@@ -176,7 +176,7 @@ def _match_stored(found):
 
 def slug_from_name(name):
     """'Llama 3.1 8B' -> 'llama-3-1-8b' (dots separate, as in version numbers)."""
-    return slugify(name.replace(".", " "))[: _field("slug").max_length]
+    return slug_from_title(name, _field("slug").max_length)
 
 
 def import_file(path, progress=None, context=None):

@@ -17,6 +17,7 @@ from taggit.managers import TaggableManager
 from articles.announce import announcing
 from articles.backoffice import workflow
 from articles.backoffice.admin.article_actions import WorkflowActionsMixin
+from articles.backoffice.admin.article_editor import EditorEndpointsMixin
 from articles.backoffice.admin.article_preview import PreviewViewMixin
 from articles.backoffice.admin.base import warn_removed_markup
 from articles.backoffice.admin.revisions import RevisionViewsMixin
@@ -48,7 +49,13 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    WorkflowActionsMixin,
+    PreviewViewMixin,
+    EditorEndpointsMixin,
+    RevisionViewsMixin,
+    admin.ModelAdmin,
+):
     form = ArticleAdminForm
     list_display = ["title", "state", "is_live", "published_at", "author", "category", "updated_at"]
     list_filter = [StateFilter, "category", "author"]
@@ -63,7 +70,16 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
     delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
 
     class Media:
-        css = {"all": ["articles/editorial.css"]}
+        css = {"all": ["articles/editorial.css", "articles/editor/editor.css"]}
+        # One module per feature (issue 16), and the slug that keeps version dots apart.
+        js = [
+            "js/slug-keeps-versions.js",
+            "articles/editor/text.js",
+            "articles/editor/live-preview.js",
+            "articles/editor/toolbar.js",
+            "articles/editor/image-drop.js",
+            "articles/editor/reference-autocomplete.js",
+        ]
 
     # --- who sees and edits what -------------------------------------------------------
 
@@ -204,6 +220,13 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
         wrap = self.admin_site.admin_view
         return [
             path("preview/", wrap(self.preview_view), name=f"{prefix}_preview_add"),
+            path("editor/preview/", wrap(self.live_preview_view), name=f"{prefix}_live_preview"),
+            path("editor/image/", wrap(self.image_upload_view), name=f"{prefix}_image_upload"),
+            path(
+                "editor/references/",
+                wrap(self.reference_search_view),
+                name=f"{prefix}_references",
+            ),
             path("<path:object_id>/preview/", wrap(self.preview_view), name=f"{prefix}_preview"),
             path(
                 "<path:object_id>/revisions/compare/",
