@@ -4,12 +4,16 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
+from django.db.models import Case, When
+from django.urls import path
 from taggit.managers import TaggableManager
 
 from config.lib.tagging import TagAutocompleteWidget
 from models_catalog import writes
+from models_catalog.backoffice.forms import AIModelAdminForm, GradeRowForm
+from models_catalog.backoffice.importing import ImportViewMixin
 from models_catalog.changes import WriteContext
-from models_catalog.models import AIModel, License, OpennessGrade, Organization
+from models_catalog.models import AIModel, Dimension, License, OpennessGrade, Organization
 
 TAG_ONLY_FIELDS = ["tags"]
 
@@ -50,18 +54,37 @@ class LicenseAdmin(admin.ModelAdmin):
 
 
 class OpennessGradeInline(admin.TabularInline):
+    """The grades as one grid: a row per dimension, in the index's order, the ungraded ones
+    ready to fill in (a row left without a grade is not saved)."""
+
     model = OpennessGrade
-    extra = 0
-    max_num = 14
+    form = GradeRowForm
+    max_num = len(Dimension)
     fields = ["dimension", "grade", "link", "notes"]
+    verbose_name_plural = "openness grades (one row per dimension; leave a grade blank if unknown)"
+
+    def get_queryset(self, request):
+        order = Case(*(When(dimension=d, then=n) for n, d in enumerate(Dimension.values)))
+        return super().get_queryset(request).order_by(order, "pk")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(ungraded(obj))
 
     def has_view_permission(self, request, obj=None):
         # Taggers see the grades (read-only) on the form they may open.
         return super().has_view_permission(request, obj) or _can_tag(request)
 
 
+def ungraded(obj):
+    """The dimensions `obj` has no grade for yet, in the index's order."""
+    graded = set(obj.openness_grades.values_list("dimension", flat=True)) if obj else set()
+    return [d for d in Dimension.values if d not in graded]
+
+
 @admin.register(AIModel)
-class AIModelAdmin(admin.ModelAdmin):
+class AIModelAdmin(ImportViewMixin, admin.ModelAdmin):
+    form = AIModelAdminForm
+    change_list_template = "admin/models_catalog/aimodel/change_list.html"
     list_display = [
         "name",
         "organization",
@@ -92,7 +115,6 @@ class AIModelAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "parameters",
-                    "active_parameters",
                     "context_window",
                     "input_modalities",
                     "output_modalities",
@@ -111,8 +133,37 @@ class AIModelAdmin(admin.ModelAdmin):
     def _tag_only(self, request):
         return not request.user.has_perm("models_catalog.change_aimodel") and _can_tag(request)
 
+    class Media:
+        js = ["js/slug-keeps-versions.js"]
+
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) or _can_tag(request)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._tag_only(request):
+            return fieldsets
+        # A tagger comes to tag: the one field they may change comes first.
+        rest = [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in TAG_ONLY_FIELDS]})
+            for name, opts in fieldsets
+        ]
+        return [("Tags", {"fields": TAG_ONLY_FIELDS}), *rest]
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, OpennessGradeInline):
+            kwargs["initial"] = [{"dimension": d} for d in ungraded(obj)]
+        return kwargs
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "has_import_permission": False}
+        extra_context["has_import_permission"] = self.has_import_permission(request)
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="models_catalog_aimodel_import"), *super().get_urls()]
 
     def get_readonly_fields(self, request, obj=None):
         if self._tag_only(request):
