@@ -77,7 +77,9 @@ class OpennessGradeInline(admin.TabularInline):
 
 def ungraded(obj):
     """The dimensions `obj` has no grade for yet, in the index's order."""
-    graded = set(obj.openness_grades.values_list("dimension", flat=True)) if obj else set()
+    graded = set()
+    if obj is not None and obj.pk:
+        graded = set(obj.openness_grades.values_list("dimension", flat=True))
     return [d for d in Dimension.values if d not in graded]
 
 
