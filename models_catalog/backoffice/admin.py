@@ -9,8 +9,9 @@ from django.urls import path
 from taggit.managers import TaggableManager
 
 from config.lib.tagging import TagAutocompleteWidget
+from config.lib.widgets import named_autocomplete
 from models_catalog import writes
-from models_catalog.backoffice.forms import AIModelAdminForm, GradeRowForm
+from models_catalog.backoffice.forms import AIModelAdminForm, GradeGridFormSet, GradeRowForm
 from models_catalog.backoffice.importing import ImportViewMixin
 from models_catalog.changes import WriteContext
 from models_catalog.models import AIModel, Dimension, License, OpennessGrade, Organization
@@ -59,6 +60,7 @@ class OpennessGradeInline(admin.TabularInline):
 
     model = OpennessGrade
     form = GradeRowForm
+    formset = GradeGridFormSet
     max_num = len(Dimension)
     fields = ["dimension", "grade", "link", "notes"]
     verbose_name_plural = "openness grades (one row per dimension; leave a grade blank if unknown)"
@@ -136,7 +138,7 @@ class AIModelAdmin(ImportViewMixin, admin.ModelAdmin):
         return not request.user.has_perm("models_catalog.change_aimodel") and _can_tag(request)
 
     class Media:
-        js = ["js/slug-keeps-versions.js"]
+        js = ["js/slug-keeps-versions.js", "js/select2-names.js"]
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) or _can_tag(request)
@@ -151,6 +153,10 @@ class AIModelAdmin(ImportViewMixin, admin.ModelAdmin):
             for name, opts in fieldsets
         ]
         return [("Tags", {"fields": TAG_ONLY_FIELDS}), *rest]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = named_autocomplete(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

@@ -1,6 +1,7 @@
 """The catalog admin's forms: sizes typed as people write them, openness as a grid, imports."""
 
 from django import forms
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from models_catalog import formatting
@@ -77,6 +78,14 @@ class GradeRowForm(forms.ModelForm):
         for field, what in (("grade", "Grade"), ("link", "Evidence link"), ("notes", "Note")):
             if field in self.fields:
                 self.fields[field].widget.attrs["aria-label"] = f"{what}: {name}"
+
+
+class GradeGridFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # a table cell has no label: name the checkbox
+            name = form.fields["grade"].widget.attrs.get("aria-label", "Grade")
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete {name[0].lower()}{name[1:]}"
 
 
 class ImportForm(forms.Form):

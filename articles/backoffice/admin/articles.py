@@ -27,6 +27,7 @@ from articles.backoffice.revisions import revision_baseline
 from articles.models import Article
 from articles.writes import article_save
 from config.lib.tagging import TagAutocompleteWidget
+from config.lib.widgets import named_autocomplete
 
 Status = Article.Status
 
@@ -74,6 +75,7 @@ class ArticleAdmin(
         # One module per feature (issue 16), and the slug that keeps version dots apart.
         js = [
             "js/slug-keeps-versions.js",
+            "js/select2-names.js",
             "articles/editor/text.js",
             "articles/editor/live-preview.js",
             "articles/editor/toolbar.js",
@@ -120,6 +122,10 @@ class ArticleAdmin(
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if self.has_change_permission(request, obj) else {}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = named_autocomplete(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- list columns -------------------------------------------------------------------
 
