@@ -151,9 +151,9 @@ class ArticleAdminForm(forms.ModelForm):
     def edits(self):
         """The form's fields as saved (merged), for a workflow step that writes them."""
         names = [
-            Article._meta.get_field(name).attname
-            for name in self._meta.fields
-            if name in self.fields and name != "tags"
+            Article._meta.get_field(key).attname
+            for key, _ in MERGED_FIELDS
+            if key in self.fields and key != "tags"
         ]
         tags = self.cleaned_data.get("tags") if "tags" in self.fields else None
         return workflow.Edits({name: getattr(self.instance, name) for name in names}, tags)
