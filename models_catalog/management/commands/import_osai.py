@@ -16,6 +16,11 @@ class Command(BaseCommand):
         "nothing."
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # --version is the index's (as the issue names it), not Django's own --version.
+        kwargs.setdefault("conflict_handler", "resolve")
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("directory")
         parser.add_argument(
