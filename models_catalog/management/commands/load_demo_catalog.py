@@ -7,6 +7,7 @@ from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 
 from models_catalog import writes
+from models_catalog.announce import announcing
 from models_catalog.changes import WriteContext
 from models_catalog.models import License, Organization
 from models_catalog.transfer.importer import ImportFailed, import_file
@@ -49,9 +50,10 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         try:
-            result = import_file(DEMO_DIR / "models.json", context=DEMO)
-            version, date = INDEX_VERSION
-            index = import_index(DEMO_DIR / "osai", DEMO, version=version, date=date)
+            with announcing():  # the entries and the index's grades, announced once
+                result = import_file(DEMO_DIR / "models.json", context=DEMO)
+                version, date = INDEX_VERSION
+                index = import_index(DEMO_DIR / "osai", DEMO, version=version, date=date)
         except ImportFailed as failure:
             raise CommandError("\n".join(str(e) for e in failure.errors)) from None
         seconds = time.perf_counter() - started
