@@ -356,6 +356,7 @@ def _differs(row, stored):
 
 
 def _index_facts(grades, release_id):
+    """The index's part of an entry's facts, for its Change ("n/a": not applicable)."""
     found = {f"index.{key}": grade or "n/a" for key, grade in grades.items()}
     found["index.release"] = release_id
     return found
@@ -363,20 +364,18 @@ def _index_facts(grades, release_id):
 
 def _rederive(touched):
     """Derive the openness of the entries whose index grades changed; [Change] of each."""
-    changes, rederived = [], []
+    changes, written, now = [], [], timezone.now()
     for model in with_facts(AIModel.objects.filter(pk__in=list(touched))):
-        old_grades, old_release = touched[model.pk]
         before = {name: getattr(model, name) for name in DERIVED_COLUMNS}
         model.derive(render=False)
         system = model.index_system_or_none
         after = {name: getattr(model, name) for name in DERIVED_COLUMNS}
-        fields = diff(
-            {**before, **_index_facts(old_grades, old_release)},
-            {**after, **_index_facts(*((system.grade_map(), system.release_id) if system else ({}, None)))},
-        )  # fmt: skip
+        if system is not None:
+            after.update(_index_facts(system.grade_map(), system.release_id))
+        fields = diff({**before, **_index_facts(*touched[model.pk])}, after)
         if fields:
             changes.append(Change(model.pk, model.slug, fields=fields))
-        if after != before:
-            rederived.append(model)
-    AIModel.objects.bulk_update(rederived, DERIVED_COLUMNS, batch_size=BATCH)
+            model.updated_at = now  # what its page shows changed
+            written.append(model)
+    AIModel.objects.bulk_update(written, [*DERIVED_COLUMNS, "updated_at"], batch_size=BATCH)
     return changes
