@@ -97,7 +97,7 @@ def read_system(path):
         errors.append(RowError(path.name, name, message))
 
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=LOADER)  # noqa: S506
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as failure:
         where = getattr(failure, "problem_mark", None)
         line = f" (line {where.line + 1})" if where else ""
