@@ -246,7 +246,7 @@ def test_model_page_shows_the_index_grades_version_date_and_citation(
 ):
     run(version="5a388e871b88735e7ab7e6fb230b76c9d460d99a")
     url = catalog["llama"].get_absolute_url()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(url)
     assertContains(
         response,
@@ -263,7 +263,7 @@ def test_model_page_shows_the_index_grades_version_date_and_citation(
     assertContains(response, "openness score <strong>29</strong>")
     assertNotContains(response, "ModelPress: <span")  # no own grade differs
     # The page's queries do not grow with the grades shown.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         client.get(AIModel.objects.get(index_system__file="AMD OLMo.yaml").get_absolute_url())
 
 
