@@ -15,6 +15,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from config.lib import cache
+from models_catalog.backoffice.admin import OpennessGradeInline
 from models_catalog.models import AIModel, IndexRelease, IndexSystem, OpennessGrade
 from models_catalog.models import derive_openness as derive
 from models_catalog.transfer.osai import key
@@ -312,3 +313,18 @@ def test_demo_loads_the_193_systems_and_agrees_with_index_facts():
     assert (llama.index_system.file, llama.openness_score) == ("llama-3.1.yaml", 29)
     assert AIModel.objects.get(slug="qwen2-72b").index_system_or_none is None
     assert IndexRelease.objects.get().date == datetime.date(2026, 6, 12)
+
+
+def test_compare_shows_the_grades_each_score_counts(client, catalog):
+    run()
+    OpennessGrade.objects.create(aimodel=catalog["qwen2"], dimension="paper", grade="open")
+    slugs = ["llama-3-1-405b", "qwen2-72b"]
+    response = client.get(reverse("catalog:compare"), {"m": slugs})
+    rows = {row.label: [cell.text for cell in row.cells] for row in response.context["rows"]}
+    assert rows["End user model weights"] == ["Closed", "not assessed"]  # the index's
+    assert rows["Paper"] == ["Closed", "Open"]  # ModelPress's own for Qwen2
+    assert rows["API and meta prompts"] == ["Partial", "not assessed"]  # an older file's
+
+
+def test_the_admin_takes_the_editor_s_reason_with_a_grade():
+    assert "reason" in OpennessGradeInline.fields
