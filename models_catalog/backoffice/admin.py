@@ -62,7 +62,7 @@ class OpennessGradeInline(admin.TabularInline):
     form = GradeRowForm
     formset = GradeGridFormSet
     max_num = len(Dimension)
-    fields = ["dimension", "grade", "link", "notes"]
+    fields = ["dimension", "grade", "link", "notes", "reason"]
     verbose_name_plural = "openness grades (one row per dimension; leave a grade blank if unknown)"
 
     def get_queryset(self, request):

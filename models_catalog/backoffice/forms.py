@@ -65,17 +65,19 @@ class GradeRowForm(forms.ModelForm):
 
     class Meta:
         model = OpennessGrade
-        fields = ["dimension", "grade", "link", "notes"]
+        fields = ["dimension", "grade", "link", "notes", "reason"]
         widgets = {
             "dimension": DimensionLabel,
-            "notes": forms.Textarea(attrs={"rows": 1, "cols": 30}),
+            "notes": forms.Textarea(attrs={"rows": 1, "cols": 24}),
+            "reason": forms.Textarea(attrs={"rows": 1, "cols": 24}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         code = self.instance.dimension or self.initial.get("dimension", "")
         name = Dimension(code).label if code in Dimension.values else "openness"
-        for field, what in (("grade", "Grade"), ("link", "Evidence link"), ("notes", "Note")):
+        labels = [("grade", "Grade"), ("link", "Evidence link"), ("notes", "Note")]
+        for field, what in [*labels, ("reason", "Reason")]:
             if field in self.fields:
                 self.fields[field].widget.attrs["aria-label"] = f"{what}: {name}"
 
