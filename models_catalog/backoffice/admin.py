@@ -165,8 +165,8 @@ class AIModelAdmin(ImportViewMixin, admin.ModelAdmin):
         return kwargs
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "has_import_permission": False}
-        extra_context["has_import_permission"] = self.has_import_permission(request)
+        allowed = self.has_import_permission(request)
+        extra_context = {**(extra_context or {}), "has_import_permission": allowed}
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
