@@ -19,6 +19,7 @@ from articles.backoffice import workflow
 from articles.backoffice.admin.article_actions import WorkflowActionsMixin
 from articles.backoffice.admin.article_preview import PreviewViewMixin
 from articles.backoffice.admin.base import warn_removed_markup
+from articles.backoffice.admin.editing import EditingViewsMixin
 from articles.backoffice.admin.revisions import RevisionViewsMixin
 from articles.backoffice.forms import ArticleAdminForm, ScheduleForm, SendBackForm
 from articles.backoffice.preview import share_url
@@ -48,7 +49,13 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    WorkflowActionsMixin,
+    PreviewViewMixin,
+    RevisionViewsMixin,
+    EditingViewsMixin,
+    admin.ModelAdmin,
+):
     form = ArticleAdminForm
     list_display = ["title", "state", "is_live", "published_at", "author", "category", "updated_at"]
     list_filter = [StateFilter, "category", "author"]
@@ -63,7 +70,8 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
     delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
 
     class Media:
-        css = {"all": ["articles/editorial.css"]}
+        css = {"all": ["articles/editorial.css", "articles/admin/editing.css"]}
+        js = ["articles/admin/editing.js"]  # autosave, recovery, leave warning, presence
 
     # --- who sees and edits what -------------------------------------------------------
 
