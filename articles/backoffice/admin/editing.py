@@ -58,8 +58,8 @@ class EditingViewsMixin:
             draft, fields = editing.parse_payload(self._body(request), new=article is None)
         except editing.BadPayload as error:
             return _error(str(error), error.status)
-        autosave = editing.autosave_store(request.user, article, draft, fields)
-        return JsonResponse({"saved_at": autosave.updated_at.isoformat()})
+        saved_at = editing.autosave_store(request.user, article, draft, fields)
+        return JsonResponse({"saved_at": saved_at.isoformat()})
 
     def autosave_discard_view(self, request, object_id=None):
         article, refused = self._editable(request, object_id)
