@@ -8,7 +8,7 @@ ARTICLE_AUTOSAVE_MAX_BYTES, never 500. The logic is in articles/backoffice/editi
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, RawPostDataException
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
@@ -49,6 +49,8 @@ class EditingViewsMixin:
             return request.body
         except RequestDataTooBig as error:  # over DATA_UPLOAD_MAX_MEMORY_SIZE
             raise editing.BadPayload("The autosave is too large.", status=413) from error
+        except RawPostDataException as error:  # a multipart form, read by the CSRF check
+            raise editing.BadPayload("The autosave is not JSON.") from error
 
     def autosave_view(self, request, object_id=None):
         article, refused = self._editable(request, object_id)
