@@ -187,3 +187,19 @@ def test_presence_appears_for_a_second_editor_and_goes_when_the_first_closes(
         assert list(Presence.objects.values_list("user__username", flat=True)) == ["sam"]
     finally:
         tokyo.close()
+
+
+def test_a_refused_save_is_still_unsaved_autosaved_and_warned_about(live_server, new_context):
+    editor = make_editor()
+    article = ArticleFactory(body="Saved body.\n")
+    page = login(new_context(), live_server, "editor", PASSWORD)
+    page.goto(change_url(live_server, article))
+    page.fill("#id_dek", "")  # required: the save will be refused
+    page.fill("#id_body", TYPED)
+    page.click("input[name=_continue]")  # before any autosave could run
+    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.locator("#article-recovery")).to_be_hidden()  # the form holds the text itself
+    expect(page.locator("#article-autosave-status")).to_contain_text("Autosaved at")
+    assert Autosave.objects.get(user=editor).fields["body"].strip() == TYPED.strip()
+    page.click("#id_title")
+    assert _close_and_collect_dialogs(page) == ["beforeunload"]

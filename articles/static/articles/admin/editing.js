@@ -106,8 +106,10 @@
     this.form = form;
     this.token = form.elements.csrfmiddlewaretoken.value;
     this.isNew = !this.config.presenceUrl;
+    // A save the server refused shows the typed text again: it is unsaved, and may be newer
+    // than the last autosave (typed less than a few seconds before submitting).
     this.saved = this.config.unsaved ? null : JSON.stringify(serialize(form));
-    this.lastSent = JSON.stringify(serialize(form));
+    this.lastSent = this.config.unsaved ? null : JSON.stringify(serialize(form));
     this.submitting = false;
     this.undecided = false;
     this.timer = null;
@@ -273,6 +275,7 @@
     var offered = document.getElementById("article-autosave");
     editor.offer(offered ? JSON.parse(offered.textContent) : null);
     editor.listen();
+    if (config.dataset.unsaved) editor.schedule();
     if (config.dataset.presenceUrl) new Presence(config, editor.token).start();
   }
 
