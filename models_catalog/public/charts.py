@@ -9,10 +9,9 @@ from models_catalog.formatting import format_release_date
 from models_catalog.models import OpennessClass
 
 WIDTH, LEFT, RIGHT, TOP, BOTTOM = 720, 16, 16, 12, 36
-# Marks sit TARGET units apart at least (STEP up a stack; a column is at least TARGET wide
-# for spans up to 28 years),
-# each with a TARGET-square link area: at the chart's smallest size, one unit per CSS px
-# (site.css), every target is 24×24 CSS px (WCAG 2.5.8, issue 17).
+# Marks sit TARGET units apart at least (STEP up a stack; a column is at least TARGET wide for
+# spans up to 28 years), each with a TARGET-square link area: at the chart's smallest size,
+# one unit per CSS px (site.css), every target is 24×24 CSS px (WCAG 2.5.8, issue 17).
 RADIUS, STEP, TARGET = 5, 24, 24
 # Fallback colours (presentation attributes); the stylesheet overrides them for dark mode.
 COLOURS = {
