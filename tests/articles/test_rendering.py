@@ -89,3 +89,13 @@ def test_tables_get_header_scopes_and_an_optional_caption():
     assert "Table:" not in html
     plain = render_markdown(TABLE).html
     assert "<caption>" not in plain and 'scope="row"' in plain
+
+
+def test_tables_are_wrapped_in_their_own_scroll_box():
+    """A wide table scrolls inside its box on a phone, not the page (issue 17)."""
+    html = render_markdown("Before\n\nTable: Caption\n" + TABLE + "\nAfter\n").html
+    assert html.count('<div class="table-scroll"><table>') == 1
+    assert html.index("<p>Before</p>") < html.index("table-scroll") < html.index("<p>After</p>")
+    assert "</table></div>" in html
+    quoted = render_markdown("> " + TABLE.strip().replace("\n", "\n> ")).html
+    assert '<blockquote>\n<div class="table-scroll"><table>' in quoted

@@ -15,11 +15,12 @@ from django.utils.html import format_html
 from taggit.managers import TaggableManager
 
 from articles.announce import announcing
-from articles.backoffice import workflow
+from articles.backoffice import editing, workflow
 from articles.backoffice.admin.article_actions import WorkflowActionsMixin
 from articles.backoffice.admin.article_editor import EditorEndpointsMixin
 from articles.backoffice.admin.article_preview import PreviewViewMixin
 from articles.backoffice.admin.base import warn_removed_markup
+from articles.backoffice.admin.editing import EditingViewsMixin
 from articles.backoffice.admin.revisions import RevisionViewsMixin
 from articles.backoffice.forms import ArticleAdminForm
 from articles.backoffice.preview import share_url
@@ -55,6 +56,7 @@ class ArticleAdmin(
     PreviewViewMixin,
     EditorEndpointsMixin,
     RevisionViewsMixin,
+    EditingViewsMixin,
     admin.ModelAdmin,
 ):
     form = ArticleAdminForm
@@ -71,9 +73,17 @@ class ArticleAdmin(
     delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
 
     class Media:
-        css = {"all": ["articles/editorial.css", "articles/editor/editor.css"]}
-        # One module per feature (issue 16), and the slug that keeps version dots apart.
+        css = {
+            "all": [
+                "articles/editorial.css",
+                "articles/admin/editing.css",
+                "articles/editor/editor.css",
+            ]
+        }
+        # One module per feature: autosave, recovery, leave warning and presence (issue 14);
+        # the editor (issue 16); the slug that keeps version dots apart; select2's names.
         js = [
+            "articles/admin/editing.js",
             "js/slug-keeps-versions.js",
             "js/select2-names.js",
             "articles/editor/text.js",
@@ -194,6 +204,7 @@ class ArticleAdmin(
         if name not in workflow.FORM_STEPS:
             return super().response_change(request, obj)
         done = workflow.FORM_STEPS[name][2]
+        editing.autosave_discard(request.user, obj)  # saved: as the plain save does (mixin)
         self.message_user(request, f"“{obj}” saved and {done}.", messages.SUCCESS)
         return HttpResponseRedirect(request.path)
 
