@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.pages import login
-from tests.browser.test_accessibility import FAIL_ON, axe_source, axe_violations, describe
+from tests.browser.test_accessibility import FAIL_ON, axe_result, axe_source, describe
 from tests.factories import AIModelFactory, ArticleFactory
 from tests.users import PASSWORD, make_editor
 
@@ -37,7 +37,7 @@ def test_back_office_pages_have_no_serious_axe_violations(browser, live_server, 
             assert page.goto(live_server.url + url).status == 200, url
             if name == "article change form":
                 expect(page.locator("#live-preview article.prose a.model-ref")).to_have_count(1)
-            for violation in axe_violations(page, axe_source):
+            for violation in axe_result(page, axe_source)["violations"]:
                 target = failures if violation["impact"] in FAIL_ON else notes
                 target.append(describe(url, violation))
     finally:
