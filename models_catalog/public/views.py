@@ -93,7 +93,14 @@ def aimodel_detail(request, slug):
         siblings = (
             AIModel.objects.filter(family=model.family)
             .exclude(pk=model.pk)
-            .only("name", "slug", "parameters", "release_date", "release_date_precision")
+            .only(
+                "name",
+                "slug",
+                "parameters",
+                "release_date",
+                "release_date_precision",
+                "not_applicable",
+            )
             .order_by("parameters", "name", "pk")
         )
     context = {
