@@ -254,3 +254,17 @@ def rewound_licenses(later):
     ids = {c.old["id"] for changes in later.values() for c in changes if c.fact == "license"
            and c.old}  # fmt: skip
     return License.objects.in_bulk(ids) if ids else {}
+
+
+def began(model):
+    """The first day `model` has facts for: its release, else the day it was added."""
+    return model.release_date or timezone.localtime(model.created_at).date()
+
+
+def rewind_all(models, day):
+    """Set each of `models` (price points prefetched) to its facts on `day`: two queries."""
+    later = changes_after(models, day)
+    licenses = rewound_licenses(later)
+    for model in models:
+        rewind(model, day, later[model.pk], licenses)
+    return models

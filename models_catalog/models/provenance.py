@@ -87,6 +87,10 @@ class PricePoint(AnnouncedOnWrite, CleanTextMixin, models.Model):
     def announced_entries(self):
         return [self.aimodel_id]
 
+    @property
+    def amount_display(self):
+        return f"${_plain(self.amount)}"
+
     def as_tuple(self):
         return point_tuple(self.unit, self.amount, self.condition, self.as_of, self.source_url)
 

@@ -9,6 +9,7 @@ import json
 from config.lib.csvcells import escape_cell
 from models_catalog import formatting
 from models_catalog.models import NOT_APPLICABLE, PRICE_COLUMNS, SOURCED_FACTS, Dimension
+from models_catalog.models.history import began, rewind_all
 from models_catalog.transfer.values import COLUMNS, OPENNESS_COLUMNS, SOURCE_COLUMNS
 
 
@@ -114,14 +115,22 @@ def _number(value):
     return int(text) if text.isdigit() else float(text)
 
 
-def to_json(queryset):
-    rows = [entry_dict(m) for m in export_queryset(queryset)]
+def exported(queryset, day=None):
+    """The models to write: as they stood on `day` (public/asof.py), those that existed."""
+    models = list(export_queryset(queryset))
+    if day is None:
+        return models
+    return rewind_all([m for m in models if began(m) <= day], day)
+
+
+def to_json(queryset, day=None):
+    rows = [entry_dict(m) for m in exported(queryset, day)]
     return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_jsonl(queryset):
+def to_jsonl(queryset, day=None):
     return "".join(
-        json.dumps(entry_dict(m), ensure_ascii=False) + "\n" for m in export_queryset(queryset)
+        json.dumps(entry_dict(m), ensure_ascii=False) + "\n" for m in exported(queryset, day)
     )
 
 
@@ -143,16 +152,16 @@ def csv_row(entry):
     return {key: escape_cell(value) for key, value in row.items()}
 
 
-def to_csv(queryset):
+def to_csv(queryset, day=None):
     out = io.StringIO()
     writer = csv.DictWriter(
         out, fieldnames=COLUMNS + SOURCE_COLUMNS + OPENNESS_COLUMNS, lineterminator="\n"
     )
     writer.writeheader()
-    for model in export_queryset(queryset):
+    for model in exported(queryset, day):
         writer.writerow(csv_row(entry_dict(model)))
     return out.getvalue()
 
 
-def render(queryset, fmt):
-    return {"json": to_json, "jsonl": to_jsonl, "csv": to_csv}[fmt](queryset)
+def render(queryset, fmt, day=None):
+    return {"json": to_json, "jsonl": to_jsonl, "csv": to_csv}[fmt](queryset, day)
