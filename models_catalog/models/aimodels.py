@@ -344,4 +344,4 @@ def _or(value, fallback):
 
 
 def _price(value, fallback):
-    return f"${formatting.plain_decimal(value)}" if value is not None else fallback
+    return formatting.money(value) if value is not None else fallback

@@ -37,6 +37,12 @@ SHOWN_FACTS = {
 }
 
 
+class FactChangeQuerySet(models.QuerySet):
+    def shown(self):
+        """What readers are shown: entries added or removed, and the facts they read."""
+        return self.filter(~models.Q(kind="changed") | models.Q(fact__in=list(SHOWN_FACTS)))
+
+
 class FactChange(models.Model):
     """One fact of one entry changed (or the entry was created or deleted)."""
 
@@ -66,6 +72,8 @@ class FactChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = FactChangeQuerySet.as_manager()
+
     class Meta:
         ordering = ["-effective_on", "-recorded_at", "-pk"]
         indexes = [
@@ -93,7 +101,7 @@ def show(fact, value):
     if value is None or value == "" or value == []:
         return "unknown"
     if fact.startswith("price_"):
-        return f"${formatting.plain_decimal(Decimal(str(value)))}"
+        return formatting.money(Decimal(str(value)))
     if fact in ("parameters", "active_parameters"):
         return formatting.compact_count(int(value))
     if fact == "context_window":
@@ -103,7 +111,7 @@ def show(fact, value):
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
-        return value.get("name") or "unknown"
+        return value.get("name") or ", ".join(sorted(value))
     return str(value)
 
 

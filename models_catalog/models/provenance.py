@@ -15,6 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from config.lib.text import CleanTextMixin
+from models_catalog import formatting
 from models_catalog.announce import AnnouncedOnWrite
 from models_catalog.models.validation import WEB_URL, unknown_choice
 
@@ -89,7 +90,7 @@ class PricePoint(AnnouncedOnWrite, CleanTextMixin, models.Model):
 
     @property
     def amount_display(self):
-        return f"${_plain(self.amount)}"
+        return formatting.money(self.amount)
 
     def as_tuple(self):
         return point_tuple(self.unit, self.amount, self.condition, self.as_of, self.source_url)

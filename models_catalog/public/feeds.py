@@ -77,7 +77,7 @@ class ChangesFeed(Feed):
         return absolute_url(reverse(self.url_name))
 
     def items(self):
-        return FactChange.objects.order_by("-recorded_at", "-pk")[:ITEMS]
+        return FactChange.objects.shown().order_by("-recorded_at", "-pk")[:ITEMS]
 
     def item_title(self, item):
         return f"{item.name}: {item.summary}"

@@ -4,7 +4,6 @@ import datetime
 from dataclasses import dataclass
 
 from models_catalog.models import PRICE_COLUMNS, SOURCED_FACTS, FactChange, latest_points
-from models_catalog.models.history import SHOWN_FACTS
 
 CHANGELOG_LENGTH = 8
 
@@ -57,7 +56,7 @@ def price_rows(model):
 
 def changelog(model, day=None, limit=CHANGELOG_LENGTH):
     """The latest changes to the facts readers see, newest first (up to `day`)."""
-    rows = model.fact_changes.filter(kind=FactChange.Kind.CHANGED, fact__in=list(SHOWN_FACTS))
+    rows = model.fact_changes.shown().filter(kind=FactChange.Kind.CHANGED)
     if day is not None:
         rows = rows.filter(effective_on__lte=day)
     return list(rows[:limit])

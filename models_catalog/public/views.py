@@ -161,7 +161,7 @@ def _as_of(models, notices, day):
 @public_page("catalog", params={"page": page_number()})
 def changes_list(request):
     """Recent changes to catalog facts, newest first."""
-    rows = FactChange.objects.all()
+    rows = FactChange.objects.shown()
     page = get_page(request, Paginator(rows, CHANGES_PAGE_SIZE))
     return render(request, "models_catalog/changes_list.html", {"page_obj": page})
 
