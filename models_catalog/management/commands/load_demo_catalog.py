@@ -6,8 +6,8 @@ from django.db import transaction
 
 from models_catalog import writes
 from models_catalog.changes import WriteContext
-from models_catalog.models import License, Organization
-from models_catalog.transfer.importer import ImportFailed, import_file
+from models_catalog.models import AIModel, License, Organization
+from models_catalog.transfer.importer import ImportFailed, import_file, import_rows
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO = WriteContext(source="demo")
@@ -42,7 +42,13 @@ class Command(BaseCommand):
                     "commercial_use": row.get("commercial_use"),
                 },
             )
+        rows = _read("models.json")
         try:
+            # An entry with a history is first written as it stood then, so the change to
+            # today's facts is recorded like any other (issue 15); only when it is new.
+            earlier = _earlier(rows)
+            if earlier:
+                import_rows(earlier, context=DEMO)
             result = import_file(DEMO_DIR / "models.json", context=DEMO)
         except ImportFailed as failure:
             raise CommandError("\n".join(str(e) for e in failure.errors)) from None
@@ -56,6 +62,23 @@ def _sync(obj, save, values):
     for name, value in values.items():
         setattr(obj, name, value)
     save(obj, DEMO)
+
+
+def _earlier(rows):
+    """[(where, row)] for the new entries of history.json, as they stood on its date: its
+    facts and sources over today's, only the price points in force then."""
+    stored = set(AIModel.objects.values_list("slug", flat=True))
+    today = {row["slug"]: row for row in rows}
+    earlier = []
+    for number, past in enumerate(_read("history.json"), start=1):
+        if past["slug"] in stored:
+            continue
+        row = {**today[past["slug"]], **past.get("facts", {})}
+        row["sources"] = {**(row.get("sources") or {}), **past.get("sources", {})}
+        row["prices"] = [p for p in row.get("prices") or [] if p["as_of"] <= past["as_of"]]
+        row.update(price_input_per_mtok=None, price_output_per_mtok=None)
+        earlier.append((f"history.json item {number}", row))
+    return earlier
 
 
 def _read(name):
