@@ -5,6 +5,7 @@ from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 
 from models_catalog import writes
+from models_catalog.announce import announcing
 from models_catalog.changes import WriteContext
 from models_catalog.models import AIModel, License, Organization
 from models_catalog.transfer.importer import ImportFailed, import_file, import_rows
@@ -46,10 +47,11 @@ class Command(BaseCommand):
         try:
             # An entry with a history is first written as it stood then, so the change to
             # today's facts is recorded like any other (issue 15); only when it is new.
-            earlier = _earlier(rows)
-            if earlier:
-                import_rows(earlier, context=DEMO)
-            result = import_file(DEMO_DIR / "models.json", context=DEMO)
+            with announcing():  # both writes, announced once
+                earlier = _earlier(rows)
+                if earlier:
+                    import_rows(earlier, context=DEMO)
+                result = import_file(DEMO_DIR / "models.json", context=DEMO)
         except ImportFailed as failure:
             raise CommandError("\n".join(str(e) for e in failure.errors)) from None
         self.stdout.write(f"Demo catalog loaded: {result}.")
