@@ -230,6 +230,9 @@ class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
         if self.parameters is not None and (self.active_parameters or 0) > self.parameters:
             message = "Cannot be larger than the total parameters."
             raise ValidationError({"active_parameters": message}, code="active_over_total")
+        # An emptied admin box is nothing given, not a malformed value.
+        self.fact_sources = {} if self.fact_sources in (None, "") else self.fact_sources
+        self.not_applicable = [] if self.not_applicable in (None, "") else self.not_applicable
         values = {name: getattr(self, name) for name in NOT_APPLICABLE_FACTS}
         if problems := sources_problems(self.fact_sources, self.not_applicable, values):
             raise ValidationError(problems)
