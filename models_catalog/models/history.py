@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from models_catalog import formatting
 from models_catalog.models.organisations import License, Organization
-from models_catalog.models.provenance import current_prices, latest_points
+from models_catalog.models.provenance import SOURCED_FACTS, current_prices, latest_points
 
 # Facts whose changes readers see in a changelog, with their labels.
 SHOWN_FACTS = {
@@ -196,10 +196,12 @@ def _effective(model, column, today):
         latest = max(model.price_points.all(), key=lambda p: p.as_of, default=None)
         return (latest.as_of, latest.source_url) if latest else (today, model.source_url)
     fact = _SOURCE_OF.get(column, _RENAMED.get(column, column))
-    own = (model.fact_sources or {}).get(fact) or {}
-    if own.get("as_of"):
-        return datetime.date.fromisoformat(own["as_of"]), own.get("url") or model.source_url
-    return today, own.get("url") or model.source_url
+    if fact not in SOURCED_FACTS:
+        return today, ""
+    # The fact's own source, else the entry's: the day it says the new value held.
+    source = model.source_of(fact)
+    day = datetime.date.fromisoformat(source["as_of"]) if source["as_of"] else today
+    return day, source["url"]
 
 
 def _names(changes):
