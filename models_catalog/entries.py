@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from models_catalog.changes import MODALITY_LINKS
 from models_catalog.models import (
+    PRICE_COLUMNS,
     AIModel,
     License,
     Modality,
@@ -101,6 +102,11 @@ def _price_problems(problems, entry):
         seen.add(key)
         cleaned.append((row.unit, row.amount, row.condition, row.as_of, row.source_url))
     entry.prices = cleaned
+    priced = {unit for unit, *_ in cleaned}
+    for column, unit in PRICE_COLUMNS.items():
+        if unit in priced and column in (entry.values.get("not_applicable") or ()):
+            message = "Has price points, so it cannot be not applicable."
+            problems.setdefault(column, []).append(message)
 
 
 @lru_cache(maxsize=64)

@@ -93,6 +93,7 @@ def test_the_importer_says_what_the_model_says(tmp_path):
         {"name": "C", "prices": [{"unit": "per-fortnight", "amount": 1, "as_of": "2024-01-01"}]},
         {"name": "D", "prices": [{"unit": "image", "amount": -1, "as_of": "2024-01-01"}]},
         {"name": "E", "price_input_per_mtok": 9, "prices": SOURCED["prices"]},
+        {"name": "F", "price_input_per_mtok": "n/a", "prices": SOURCED["prices"]},
     ]
     assert errors_of(tmp_path, rows) == [
         "item 1, sources: unknown fact 'colour'.",
@@ -101,6 +102,7 @@ def test_the_importer_says_what_the_model_says(tmp_path):
         "output-mtok, cached-input-mtok, image, audio-minute, request.",
         "item 4, prices: must not be negative",  # the notation (as for the price columns)
         "item 5, price_input_per_mtok: 9 is not the latest price point (2.5)",
+        "item 6, price_input_per_mtok: has price points, so it cannot be not applicable.",
     ]
     assert not AIModel.objects.exists()
 
