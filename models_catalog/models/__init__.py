@@ -16,8 +16,8 @@ from models_catalog.models.openness import (
 )
 from models_catalog.models.organisations import License, Organization
 from models_catalog.models.provenance import (
-    NOT_APPLICABLE,
     NOT_APPLICABLE_FACTS,
+    NOT_APPLICABLE_TEXT,
     PRICE_COLUMNS,
     SOURCED_FACTS,
     PricePoint,
@@ -30,7 +30,7 @@ __all__ = [
     "DIMENSION_GROUPS", "GRADE_POINTS", "MODALITIES", "OPEN_SOURCE_DIMENSIONS", "AIModel",
     "AIModelQuerySet", "Dimension", "Grade", "License", "Modality", "OpennessClass",
     "OpennessGrade", "Organization", "TaggedModel", "Weights", "derive_openness", "describe",
-    "ensure_modalities", "in_order", "FactChange", "NOT_APPLICABLE", "NOT_APPLICABLE_FACTS",
+    "ensure_modalities", "in_order", "FactChange", "NOT_APPLICABLE_TEXT", "NOT_APPLICABLE_FACTS",
     "PRICE_COLUMNS", "SOURCED_FACTS", "PricePoint", "PriceUnit", "current_prices",
     "latest_points",
 ]  # fmt: skip

@@ -35,7 +35,7 @@ NOT_APPLICABLE_FACTS = [
     "parameters", "active_parameters", "context_window", "price_input_per_mtok",
     "price_output_per_mtok",
 ]  # fmt: skip
-NOT_APPLICABLE = "n/a"  # how files and the page spell it
+NOT_APPLICABLE_TEXT = "n/a"  # how files and the page spell it
 
 
 class PriceUnit(models.TextChoices):

@@ -8,7 +8,7 @@ import json
 
 from config.lib.csvcells import escape_cell
 from models_catalog import formatting
-from models_catalog.models import NOT_APPLICABLE, PRICE_COLUMNS, SOURCED_FACTS, Dimension
+from models_catalog.models import NOT_APPLICABLE_TEXT, PRICE_COLUMNS, SOURCED_FACTS, Dimension
 from models_catalog.models.history import began, rewind_all
 from models_catalog.transfer.values import COLUMNS, OPENNESS_COLUMNS, SOURCE_COLUMNS
 
@@ -84,7 +84,7 @@ def _provenance(model):
 
 
 def _na(model, fact, value):
-    return NOT_APPLICABLE if value is None and model.is_not_applicable(fact) else value
+    return NOT_APPLICABLE_TEXT if value is None and model.is_not_applicable(fact) else value
 
 
 def _prices(model):

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from config.lib.tagging import MAX_TAG_LENGTH, normalize_tag_name, tag_name_problem
 from models_catalog import formatting
 from models_catalog.formatting import split_list
-from models_catalog.models import NOT_APPLICABLE, PRICE_COLUMNS, SOURCED_FACTS, Dimension
+from models_catalog.models import NOT_APPLICABLE_TEXT, PRICE_COLUMNS, SOURCED_FACTS, Dimension
 from models_catalog.transfer.files import RowError
 
 COLUMNS = [
@@ -188,7 +188,7 @@ def _grade_texts(row, key, parts):
 
 def not_applicable(value):
     """True when a file says the fact does not apply (`n/a`), as opposed to unknown (empty)."""
-    return isinstance(value, str) and value.strip().lower() == NOT_APPLICABLE
+    return isinstance(value, str) and value.strip().lower() == NOT_APPLICABLE_TEXT
 
 
 def day(value):
