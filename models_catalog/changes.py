@@ -45,6 +45,8 @@ class Change:
     created: bool = False
     deleted: bool = False
     fields: dict = field(default_factory=dict)
+    # Set once the history of facts holds it (a write inside another is finished twice).
+    recorded: bool = field(default=False, repr=False, compare=False)
 
     @property
     def changed(self):
@@ -53,7 +55,7 @@ class Change:
 
 def with_facts(queryset):
     """`queryset` with everything `facts` reads, prefetched."""
-    return queryset.prefetch_related(
+    return queryset.select_related("index_system").prefetch_related(
         "openness_grades", "tagged_items__tag", "price_points", *MODALITY_LINKS
     )
 

@@ -6,7 +6,10 @@ from models_catalog.models.modalities import MODALITIES, Modality, ensure_modali
 from models_catalog.models.openness import (
     DIMENSION_GROUPS,
     GRADE_POINTS,
+    NOT_APPLICABLE,
     OPEN_SOURCE_DIMENSIONS,
+    OPTIONAL_DIMENSIONS,
+    SCORED_DIMENSIONS,
     Dimension,
     Grade,
     OpennessClass,
@@ -15,6 +18,14 @@ from models_catalog.models.openness import (
     derive_openness,
 )
 from models_catalog.models.organisations import License, Organization
+from models_catalog.models.osai import (
+    CITATION,
+    CITATION_URL,
+    FILE_KEYS,
+    INDEX_URL,
+    IndexRelease,
+    IndexSystem,
+)
 from models_catalog.models.provenance import (
     NOT_APPLICABLE_FACTS,
     NOT_APPLICABLE_TEXT,
@@ -27,6 +38,8 @@ from models_catalog.models.provenance import (
 )
 
 __all__ = [
+    "CITATION", "CITATION_URL", "FILE_KEYS", "INDEX_URL", "IndexRelease", "IndexSystem",
+    "NOT_APPLICABLE", "OPTIONAL_DIMENSIONS", "SCORED_DIMENSIONS",
     "DIMENSION_GROUPS", "GRADE_POINTS", "MODALITIES", "OPEN_SOURCE_DIMENSIONS", "AIModel",
     "AIModelQuerySet", "Dimension", "Grade", "License", "Modality", "OpennessClass",
     "OpennessGrade", "Organization", "TaggedModel", "Weights", "derive_openness", "describe",

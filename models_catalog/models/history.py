@@ -143,6 +143,9 @@ def record(changes, context, models):
     names = _names(changes)
     rows = []
     for change in changes:
+        if change.recorded:
+            continue
+        change.recorded = True
         model = models.get(change.pk)
         base = {
             "aimodel_id": None if change.deleted else change.pk,

@@ -1,4 +1,6 @@
+import datetime
 import json
+import time
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
@@ -9,9 +11,12 @@ from models_catalog.announce import announcing
 from models_catalog.changes import WriteContext
 from models_catalog.models import AIModel, License, Organization
 from models_catalog.transfer.importer import ImportFailed, import_file, import_rows
+from models_catalog.transfer.osai import import_index
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO = WriteContext(source="demo")
+# The index commit demo/osai/ was generated from (its README says how).
+INDEX_VERSION = "5a388e871b88735e7ab7e6fb230b76c9d460d99a", datetime.date(2026, 6, 12)
 
 
 class Command(BaseCommand):
@@ -43,18 +48,22 @@ class Command(BaseCommand):
                     "commercial_use": row.get("commercial_use"),
                 },
             )
-        rows = _read("models.json")
+        started = time.perf_counter()
         try:
-            # An entry with a history is first written as it stood then, so the change to
-            # today's facts is recorded like any other (issue 15); only when it is new.
-            with announcing():  # both writes, announced once
-                earlier = _earlier(rows)
+            # The entries and the index's grades, announced once. An entry with a history
+            # is first written as it stood then, so the change to today's facts is
+            # recorded like any other (issue 15); only when it is new.
+            with announcing():
+                earlier = _earlier(_read("models.json"))
                 if earlier:
                     import_rows(earlier, context=DEMO)
                 result = import_file(DEMO_DIR / "models.json", context=DEMO)
+                version, date = INDEX_VERSION
+                index = import_index(DEMO_DIR / "osai", DEMO, version=version, date=date)
         except ImportFailed as failure:
             raise CommandError("\n".join(str(e) for e in failure.errors)) from None
-        self.stdout.write(f"Demo catalog loaded: {result}.")
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"Demo catalog loaded: {result}; {index} ({seconds:.1f} s).")
 
 
 def _sync(obj, save, values):

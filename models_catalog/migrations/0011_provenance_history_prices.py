@@ -28,7 +28,7 @@ def prices_to_points(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('models_catalog', '0009_drop_modality_text'),
+        ('models_catalog', '0010_osai_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
