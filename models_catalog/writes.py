@@ -278,24 +278,12 @@ def _replace_grades(regrade):
 
 
 def _replace_prices(reprice):
-    if not reprice:
-        return
-    PricePoint.objects.filter(aimodel__in=[model for model, _ in reprice]).delete()
-    PricePoint.objects.bulk_create(
-        [
-            PricePoint(
-                aimodel=model,
-                unit=unit,
-                amount=amount,
-                condition=condition,
-                as_of=as_of,
-                source_url=source,
-            )  # fmt: skip
-            for model, points in reprice
-            for unit, amount, condition, as_of, source in points
-        ],
-        batch_size=BATCH,
-    )
+    parts = ("unit", "amount", "condition", "as_of", "source_url")
+    points = [PricePoint(aimodel=model, **dict(zip(parts, point, strict=True)))
+              for model, rows in reprice for point in rows]  # fmt: skip
+    if reprice:
+        PricePoint.objects.filter(aimodel__in=[model for model, _ in reprice]).delete()
+        PricePoint.objects.bulk_create(points, batch_size=BATCH)
 
 
 def _replace_links(through, relink):

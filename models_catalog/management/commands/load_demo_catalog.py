@@ -50,9 +50,8 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         try:
-            # The entries and the index's grades, announced once. An entry with a history
-            # is first written as it stood then, so the change to today's facts is
-            # recorded like any other (issue 15); only when it is new.
+            # Announced once. A new entry with a history is first written as it stood
+            # then, so the change to today's facts is recorded like any other (issue 15).
             with announcing():
                 earlier = _earlier(_read("models.json"))
                 if earlier:
