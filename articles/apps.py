@@ -13,11 +13,13 @@ class ArticlesConfig(AppConfig):
         # app registry imports apps.py first; models may not be imported before ready()).
         from articles import signals
         from articles.backoffice.roles import sync_roles_after_migrate
-        from articles.models import Article
+        from articles.models.drafts import next_go_live
         from articles.search import indexing
+        from articles.writes import drafts_publish_due
 
         post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="articles-roles")
         indexing.connect()
         signals.connect()
-        # Scheduled articles go live with no write: the page cache asks us when.
-        cache.register_due_source(Article.objects.next_go_live)
+        # Scheduled articles go live with no write: the page cache asks us when. Scheduled
+        # draft changes of live articles are written over them at the first request after.
+        cache.register_due_source(next_go_live, on_due=drafts_publish_due)
