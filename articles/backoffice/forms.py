@@ -42,6 +42,8 @@ class ArticleAdminForm(forms.ModelForm):
         self.conflict = None
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
+        if getattr(self.instance, "draft_tags", None) is not None and "tags" in self.fields:
+            self.initial["tags"] = self.instance.draft_tags  # the form shows draft changes
 
     def clean(self):
         cleaned = super().clean()

@@ -17,6 +17,12 @@ from taggit.managers import TaggableManager
 from articles.announce import announcing
 from articles.backoffice import workflow
 from articles.backoffice.admin.article_actions import WorkflowActionsMixin
+from articles.backoffice.admin.article_drafts import (
+    draft_label,
+    draft_show,
+    draft_wanted,
+    with_draft_state,
+)
 from articles.backoffice.admin.article_preview import PreviewViewMixin
 from articles.backoffice.admin.base import warn_removed_markup
 from articles.backoffice.admin.revisions import RevisionViewsMixin
@@ -28,6 +34,10 @@ from articles.writes import article_save
 from config.lib.tagging import TagAutocompleteWidget
 
 Status = Article.Status
+DRAFT_CHANGES = "draft_changes"
+DRAFT_SAVED = (
+    "Saved as draft changes: readers keep the live version until an editor publishes them."
+)
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -35,11 +45,17 @@ class StateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [*Status.choices, ("scheduled", "Scheduled")]
+        return [
+            *Status.choices,
+            ("scheduled", "Scheduled"),
+            (DRAFT_CHANGES, "Live + draft changes"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "scheduled":
             return queryset.scheduled()
+        if self.value() == DRAFT_CHANGES:
+            return queryset.published().filter(draft_changes__isnull=False)
         if self.value() == Status.PUBLISHED:
             return queryset.published()
         if self.value() in (Status.DRAFT, Status.REVIEW):
@@ -68,7 +84,7 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
     # --- who sees and edits what -------------------------------------------------------
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("tags")
+        queryset = with_draft_state(super().get_queryset(request).prefetch_related("tags"))
         if workflow.can_publish(request.user):
             return queryset
         return queryset.filter(author__user=request.user)  # authors: their own articles
@@ -100,7 +116,16 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
         readonly = ["share_link"]
         if not workflow.can_publish(request.user):
             readonly += ["author", "status", "published_at", "review_comment"]
+        elif getattr(obj, "shows_draft", False):
+            readonly += ["status", "published_at"]  # draft changes hold content only
         return readonly
+
+    def get_object(self, request, object_id, from_field=None):
+        """The article; a live one with draft changes carries them, for the form to show."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            draft_show(obj, request.user)
+        return obj
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if self.has_change_permission(request, obj) else {}
@@ -109,6 +134,8 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
 
     @admin.display(description="state", ordering="status")
     def state(self, obj):
+        if obj.is_published and obj.draft_status:
+            return draft_label(obj.draft_status, obj.draft_go_live_at)
         return "Scheduled" if obj.is_scheduled else obj.get_status_display()
 
     @admin.display(description="live", boolean=True)
@@ -117,7 +144,7 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
 
     @admin.display(description="share preview")
     def share_link(self, obj):
-        if obj is None or obj.pk is None or obj.is_published:
+        if obj is None or obj.pk is None or (obj.is_published and not obj.shows_draft):
             return "—"
         return format_html(
             '<a href="{}" class="share-preview" target="_blank" rel="noopener">'
@@ -137,6 +164,10 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
                 obj.author = workflow.author_for_user(request.user)
                 obj.status = Status.DRAFT
             tags = form.cleaned_data.get("tags") if "tags" in form.fields else None
+            if change and draft_wanted(request, obj):
+                article_save(obj, request.user, tags=tags, draft=True)
+                self.message_user(request, DRAFT_SAVED, messages.INFO)
+                return
             article_save(obj, request.user, note="Saved" if change else "Created", tags=tags)
 
     def save_related(self, request, form, formsets, change):
@@ -163,6 +194,12 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
             for article in queryset:
                 workflow.article_trash(article, request.user)
 
+    def response_change(self, request, obj):
+        if "_save_draft" in request.POST:  # back to the form, which now shows the draft
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
+        return super().response_change(request, obj)
+
     def response_delete(self, request, obj_display, obj_id):
         self.message_user(
             request, f"“{obj_display}” was moved to the trash. Editors can restore it from there."
@@ -175,7 +212,7 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
         extra_context = extra_context or {}
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if obj is not None and request.method == "GET":
-            revision_baseline(obj)
+            revision_baseline(obj.live if obj.shows_draft else obj)
         if obj is not None:
             extra_context["workflow"] = self.workflow_buttons(request, obj)
             extra_context["schedule_form"] = ScheduleForm()
@@ -190,9 +227,14 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
 
     def workflow_buttons(self, request, obj):
         user, editor = request.user, workflow.can_publish(request.user)
+        draft = obj.draft if obj.is_published else None
         return {
-            "submit": obj.status == Status.DRAFT and workflow.can_edit(user, obj),
-            "publish": editor and not obj.is_published,
+            "submit": workflow.can_edit(user, obj)
+            and (draft.status == draft.Status.DRAFT if draft else obj.status == Status.DRAFT),
+            "publish": editor and (draft is not None or not obj.is_published),
+            "discard_draft": draft is not None and (editor or workflow.can_edit(user, obj)),
+            "save_draft": editor and obj.is_published and draft is None,
+            "draft": draft,
             "schedule": editor,
             "unpublish": editor and obj.status == Status.PUBLISHED,
             "send_back": editor and obj.status != Status.DRAFT,
