@@ -86,14 +86,12 @@ def _draft_save(article, user, tags):
         for key in LIVE_STATE:
             content.pop(key, None)
         live_version = Article.all_objects.filter(pk=article.pk).values_list("version", flat=True)
-        ArticleDraft.objects.update_or_create(
-            article_id=article.pk,
-            defaults={
-                "content": content,
-                "base_version": live_version.get(),
-                "updated_by": user if user and user.is_authenticated else None,
-            },
-        )
+        draft = ArticleDraft.objects.select_for_update().filter(article_id=article.pk).first()
+        draft = draft or ArticleDraft(article_id=article.pk, version=0)
+        draft.content, draft.base_version = content, live_version.get()
+        draft.version += 1
+        draft.updated_by = user if user and user.is_authenticated else None
+        draft.save()
     return article
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
+from articles.backoffice.drafts import draft_conflict
 from articles.backoffice.images import image_clean_upload
 from articles.backoffice.revisions import diff_contents
 from articles.models import Article, Author, Image, Revision
@@ -24,6 +25,8 @@ class ArticleAdminForm(forms.ModelForm):
     """
 
     base_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The version of the draft changes the form was opened with (0: none); see drafts.py.
+    draft_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     check_conflicts = True
 
     class Meta:
@@ -44,6 +47,8 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["base_version"].initial = self.instance.version
         if getattr(self.instance, "draft_tags", None) is not None and "tags" in self.fields:
             self.initial["tags"] = self.instance.draft_tags  # the form shows draft changes
+        draft = getattr(self.instance, "draft", None)
+        self.fields["draft_version"].initial = draft.version if draft else 0
 
     def clean(self):
         cleaned = super().clean()
@@ -55,6 +60,8 @@ class ArticleAdminForm(forms.ModelForm):
             cleaned["published_at"] = timezone.now()
         if self.instance.pk and self.check_conflicts:
             self._check_conflict(cleaned)
+            if not self.conflict:
+                self.conflict = draft_conflict(self, cleaned, self._submitted(cleaned))
         return cleaned
 
     def _check_conflict(self, cleaned):

@@ -77,6 +77,9 @@ class ArticleDraft(CleanTextMixin, models.Model):
     base_version = models.PositiveIntegerField(
         help_text="The live article's version when these changes were last saved."
     )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every save of the draft; detects edit conflicts."
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

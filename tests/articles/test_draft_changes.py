@@ -279,3 +279,26 @@ def test_editor_saves_draft_changes_from_the_form_then_publishes(client, editor)
     assert client.post(change_url(article), data).status_code == 302
     assert Article.objects.get(pk=article.pk).title == "Live title"
     assert ArticleDraft.objects.get(article=article).content["title"] == "Second draft"
+
+
+def test_two_people_editing_draft_changes_never_overwrite_silently(client, author, editor):
+    article = live_by(author)
+    propose(article, author, slug=article.slug)
+    client.force_login(editor)
+    opened = client.get(change_url(article)).context["adminform"].form
+    assert opened["draft_version"].value() == 1
+    theirs = Article.objects.get(pk=article.pk)
+    propose(theirs, author, title="Author's second go", slug=article.slug)
+    data = article_form_data(
+        Article.objects.get(pk=article.pk), title="Editor's version", draft_version=1
+    )
+    refused = client.post(change_url(article), data)
+    assert refused.status_code == 200
+    assertContains(refused, "Editor&#x27;s version")  # the typed text stays in the form
+    assertContains(refused, "edit-conflict")
+    assert ArticleDraft.objects.get(article=article).content["title"] == "Author's second go"
+    again = refused.context["adminform"].form.data.copy()
+    assert client.post(change_url(article), again).status_code == 302
+    draft = ArticleDraft.objects.get(article=article)
+    assert draft.content["title"] == "Editor's version" and draft.version == 3
+    assert Article.objects.get(pk=article.pk).title == "Live title"

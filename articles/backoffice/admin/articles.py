@@ -109,7 +109,7 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
         if obj is not None:
             fieldsets[2][1]["fields"].append("share_link")
         if self.has_change_permission(request, obj):
-            fieldsets[0][1]["fields"].append("base_version")
+            fieldsets[0][1]["fields"] += ["base_version", "draft_version"]
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
