@@ -13,6 +13,7 @@ from articles.backoffice import workflow
 from articles.backoffice.preview import share_url
 from articles.backoffice.revisions import revision_restore
 from articles.models import Article, ArticleDraft, Revision
+from articles.models.drafts import next_go_live
 from articles.writes import article_save, draft_publish
 from config.lib import cache
 from tests.articles.helpers import article_form_data
@@ -306,3 +307,17 @@ def test_two_people_editing_draft_changes_never_overwrite_silently(client, autho
     draft = ArticleDraft.objects.get(article=article)
     assert draft.content["title"] == "Editor's version" and draft.version == 3
     assert Article.objects.get(pk=article.pk).title == "Live title"
+
+
+def test_next_go_live_is_the_first_scheduled_article_or_draft(editor, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert next_go_live() is None
+    soon = timezone.now() + timedelta(hours=3)
+    ArticleFactory(published_at=soon)
+    assert next_go_live() == soon
+    article = ArticleFactory()
+    propose(article, editor, slug=article.slug)
+    sooner = timezone.now() + timedelta(hours=1)
+    workflow.article_schedule(article, editor, sooner)
+    with django_assert_num_queries(1):
+        assert next_go_live() == sooner  # an aware datetime, on SQLite and PostgreSQL
