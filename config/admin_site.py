@@ -16,6 +16,7 @@ auth's and axes' too):
 added later is covered without anyone remembering to.
 """
 
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -85,8 +86,6 @@ def repair_axes_cleanup(site):
     The action hands the admin's request to axes, which reads `request.axes_attempt_time`, an
     attribute only its login handler sets. None is the value axes itself takes as "now".
     """
-    from axes.models import AccessAttempt
-
     if not site.is_registered(AccessAttempt):
         return
     base = type(site.get_model_admin(AccessAttempt))

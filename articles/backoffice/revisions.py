@@ -32,6 +32,7 @@ CONTENT_FIELDS = [
     ("seo_description", "SEO description"),
     ("status", "Status"),
     ("published_at", "Published at"),
+    ("review_comment", "Comment from the editors"),
 ]
 # Words (keeping "3.1", "don't" and "mixture-of-experts" whole), runs of space, punctuation.
 _TOKEN = re.compile(r"\s+|\w+(?:[.,'’-]\w+)*|[^\w\s]")

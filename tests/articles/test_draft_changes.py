@@ -300,7 +300,7 @@ def test_two_people_editing_draft_changes_never_overwrite_silently(client, autho
     refused = client.post(change_url(article), data)
     assert refused.status_code == 200
     assertContains(refused, "Editor&#x27;s version")  # the typed text stays in the form
-    assertContains(refused, "edit-conflict")
+    assertContains(refused, "changed this article&#x27;s draft changes while you were editing")
     assert ArticleDraft.objects.get(article=article).content["title"] == "Author's second go"
     again = refused.context["adminform"].form.data.copy()
     assert client.post(change_url(article), again).status_code == 302
@@ -321,3 +321,24 @@ def test_next_go_live_is_the_first_scheduled_article_or_draft(editor, django_ass
     workflow.article_schedule(article, editor, sooner)
     with django_assert_num_queries(1):
         assert next_go_live() == sooner  # an aware datetime, on SQLite and PostgreSQL
+
+
+def test_workflow_buttons_on_a_live_article_save_the_typed_text_as_its_draft(
+    client, author, editor
+):
+    article = live_by(author)
+    client.force_login(author)
+    data = article_form_data(article, title="Typed title", _workflow="submit_for_review")
+    assert client.post(change_url(article), data).status_code == 302
+    assert Article.objects.get(pk=article.pk).title == "Live title"
+    draft = ArticleDraft.objects.get(article=article)
+    assert draft.content["title"] == "Typed title" and draft.status == ArticleDraft.Status.REVIEW
+
+    client.force_login(editor)
+    live = Article.objects.get(pk=article.pk)
+    data = article_form_data(live, title="Editor typed", _workflow="publish_now")
+    data["draft_version"] = draft.version
+    assert client.post(change_url(article), data).status_code == 302
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.title == "Editor typed" and stored.is_published
+    assert not ArticleDraft.objects.exists()

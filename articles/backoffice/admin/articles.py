@@ -26,7 +26,7 @@ from articles.backoffice.admin.article_drafts import (
 from articles.backoffice.admin.article_preview import PreviewViewMixin
 from articles.backoffice.admin.base import warn_removed_markup
 from articles.backoffice.admin.revisions import RevisionViewsMixin
-from articles.backoffice.forms import ArticleAdminForm, ScheduleForm, SendBackForm
+from articles.backoffice.forms import ArticleAdminForm
 from articles.backoffice.preview import share_url
 from articles.backoffice.revisions import revision_baseline
 from articles.models import Article
@@ -96,6 +96,25 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or workflow.can_edit(request.user, obj))
 
+    def has_delete_permission(self, request, obj=None):
+        # "Delete" moves to the trash: editors any article, authors their own drafts.
+        user = request.user
+        if obj is None:
+            return super().has_delete_permission(request) or user.has_perm(
+                "articles.change_article"
+            )
+        return workflow.can_move_to_trash(user, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # Nothing is deleted (revisions stay with the article in the trash): list the
+        # articles only, and ask for no permission on what a real delete would cascade to.
+        return [str(obj) for obj in objs], {}, set(), []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user  # a class made for this request: the workflow checks
+        return form
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["title", "slug", "dek", "body", "hero_image", "tags"]}),
@@ -159,7 +178,20 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
     def save_model(self, request, obj, form, change):
         # The whole write, tags and revision included (and an author's first byline), through
         # the one write path, announced once; `save_related` leaves the form's tags alone.
+        # A workflow button writes the form's fields and its step as one save, one revision.
         with announcing():
+            if form.step is not None:
+                name, kwargs = form.step
+                step = workflow.FORM_STEPS[name][1]
+                if change and draft_wanted(request, obj):
+                    # A live article: the fields as typed are its draft changes, which the
+                    # step then takes (submit, publish, schedule, send back, unpublish).
+                    article_save(obj, request.user, tags=form.edits().tags, draft=True)
+                    step(obj, request.user, **kwargs)
+                else:
+                    step(obj, request.user, edits=form.edits(), **kwargs)
+                obj.refresh_from_db()
+                return
             if not workflow.can_publish(request.user) and not change:
                 obj.author = workflow.author_for_user(request.user)
                 obj.status = Status.DRAFT
@@ -169,6 +201,19 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
                 self.message_user(request, DRAFT_SAVED, messages.INFO)
                 return
             article_save(obj, request.user, note="Saved" if change else "Created", tags=tags)
+            if form.merged:
+                _say_merged(self, request, form.merged)
+
+    def response_change(self, request, obj):
+        name = request.POST.get("_workflow")
+        if "_save_draft" in request.POST:  # back to the form, which now shows the draft
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
+        if name not in workflow.FORM_STEPS:
+            return super().response_change(request, obj)
+        done = workflow.FORM_STEPS[name][2]
+        self.message_user(request, f"“{obj}” saved and {done}.", messages.SUCCESS)
+        return HttpResponseRedirect(request.path)
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
@@ -194,12 +239,6 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
             for article in queryset:
                 workflow.article_trash(article, request.user)
 
-    def response_change(self, request, obj):
-        if "_save_draft" in request.POST:  # back to the form, which now shows the draft
-            request.POST = request.POST.copy()
-            request.POST["_continue"] = "1"
-        return super().response_change(request, obj)
-
     def response_delete(self, request, obj_display, obj_id):
         self.message_user(
             request, f"“{obj_display}” was moved to the trash. Editors can restore it from there."
@@ -215,8 +254,6 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
             revision_baseline(obj.live if obj.shows_draft else obj)
         if obj is not None:
             extra_context["workflow"] = self.workflow_buttons(request, obj)
-            extra_context["schedule_form"] = ScheduleForm()
-            extra_context["send_back_form"] = SendBackForm()
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, *args, **kwargs):
@@ -231,6 +268,7 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
         return {
             "submit": workflow.can_edit(user, obj)
             and (draft.status == draft.Status.DRAFT if draft else obj.status == Status.DRAFT),
+            "withdraw": not editor and workflow.can_withdraw(user, obj),
             "publish": editor and (draft is not None or not obj.is_published),
             "discard_draft": draft is not None and (editor or workflow.can_edit(user, obj)),
             "save_draft": editor and obj.is_published and draft is None,
@@ -259,3 +297,11 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
             ),
             *super().get_urls(),
         ]
+
+
+def _say_merged(model_admin, request, merged):
+    who = merged["user"] or "someone"
+    kept = ", ".join(merged["kept"])
+    text = f"Merged with the save {who} made meanwhile (version {merged['version']})"
+    text += f": their changes to {kept} are kept." if kept else "."
+    model_admin.message_user(request, text, messages.INFO)

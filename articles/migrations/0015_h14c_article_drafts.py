@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0013_clean_stored_text'),
+        ('articles', '0014_search_spelling'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
