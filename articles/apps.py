@@ -12,6 +12,7 @@ class ArticlesConfig(AppConfig):
         # cycle: these modules import models, which Django loads only after this module (the
         # app registry imports apps.py first; models may not be imported before ready()).
         from articles import signals
+        from articles.backoffice import editing
         from articles.backoffice.roles import sync_roles_after_migrate
         from articles.models.drafts import next_go_live
         from articles.search import indexing
@@ -20,6 +21,7 @@ class ArticlesConfig(AppConfig):
         post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="articles-roles")
         indexing.connect()
         signals.connect()
+        editing.connect()  # autosaves older than 30 days go at each login
         # Scheduled articles go live with no write: the page cache asks us when. Scheduled
         # draft changes of live articles are written over them at the first request after.
         cache.register_due_source(next_go_live, on_due=drafts_publish_due)

@@ -7,6 +7,7 @@
 - drafts: draft changes of a live article, kept apart from what readers see;
 - references: inline references still waiting for their target;
 - tags: descriptions of tags in the shared vocabulary;
+- editing: an open form's autosave, and who has an article open;
 - search: the search index's rows.
 """
 
@@ -19,6 +20,7 @@ from articles.models.content import (
     TrashedArticle,
 )
 from articles.models.drafts import ArticleDraft
+from articles.models.editing import Autosave, Presence
 from articles.models.images import Image
 from articles.models.querysets import ArticleManager, ArticleQuerySet, TrashManager
 from articles.models.references import PendingReference
@@ -32,10 +34,12 @@ __all__ = [
     "ArticleManager",
     "ArticleQuerySet",
     "Author",
+    "Autosave",
     "Category",
     "CategoryQuerySet",
     "Image",
     "PendingReference",
+    "Presence",
     "Revision",
     "SearchEntry",
     "SearchEntryFTS",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0014_search_spelling'),
+        ('articles', '0015_autosave_presence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
