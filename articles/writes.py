@@ -96,7 +96,13 @@ def _draft_save(article, user, tags):
 
 
 def draft_of(article):
-    """The draft changes of `article`, or None (one query, then kept on the instance)."""
+    """The draft changes of `article`, or None (one query, then kept on the instance).
+
+    No query when `article` was read with a `draft_status` annotation saying it has none
+    (the article admin's queryset: its forms and endpoints cost nothing more).
+    """
+    if getattr(article, "draft_status", False) is None:
+        return None
     try:
         return article.draft_changes
     except ArticleDraft.DoesNotExist:
