@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0015_autosave_presence'),
+        ('articles', '0016_rerender_tables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
