@@ -117,7 +117,8 @@ class ScheduleForm(forms.Form):
 
 class SendBackForm(forms.Form):
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+        # Empty on every round: the browser must not bring back the last comment.
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
         max_length=2000,
         help_text="The author sees this at the top of the article.",
     )

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles.backoffice import notifications
 from articles.models import Article, Author
 from articles.writes import article_save, articles_delete
 
@@ -67,7 +68,11 @@ def article_submit(article, user):
     if article.status != Status.DRAFT:
         raise WorkflowError("Only a draft can be submitted for review.")
     article.status = Status.REVIEW
-    return article_save(article, user, note="Submitted for review")
+    # A new round: the last comment stays in the history and the notice, not in the form.
+    article.review_comment = ""
+    article = article_save(article, user, note="Submitted for review")
+    notifications.notify_submitted(article, user)
+    return article
 
 
 @transaction.atomic
@@ -85,7 +90,9 @@ def article_publish(article, user, when=None):
         note = f"Scheduled for {article.published_at:%Y-%m-%d %H:%M %Z}"
     else:
         note = "Published"
-    return article_save(article, user, note=note)
+    article = article_save(article, user, note=note)
+    notifications.notify_published(article, user)
+    return article
 
 
 def article_schedule(article, user, when):
@@ -118,7 +125,9 @@ def article_send_back(article, user, comment):
         raise WorkflowError("The article is already a draft.")
     article.status = Status.DRAFT
     article.review_comment = comment
-    return article_save(article, user, note=f"Sent back to draft: {comment}")
+    article = article_save(article, user, note=f"Sent back to draft: {comment}")
+    notifications.notify_sent_back(article, user, comment)
+    return article
 
 
 def article_revoke_share_links(article, user):

@@ -5,7 +5,8 @@
 - images: the image library;
 - revisions: a snapshot of an article at each save;
 - references: inline references still waiting for their target;
-- tags: descriptions of tags in the shared vocabulary;
+- tags: descriptions of tags in the shared vocabulary, and the old slugs of renamed tags;
+- desk: each back-office user's preferences and the notices left for them;
 - search: the search index's rows.
 """
 
@@ -17,12 +18,13 @@ from articles.models.content import (
     TaggedArticle,
     TrashedArticle,
 )
+from articles.models.desk import DeskProfile, Notification
 from articles.models.images import Image
 from articles.models.querysets import ArticleManager, ArticleQuerySet, TrashManager
 from articles.models.references import PendingReference
 from articles.models.revisions import Revision
 from articles.models.search import SearchEntry, SearchEntryFTS
-from articles.models.tags import TagDescription
+from articles.models.tags import TagDescription, TagRedirect
 
 __all__ = [
     "Article",
@@ -31,12 +33,15 @@ __all__ = [
     "Author",
     "Category",
     "CategoryQuerySet",
+    "DeskProfile",
     "Image",
+    "Notification",
     "PendingReference",
     "Revision",
     "SearchEntry",
     "SearchEntryFTS",
     "TagDescription",
+    "TagRedirect",
     "TaggedArticle",
     "TrashManager",
     "TrashedArticle",
