@@ -8,6 +8,7 @@ views are mixins beside this module.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -25,6 +26,7 @@ from articles.backoffice.preview import share_url
 from articles.backoffice.revisions import revision_baseline
 from articles.models import Article
 from articles.writes import article_save
+from config.admin_site import clean_pk
 from config.lib.tagging import TagAutocompleteWidget
 
 Status = Article.Status
@@ -72,6 +74,15 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
         if workflow.can_publish(request.user):
             return queryset
         return queryset.filter(author__user=request.user)  # authors: their own articles
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and from_field is None:
+            # Another author's article is not "missing, perhaps deleted": say so (a 403).
+            pk = clean_pk(Article, object_id)
+            if pk is not None and Article.objects.filter(pk=pk).exists():
+                raise PermissionDenied("You may not see this article: it is another author's.")
+        return obj
 
     def has_publish_permission(self, request, obj=None):
         return workflow.can_publish(request.user)
@@ -127,6 +138,13 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
             share_url(obj),
         )
 
+    def get_view_on_site_url(self, obj=None):
+        # Readers cannot see a draft, one in review or a scheduled one: its public URL is a
+        # 404, so "View on site" opens the preview of the saved article instead.
+        if obj is not None and obj.pk is not None and not obj.is_published:
+            return reverse("admin:articles_article_preview", args=[obj.pk])
+        return super().get_view_on_site_url(obj)
+
     # --- saving -------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
@@ -154,6 +172,12 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
                 "published.",
                 messages.WARNING,
             )
+
+    def get_deleted_objects(self, objs, request):
+        # "Delete" moves articles to the trash: nothing else goes, their revisions included,
+        # so the confirmation lists only the articles (not the cascade of a real delete).
+        objs = list(objs)
+        return [str(obj) for obj in objs], {self.opts.verbose_name_plural: len(objs)}, set(), []
 
     def delete_model(self, request, obj):
         workflow.article_trash(obj, request.user)
