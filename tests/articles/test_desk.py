@@ -219,9 +219,12 @@ def test_my_notifications_is_each_users_own(client, editor, author):
     assert response.status_code == 200
     assert response.context["form"].instance.user == author
     assertNotContains(response, 'Asia/Tokyo" selected')
-    assert client.get(reverse("admin:index")).status_code == 200
-    # No list nor change page of other people's profiles exists.
-    assert "articles/deskprofile/" not in client.get(INDEX).content.decode().replace(MINE, "")
+    # Nobody lists or opens other people's profiles, superusers included.
+    profile = DeskProfile.objects.get(user=editor)
+    client.force_login(editor)
+    assert client.get(reverse("admin:articles_deskprofile_changelist")).status_code == 403
+    change = reverse("admin:articles_deskprofile_change", args=[profile.pk])
+    assert client.get(change).status_code == 403
 
 
 def test_a_notice_shows_on_the_next_admin_page_once(client, editor, author):

@@ -3,7 +3,7 @@
 The inbox (articles/backoffice/inbox.py) plugs into the admin site's hooks: its sections on
 the front page, its counts and notices on every page. "My notifications" is the one page of
 `DeskProfile`: any staff user edits their own time zone and email choice there, and sees their
-latest notices; nobody reaches anyone else's profile (there is no list, no change page).
+latest notices; nobody reaches anyone else's profile (the list and change pages refuse all).
 """
 
 from django import forms
@@ -31,9 +31,17 @@ class DeskProfileAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return False  # not in the app list: reached from "My notifications" in the header
 
+    # Nobody, superusers included, lists or edits other people's profiles: the stock pages
+    # exist (the admin links to them by name) but answer 403.
+    def has_view_permission(self, request, obj=None):
+        return False
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
     def get_urls(self):
         name = "articles_deskprofile_mine"
-        return [path("mine/", self.admin_site.admin_view(self.mine_view), name=name)]
+        mine = path("mine/", self.admin_site.admin_view(self.mine_view), name=name)
+        return [mine, *super().get_urls()]
 
     def mine_view(self, request):
         """The signed-in user's own profile, and their latest notices."""
