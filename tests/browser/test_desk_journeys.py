@@ -90,3 +90,35 @@ def test_a_mail_server_that_is_down_does_not_stop_the_send_back(live_server, new
     assert notice.emailed_at is None
     author_page = login(new_context(), live_server, "author", PASSWORD)
     expect(author_page.locator("#desk-notices")).to_contain_text(COMMENT)
+
+
+@pytest.mark.parametrize("username", ["editor", "author"])
+def test_the_inbox_has_no_serious_axe_violations(live_server, browser, username):
+    from importlib.resources import files
+
+    from tests.browser.test_accessibility import AXE_OPTIONS, FAIL_ON
+
+    editor = make_editor()
+    waiting = submitted("Awaiting an editor")
+    back = ArticleFactory(
+        title="Came back", status=Article.Status.REVIEW, published_at=None, author=waiting.author
+    )
+    workflow.article_send_back(back, editor, COMMENT)  # a notice and a comment for the author
+    context = browser.new_context(bypass_csp=True)  # CSP would refuse the injected axe script
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_selector("#inbox")
+        page.evaluate(files("axe_playwright_python").joinpath("axe.min.js").read_text("utf-8"))
+        result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+        serious = [
+            f"[{v['impact']}] {v['id']}: {[n['target'] for n in v['nodes'][:4]]}"
+            for v in result["violations"]
+            if v["impact"] in FAIL_ON
+        ]
+        assert serious == []
+    finally:
+        context.close()
