@@ -14,7 +14,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 FIND_PYTHON = for c in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$c"; break; fi; done
 
-.PHONY: run serve test test-sqlite test-postgres lint format install bench bench-quick clean
+.PHONY: run serve test test-fast test-sqlite test-postgres lint format install bench bench-quick clean
 
 $(PY):
 	@py="$$($(FIND_PYTHON))"; \
@@ -27,10 +27,16 @@ $(VENV)/.installed: requirements.lock | $(PY)
 
 install: $(VENV)/.installed
 
-run: install
-	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(PY) manage.py load_demo
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+# The local settings that manage.py (and wsgi/asgi) read, so every command in README works in
+# a plain shell: DJANGO_DEBUG=1 and a secret key of this checkout's own (config/local_env.py).
+# Written once, never overwritten, never committed; a variable exported in the shell wins.
+.env: | $(VENV)/.installed
+	$(PY) -m config.local_env
+
+run: install .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 .secret_key:
 	$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
@@ -69,6 +75,12 @@ test-postgres: install
 	else \
 		echo "WARNING: PostgreSQL at $(PG_URL) is not reachable; the PostgreSQL run was skipped." >&2; \
 	fi
+
+# The edit loop: SQLite only; no browser, no load test, nothing that needs Java (vnu.jar).
+FAST_SKIP := --ignore=tests/browser --ignore=tests/test_html_valid.py \
+	--ignore=tests/performance/test_load_with_writes.py --ignore=tests/performance/test_two_servers.py
+test-fast: install
+	env -u DATABASE_URL $(PY) -m pytest -q -n $(TEST_WORKERS) -m "not browser" $(FAST_SKIP)
 
 test: lint
 	@echo "== SQLite =="

@@ -176,6 +176,7 @@ def snapshot(article, tags=None):
         "seo_description": article.seo_description,
         "status": article.status,
         "published_at": article.published_at.isoformat() if article.published_at else None,
+        "review_comment": article.review_comment,
     }
 
 

@@ -24,7 +24,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,8 +35,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: import bench.servers as the tests do
+    sys.path.insert(0, str(ROOT))
+from bench.servers import gunicorn  # noqa: E402
+
 PY = sys.executable
-GUNICORN = str(Path(PY).with_name("gunicorn"))
 SENTINEL = "QZXDRAFTSENTINELQZX"
 EDITOR_PASSWORD = "load-test-" + secrets.token_hex(8)
 
@@ -58,12 +60,6 @@ def parse_args(argv=None):
     parser.add_argument("--reuse-db", action="store_true", help="use the database as it is")
     parser.add_argument("--json", help="also write the figures to this file")
     return parser.parse_args(argv)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # -- the site -------------------------------------------------------------------------------
@@ -121,35 +117,6 @@ def prepare(args, env):
         "u.save()\n"
         "u.groups.add(Group.objects.get(name='Editors'))\n",
     )
-
-
-def start_server(args, env, port):
-    command = [
-        GUNICORN,
-        "config.wsgi",
-        "--workers",
-        str(args.workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(args.threads),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--backlog",
-        "2048",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_ping/", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer within 30 s")
 
 
 # -- readers (wrk) --------------------------------------------------------------------------
@@ -386,14 +353,13 @@ def main(argv=None):
         workdir = Path(tmp)
         env = site_env(args, workdir)
         prepare(args, env)
-        port = free_port()
-        server = start_server(args, env, port)
-        base = f"http://127.0.0.1:{port}"
-        try:
+        with gunicorn(
+            env, workers=args.workers, threads=args.threads, extra=["--backlog", "2048"]
+        ) as server:
             log(f"{args.readers} readers and {args.editors} editors for {args.duration} s")
-            readers = start_readers(args, port, workdir)
+            readers = start_readers(args, server.port, workdir)
             deadline = time.monotonic() + args.duration
-            editors = [Editor(base, i) for i in range(args.editors)]
+            editors = [Editor(server.base, i) for i in range(args.editors)]
             threads = [threading.Thread(target=e.run, args=(deadline,)) for e in editors]
             for thread in threads:
                 thread.start()
@@ -401,10 +367,7 @@ def main(argv=None):
                 thread.join(timeout=args.duration + 120)
             output, _ = readers.communicate(timeout=args.duration + 120)
             reading = parse_readers(output)
-            missing = verify(base, editors)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            missing = verify(server.base, editors)
     writes = {key: sum(e.counts[key] for e in editors) for key in editors[0].counts}
     errors = [error for editor in editors for error in editor.errors]
     figures = {

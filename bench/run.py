@@ -17,7 +17,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,8 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script (`python bench/run.py`): import as the tests do
+    sys.path.insert(0, str(ROOT))
+from bench.servers import gunicorn  # noqa: E402
+
 PY = sys.executable
-GUNICORN = str(Path(PY).with_name("gunicorn"))
 RESULTS = ROOT / "bench" / "results"
 README = ROOT / "bench" / "README.md"
 REDIS_URL = "redis://127.0.0.1:6379/6"  # a database number of its own, flushed per run
@@ -162,48 +164,6 @@ def static_url(env):
 # -- serving and load -----------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Gunicorn:
-    def __init__(self, env, workers=2):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [GUNICORN, "config.wsgi", "--workers", str(workers), "--bind",
-             f"127.0.0.1:{self.port}", "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.base + "/_ping/", timeout=2).read()
-                return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("gunicorn did not answer within 60 s")
-
-    def worker_rss_mb(self):
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
-        sizes = []
-        for pid in children.split():
-            status = Path(f"/proc/{pid}/status").read_text()
-            sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
-        return [round(size, 1) for size in sizes]
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
@@ -246,8 +206,7 @@ def mixed_script(paths, directory):
 
 def load_pass(env, urls, args, label):
     """wrk against every URL on one gunicorn, then enough mixed load to read worker RSS."""
-    server = Gunicorn(env)
-    try:
+    with gunicorn(env, workers=2, ready_within=60) as server:
         results, served = {}, 0
         for name, path in urls.items():
             try:
@@ -264,8 +223,6 @@ def load_pass(env, urls, args, label):
         memory = {"requests": served, "worker_rss_mb": server.worker_rss_mb()}
         log(f"{label:<9} after {served} requests, worker RSS {memory['worker_rss_mb']} MB")
         return results, memory
-    finally:
-        server.stop()
 
 
 def flush_redis():

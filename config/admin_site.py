@@ -20,6 +20,7 @@ callable in `context_hooks` adds to the context of every admin page (the inbox c
 notices in the header), each in `index_hooks` to the front page (the inbox).
 """
 
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -106,8 +107,6 @@ def repair_axes_cleanup(site):
     The action hands the admin's request to axes, which reads `request.axes_attempt_time`, an
     attribute only its login handler sets. None is the value axes itself takes as "now".
     """
-    from axes.models import AccessAttempt
-
     if not site.is_registered(AccessAttempt):
         return
     base = type(site.get_model_admin(AccessAttempt))

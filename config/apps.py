@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
 
@@ -8,8 +9,8 @@ class ModelPressAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()  # imports every app's admin module, axes' included
-        from django.contrib import admin
-
+        # cycle: config.admin_site imports axes.models, and models load only after the app
+        # registry has imported every apps.py, this one included.
         from config.admin_site import repair_axes_cleanup
 
         repair_axes_cleanup(admin.site)

@@ -131,7 +131,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_DIR = Path(os.environ.get("DJANGO_CACHE_DIR", BASE_DIR / ".cache"))
 if REDIS_URL:
     _redis = {
-        "BACKEND": "config.lib.cache.RedisCache",
+        "BACKEND": "config.lib.adapters.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "modelpress",
     }

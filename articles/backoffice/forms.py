@@ -1,4 +1,4 @@
-"""Admin forms: the article form with edit-conflict detection, workflow inputs, image upload."""
+"""Admin forms: the article form (three-way merge, workflow buttons), workflow inputs, images."""
 
 from pathlib import Path
 
@@ -9,22 +9,36 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
+from articles.backoffice import workflow
 from articles.backoffice.images import image_clean_upload
-from articles.backoffice.revisions import diff_contents
+from articles.backoffice.merge import LABELS, MERGED_FIELDS, MINE, THEIRS, show, three_way
+from articles.backoffice.revisions import diff_words
+from articles.backoffice.workflow import FORM_STEPS
 from articles.models import Article, Author, Image, Revision
-from articles.writes import snapshot
 
 
 class ArticleAdminForm(forms.ModelForm):
     """The article form. `base_version` remembers which version the editor started from.
 
-    When someone else saved in the meantime, the save is refused with a diff of their
-    changes; the editor's own text stays in the form, and saving again keeps it (the other
-    version stays in the history either way).
+    When someone else saved in the meantime, the form merges three ways
+    (articles/backoffice/merge.py): fields only one side changed are combined, tags merge as
+    sets, and a field both changed is a conflict shown with both texts; nothing is saved
+    until the editor chooses, per conflicting field, to keep theirs or their own. A workflow
+    button (`_workflow`) saves the fields as typed and then takes its step, or refuses with
+    the form shown again (`self.step`: the step to take after a valid save).
     """
 
     base_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    schedule_at = forms.DateTimeField(
+        required=False,
+        label="Publish at (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    send_back_comment = forms.CharField(
+        required=False, max_length=2000, label="Comment for the author", widget=forms.Textarea
+    )
     check_conflicts = True
+    user = None  # set per request by the admin (ArticleAdmin.get_form)
 
     class Meta:
         model = Article
@@ -39,66 +53,115 @@ class ArticleAdminForm(forms.ModelForm):
         # in one of them swallowed the rest of the page (scripts included) as title text.
         for field in self.fields.values():
             field.help_text = escape(field.help_text)
+        self.fields["send_back_comment"].widget.attrs["rows"] = 2
         self.conflict = None
+        self.merged = None
+        self.step = None
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk and self.check_conflicts:
+            self._merge(cleaned)
         if (
             cleaned.get("status") == Article.Status.PUBLISHED
             and "published_at" in self.fields
             and not cleaned.get("published_at")
         ):
             cleaned["published_at"] = timezone.now()
-        if self.instance.pk and self.check_conflicts:
-            self._check_conflict(cleaned)
+        if self.instance.pk and "_workflow" in self.data and not self.errors:
+            self._check_step(cleaned)
         return cleaned
 
-    def _check_conflict(self, cleaned):
+    def _merge(self, cleaned):
+        """Merge with a save made since the form was opened; a conflict is a form error."""
         base = cleaned.get("base_version")
         rows = Article.all_objects.filter(pk=self.instance.pk)
         if transaction.get_connection().in_atomic_block:
             rows = rows.select_for_update()  # held until the admin's save commits
         current = rows.values_list("version", flat=True).first()
-        if base is None or current is None or base == current:
+        if current is not None and current != self.instance.version:
+            self.instance.refresh_from_db()  # theirs: what is stored now, under the lock
+        if current is None or base is None or base == current:
             return
-        self.conflict = self._describe_conflict(base, current, cleaned)
-        who = self.conflict["user"] or "Someone"
+        keys = [key for key, _ in MERGED_FIELDS if key in self.fields and key in cleaned]
+        mine = {key: cleaned[key] for key in keys}
+        theirs = {key: self._stored(key) for key in keys}
+        revision = Revision.objects.filter(article=self.instance, version=base).first()
+        choices, tags, conflicts = three_way(revision and revision.content, mine, theirs)
+        choices.update(self._resolutions(conflicts, current))
+        for key, side in choices.items():
+            cleaned[key] = theirs[key] if side == THEIRS else mine[key]
+        if tags is not None:
+            cleaned["tags"] = tags
+        kept = [LABELS[key] for key, side in choices.items() if side == THEIRS]
+        self.merged = {"version": current, "kept": kept, "user": _last_writer(self.instance)}
+        unresolved = [key for key in conflicts if key not in choices]
+        if unresolved:
+            self._refuse(unresolved, mine, theirs, current, has_base=revision is not None)
+
+    def _stored(self, key):
+        if key == "tags":
+            return sorted(self.instance.tags.names(), key=str.lower)
+        return getattr(self.instance, key)
+
+    def _resolutions(self, conflicts, current):
+        """The choices made in the conflict panel, if it was shown for this very version."""
+        if self.data.get("conflict_version") != str(current):
+            return {}
+        picked = {key: self.data.get(f"resolve_{key}") for key in conflicts}
+        return {key: side for key, side in picked.items() if side in (MINE, THEIRS)}
+
+    def _refuse(self, keys, mine, theirs, current, has_base):
+        fields = []
+        for key in keys:
+            old, new = show(key, theirs[key]), show(key, mine[key])
+            fields.append(
+                {"key": key, "label": LABELS[key], "theirs": old, "mine": new,
+                 "diff": diff_words(old, new)}
+            )  # fmt: skip
+        self.conflict = {**self.merged, "fields": fields, "has_base": has_base}
+        who = self.merged["user"] or "Someone"
+        both = ", ".join(field["label"] for field in fields)
         self.add_error(
             None,
-            f"{who} saved this article while you were editing it. Your text is still in the "
-            "form below; check their changes, then save again to keep your version.",
+            f"{who} saved this article while you were editing it, and you both changed: "
+            f"{both}. Nothing has been saved yet. For each of these, choose below whether to "
+            "keep your text or take theirs, then save again. Fields only one of you changed "
+            "are combined by themselves.",
         )
-        # A second save, made knowing about the conflict, goes through.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("base_version")] = current
 
-    def _describe_conflict(self, base, current, cleaned):
-        latest = Revision.objects.filter(article=self.instance).select_related("user").first()
-        before = Revision.objects.filter(article=self.instance, version=base).first()
-        theirs = latest.content if latest else snapshot(self.instance)
-        if before:
-            changes = diff_contents(before.content, theirs)
-            title = "What they changed"
+    def _check_step(self, cleaned):
+        name = self.data["_workflow"]
+        if name not in FORM_STEPS:
+            self.add_error(None, "Unknown workflow step.")
+            return
+        kwargs = {}
+        if name == "schedule":
+            kwargs["when"] = cleaned.get("schedule_at")
+        elif name == "send_back":
+            kwargs["comment"] = cleaned.get("send_back_comment", "")
+        refusal = workflow.step_refusal(name, self.instance, self.user, **kwargs)
+        if refusal:
+            self.add_error(None, f"{refusal} Nothing has been saved; your text is below.")
         else:
-            mine = {**theirs, **self._submitted(cleaned)}
-            changes = diff_contents(theirs, mine)
-            title = "Their saved version compared with yours"
-        return {
-            "user": latest.user.get_username() if latest and latest.user else "",
-            "at": latest.created_at if latest else None,
-            "version": current,
-            "title": title,
-            "changes": changes,
-        }
+            self.step = (name, kwargs)
 
-    def _submitted(self, cleaned):
-        keys = ("title", "slug", "dek", "body", "seo_title", "seo_description")
-        data = {key: cleaned[key] for key in keys if key in cleaned}
-        if "tags" in cleaned:
-            data["tags"] = sorted(cleaned["tags"], key=str.lower)
-        return data
+    def edits(self):
+        """The form's fields as saved (merged), for a workflow step that writes them."""
+        names = [
+            Article._meta.get_field(key).attname
+            for key, _ in MERGED_FIELDS
+            if key in self.fields and key != "tags"
+        ]
+        tags = self.cleaned_data.get("tags") if "tags" in self.fields else None
+        return workflow.Edits({name: getattr(self.instance, name) for name in names}, tags)
+
+
+def _last_writer(article):
+    latest = Revision.objects.filter(article=article).select_related("user").first()
+    return latest.user.get_username() if latest and latest.user else ""
 
 
 class ScheduleForm(forms.Form):

@@ -31,6 +31,7 @@ CONTENT_FIELDS = [
     ("seo_description", "SEO description"),
     ("status", "Status"),
     ("published_at", "Published at"),
+    ("review_comment", "Comment from the editors"),
 ]
 DIFF_CONTEXT = 12  # words of unchanged text kept on each side of a change
 # Words (keeping "3.1", "don't" and "mixture-of-experts" whole), runs of space, punctuation.

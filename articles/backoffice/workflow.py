@@ -2,8 +2,12 @@
 
 Every function checks the user's rights itself, so the admin buttons, the bulk actions and
 any forged request all meet the same rules. Each step is written through the one write path
-(articles/writes.py) with a note, which it records as a revision.
+(articles/writes.py) with a note, which it records as a revision. A step taken from the
+change form carries the form's fields as typed (`Edits`): they are written with the state
+change, in the same save and the same revision, so no button discards an edit (issue 14).
 """
+
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -37,6 +41,12 @@ def can_edit(user, article):
     return can_publish(user) or (article.status == Status.DRAFT and is_own(user, article))
 
 
+def can_withdraw(user, article):
+    """May `user` take `article` back from review? Its author, while it waits for review."""
+    allowed = user.is_active and user.has_perm("articles.change_article")
+    return allowed and article.status == Status.REVIEW and is_own(user, article)
+
+
 def author_for_user(user):
     """The byline of `user`, created from their name the first time they write."""
     author = Author.objects.filter(user=user).first()
@@ -51,6 +61,24 @@ def author_for_user(user):
     return Author.objects.create(user=user, name=name, slug=slug)
 
 
+@dataclass(frozen=True)
+class Edits:
+    """The change form's fields as typed (attribute name → value) and its tags (names)."""
+
+    fields: dict = field(default_factory=dict)
+    tags: list | None = None
+
+    def apply(self, article):
+        """Set the fields on `article`; returns the tags to store (None: leave them)."""
+        for name, value in self.fields.items():
+            setattr(article, name, value)
+        return self.tags
+
+
+def _edit(article, edits):
+    return edits.apply(article) if edits is not None else None
+
+
 def _locked(article):
     return Article.all_objects.select_for_update().select_related("author").get(pk=article.pk)
 
@@ -60,28 +88,51 @@ def _require(allowed, message="You do not have permission to do that."):
         raise PermissionDenied(message)
 
 
-@transaction.atomic
-def article_submit(article, user):
-    """Send a draft to the editors for review."""
-    article = _locked(article)
+def check_submit(article, user):
     _require(can_edit(user, article))
     if article.status != Status.DRAFT:
         raise WorkflowError("Only a draft can be submitted for review.")
+
+
+@transaction.atomic
+def article_submit(article, user, edits=None):
+    """Send a draft to the editors for review (with the form's `edits`, if any)."""
+    article = _locked(article)
+    check_submit(article, user)
+    tags = _edit(article, edits)
     article.status = Status.REVIEW
     # A new round: the last comment stays in the history and the notice, not in the form.
     article.review_comment = ""
-    article = article_save(article, user, note="Submitted for review")
+    article = article_save(article, user, note="Submitted for review", tags=tags)
     notifications.notify_submitted(article, user)
     return article
 
 
+def check_withdraw(article, user):
+    _require(can_withdraw(user, article), "Only the author can withdraw their submission.")
+
+
 @transaction.atomic
-def article_publish(article, user, when=None):
-    """Publish now, or at `when` if that is in the future (scheduling)."""
+def article_withdraw(article, user):
+    """The author takes their own article back from review to draft."""
     article = _locked(article)
+    check_withdraw(article, user)
+    article.status = Status.DRAFT
+    return article_save(article, user, note="Withdrawn from review")
+
+
+def check_publish(article, user, when=None):
     _require(can_publish(user), "Only editors can publish.")
     if article.is_trashed:
         raise WorkflowError("An article in the trash cannot be published.")
+
+
+@transaction.atomic
+def article_publish(article, user, when=None, edits=None):
+    """Publish now, or at `when` if that is in the future (scheduling)."""
+    article = _locked(article)
+    check_publish(article, user)
+    tags = _edit(article, edits)
     now = timezone.now()
     article.status = Status.PUBLISHED
     article.published_at = when or now
@@ -90,63 +141,122 @@ def article_publish(article, user, when=None):
         note = f"Scheduled for {article.published_at:%Y-%m-%d %H:%M %Z}"
     else:
         note = "Published"
-    article = article_save(article, user, note=note)
+    article = article_save(article, user, note=note, tags=tags)
     notifications.notify_published(article, user)
     return article
 
 
-def article_schedule(article, user, when):
+def check_schedule(article, user, when=None):
     _require(can_publish(user), "Only editors can schedule.")
     if when is None or when <= timezone.now():
         raise WorkflowError("Pick a publication time in the future.")
-    return article_publish(article, user, when=when)
+    check_publish(article, user)
 
 
-@transaction.atomic
-def article_unpublish(article, user):
-    """Take a published or scheduled article back to draft (readers lose it at once)."""
-    article = _locked(article)
+def article_schedule(article, user, when, edits=None):
+    check_schedule(article, user, when)
+    return article_publish(article, user, when=when, edits=edits)
+
+
+def check_unpublish(article, user):
     _require(can_publish(user), "Only editors can unpublish.")
     if article.status != Status.PUBLISHED:
         raise WorkflowError("Only a published or scheduled article can be unpublished.")
-    article.status = Status.DRAFT
-    return article_save(article, user, note="Unpublished")
 
 
 @transaction.atomic
-def article_send_back(article, user, comment):
-    """Return an article to its author as a draft, with a comment they will see."""
+def article_unpublish(article, user, edits=None):
+    """Take a published or scheduled article back to draft (readers lose it at once)."""
     article = _locked(article)
+    check_unpublish(article, user)
+    tags = _edit(article, edits)
+    article.status = Status.DRAFT
+    return article_save(article, user, note="Unpublished", tags=tags)
+
+
+def check_send_back(article, user, comment=""):
     _require(can_publish(user), "Only editors can send an article back.")
-    comment = (comment or "").strip()
-    if not comment:
+    if not (comment or "").strip():
         raise WorkflowError("Write a comment telling the author what to change.")
     if article.status == Status.DRAFT:
         raise WorkflowError("The article is already a draft.")
+
+
+@transaction.atomic
+def article_send_back(article, user, comment, edits=None):
+    """Return an article to its author as a draft, with a comment they will see."""
+    article = _locked(article)
+    check_send_back(article, user, comment)
+    tags = _edit(article, edits)
+    comment = comment.strip()
     article.status = Status.DRAFT
     article.review_comment = comment
-    article = article_save(article, user, note=f"Sent back to draft: {comment}")
+    article = article_save(article, user, note=f"Sent back to draft: {comment}", tags=tags)
     notifications.notify_sent_back(article, user, comment)
     return article
 
 
-def article_revoke_share_links(article, user):
-    """Make every share-preview link of `article` given out so far answer as expired."""
+def check_revoke_share_links(article, user):
     _require(can_publish(user), "Only editors can revoke share links.")
+
+
+@transaction.atomic
+def article_revoke_share_links(article, user, edits=None):
+    """Make every share-preview link of `article` given out so far answer as expired.
+
+    From the change form, the form's `edits` are saved first (an ordinary save).
+    """
+    check_revoke_share_links(article, user)
+    if edits is not None:
+        article = _locked(article)
+        article_save(article, user, note="Saved", tags=edits.apply(article))
     # Not a content change: no new version, revision or "last modified" stamp.
     Article.all_objects.filter(pk=article.pk).update(share_version=F("share_version") + 1)
     return article
 
 
+# The change form's workflow buttons: name → (check, step, what the message says was done).
+FORM_STEPS = {
+    "submit_for_review": (check_submit, article_submit, "submitted for review"),
+    "publish_now": (check_publish, article_publish, "published"),
+    "schedule": (check_schedule, article_schedule, "scheduled"),
+    "unpublish": (check_unpublish, article_unpublish, "unpublished"),
+    "send_back": (check_send_back, article_send_back, "sent back to draft"),
+    "revoke_share_links": (
+        check_revoke_share_links,
+        article_revoke_share_links,
+        "had its share links revoked",
+    ),
+}
+
+
+def step_refusal(name, article, user, **kwargs):
+    """Why `user` may not take the form step `name` on `article` now (a sentence), or None."""
+    check = FORM_STEPS[name][0]
+    try:
+        check(article, user, **kwargs)
+    except (WorkflowError, PermissionDenied) as error:
+        return str(error) or "You may not do that."
+    return None
+
+
 def can_trash(user):
+    """The editors' right over the whole trash: move any article there, restore, empty."""
     return user.is_active and user.has_perm("articles.delete_article")
+
+
+def can_move_to_trash(user, article):
+    """Editors: any article. Authors: their own drafts."""
+    if can_trash(user):
+        return True
+    return can_edit(user, article) and article.status == Status.DRAFT
 
 
 @transaction.atomic
 def article_trash(article, user):
     """Move an article to the trash: hidden everywhere, restorable by editors."""
     article = _locked(article)
-    _require(can_trash(user))
+    _require(can_move_to_trash(user, article))
     if article.is_trashed:
         return article
     article.deleted_at = timezone.now()

@@ -23,7 +23,7 @@ from articles.models.images import Image
 from articles.models.querysets import ArticleManager, ArticleQuerySet, TrashManager
 from articles.models.references import PendingReference
 from articles.models.revisions import Revision
-from articles.models.search import SearchEntry, SearchEntryFTS
+from articles.models.search import SearchEntry, SearchEntryFTS, SearchSynonym, SearchWord
 from articles.models.tags import TagDescription, TagRedirect
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "Revision",
     "SearchEntry",
     "SearchEntryFTS",
+    "SearchSynonym",
+    "SearchWord",
     "TagDescription",
     "TagRedirect",
     "TaggedArticle",

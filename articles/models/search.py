@@ -64,3 +64,38 @@ class SearchEntryFTS(models.Model):
 
     def __str__(self):
         return str(self.entry_id)
+
+
+class SearchSynonym(models.Model):
+    """Spellings that search treats as one ("licence, license"): the editable list.
+
+    A reader's word matches every spelling of each line that holds it; a spelling may be
+    several words ("opensource, open source"). Editors keep the list in the admin.
+    """
+
+    spellings = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="Spellings that mean the same, separated by commas: licence, license.",
+    )
+
+    class Meta:
+        ordering = ["spellings"]
+        verbose_name = "search synonym"
+
+    def __str__(self):
+        return self.spellings
+
+
+class SearchWord(models.Model):
+    """A word of the titles, subtitles and tags in the index: what "Did you mean" offers.
+
+    Written by the index backend; looked up by trigrams (pg_trgm on PostgreSQL, an FTS5
+    trigram table on SQLite, migration 0014). Words of rows since deleted may linger: a
+    suggestion is only made when it finds something.
+    """
+
+    word = models.CharField(max_length=40, unique=True)
+
+    def __str__(self):
+        return self.word

@@ -1,7 +1,7 @@
 import calendar
 from datetime import date
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -42,7 +42,7 @@ class ArticlePaginator(Paginator):
 
     @cached_property
     def count(self):
-        compute = Paginator.count.func.__get__(self)
+        compute = self.object_list.count  # always a queryset here
         return generational(f"count:{self.count_key}", ("articles",), compute)
 
     def page(self, number):
@@ -52,7 +52,7 @@ class ArticlePaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = self.object_list.values("pk")[bottom:top]
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+        return Page(self.object_list.filter(pk__in=ids), number, self)
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key=None):

@@ -8,7 +8,8 @@ here; the catalog describes its own (models_catalog/search.py).
 from django.db import transaction
 
 from articles.announce import ARTICLE
-from articles.models import Article, SearchEntry
+from articles.models import Article, SearchEntry, SearchWord
+from articles.search import spelling
 from articles.search.results import engine
 from config.lib import indexing
 from config.lib.indexing import Document, plain, text_of
@@ -27,11 +28,13 @@ class SearchEntryIndex:
             rows = SearchEntry.objects.bulk_create(_entry(doc) for doc in documents)
             if rows:
                 engine().indexed([row.pk for row in rows])
+            spelling.remember(documents)
 
     def clear(self):
         with transaction.atomic():
             engine().clear()
             SearchEntry.objects.all().delete()
+            SearchWord.objects.all().delete()  # its trigram index follows (triggers)
 
     def count(self):
         return SearchEntry.objects.count()

@@ -1,10 +1,15 @@
 """PostgreSQL's engine: a weighted tsvector per entry with a GIN index (migration 0004)."""
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramSimilarity,
+)
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 
-from articles.models import SearchEntry
+from articles.models import SearchEntry, SearchWord
 from articles.search.query import START, STOP
 
 CONFIG = "english"
@@ -65,8 +70,30 @@ class PostgresEngine:
     def forget(self, pks):
         """Entries are about to be deleted: the vector goes with the row."""
 
+    def similar_words(self, term, limit=50):
+        """Words of the word list most like `term` by pg_trgm (its GIN index, migration 0014).
+
+        pg_trgm's default threshold (0.3) misses a swapped pair of letters in a short word
+        ("licnese" and "licence" share 0.23); difflib makes the final choice (spelling.py).
+        """
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", ["0.2"])
+        return list(
+            SearchWord.objects.filter(word__trigram_similar=term)
+            .annotate(similarity=TrigramSimilarity("word", term))
+            .order_by("-similarity", "word")
+            .values_list("word", flat=True)[:limit]
+        )
+
     def clear(self):
         """The whole index is about to be deleted: nothing of its own to clear."""
+
+
+# Words are split where anything but a letter or digit stands, before PostgreSQL's parser
+# sees them, as SQLite's tokenizer and query.py split them: left to it, "GPT-4" is "gpt" and
+# the integer "-4", and "3.5" one number, so "gpt4" or "claude 3.5" typed could not match.
+def _words(column):
+    return f"regexp_replace(coalesce({column}, ''), '[^[:alnum:]]+', ' ', 'g')"
 
 
 # The body's tsvector is computed once per distinct body in the batch (`a || b` of weighted
@@ -75,14 +102,14 @@ class PostgresEngine:
 # not as text: text comparison goes through the collation, slow on thousands of 10 KB bodies.
 _BULK_VECTOR_SQL = f"""
 WITH bodies AS MATERIALIZED (
-    SELECT digest, setweight(to_tsvector('{CONFIG}', body), 'D') AS vector
+    SELECT digest, setweight(to_tsvector('{CONFIG}', {_words("body")}), 'D') AS vector
     FROM (SELECT DISTINCT ON (digest) md5(coalesce(body, ''))::uuid AS digest, body
           FROM articles_searchentry WHERE id = ANY(%s) ORDER BY digest) AS distinct_bodies
 )
 UPDATE articles_searchentry AS e SET search_vector =
-    setweight(to_tsvector('{CONFIG}', coalesce(e.title, '')), 'A')
-    || setweight(to_tsvector('{CONFIG}', coalesce(e.subtitle, '')), 'B')
-    || setweight(to_tsvector('{CONFIG}', coalesce(e.tags, '')), 'C')
+    setweight(to_tsvector('{CONFIG}', {_words("e.title")}), 'A')
+    || setweight(to_tsvector('{CONFIG}', {_words("e.subtitle")}), 'B')
+    || setweight(to_tsvector('{CONFIG}', {_words("e.tags")}), 'C')
     || bodies.vector
 FROM bodies
 WHERE e.id = ANY(%s) AND md5(coalesce(e.body, ''))::uuid = bodies.digest

@@ -1,7 +1,7 @@
 """What a reader typed, reduced to words both engines can take safely."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -23,27 +23,51 @@ class ParsedQuery:
     terms: tuple = ()
     phrases: tuple = ()
     truncated: bool = False
+    # (term, ((word, ...), ...)): other spellings a term also matches (`with_variants`), each
+    # one word or a run of words ("gpt4" is also "gpt 4").
+    variants: tuple = ()
 
     def __bool__(self):
         return bool(self.terms or self.phrases)
 
+    def spellings(self, term):
+        """The term's spellings, each a tuple of words: itself first."""
+        return ((term,), *dict(self.variants).get(term, ()))
+
     def as_fts5(self):
         """An FTS5 MATCH expression; every word is quoted, so no input is read as syntax."""
-        parts = [f'"{term}"*' for term in self.terms]
+        parts = [
+            _any(" OR ", (f'"{" ".join(words)}"*' for words in self.spellings(t)))
+            for t in self.terms
+        ]
         parts += ['"{}"'.format(" ".join(phrase)) for phrase in self.phrases]
         return " AND ".join(parts)
 
     def as_tsquery(self):
         """A `to_tsquery` string: `word:*` for terms, `a <-> b` for phrases, all ANDed."""
-        parts = [f"{term}:*" for term in self.terms]
+        parts = [_any(" | ", map(_ts_prefix, self.spellings(t))) for t in self.terms]
         parts += ["({})".format(" <-> ".join(phrase)) for phrase in self.phrases]
         return " & ".join(parts)
 
     def as_tsquery_words(self):
         """`as_tsquery` without word order: every word of every phrase, ANDed."""
-        parts = [f"{term}:*" for term in self.terms]
+        parts = [_any(" | ", map(_ts_prefix, self.spellings(t))) for t in self.terms]
         parts += [word for phrase in self.phrases for word in phrase]
         return " & ".join(parts)
+
+    def with_terms(self, terms):
+        """The same query with other words (a spelling suggestion)."""
+        return replace(self, terms=tuple(dict.fromkeys(terms)), variants=())
+
+
+def _any(operator, alternatives):
+    alternatives = list(alternatives)
+    return alternatives[0] if len(alternatives) == 1 else f"({operator.join(alternatives)})"
+
+
+def _ts_prefix(words):
+    prefix = " <-> ".join([*words[:-1], f"{words[-1]}:*"])
+    return f"({prefix})" if len(words) > 1 else prefix
 
 
 def parse_query(text):

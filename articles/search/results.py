@@ -4,10 +4,12 @@ Visibility is decided when searching, not when indexing: article hits are filter
 `Article.objects.published()`, so a scheduled article appears on time and a trashed one never.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Lower, Replace
 
 from articles.models import Article, SearchEntry
 from articles.search.postgres import PostgresEngine
@@ -88,15 +90,42 @@ def candidates(parsed, kind=None):
     return engine().candidates(ids, parsed)
 
 
-def ranked(entries, parsed):
-    """`entries` (from `candidates`) best first, annotated with `rank`.
+def ranked(entries, parsed, first=()):
+    """`entries` (from `candidates`) best first, annotated with `rank`: the ids in `first`
+    (a model named exactly, `named_models`), then titles holding the reader's words in their
+    order ("mixture of experts" puts the explainer above models that mention it), then rank.
 
     No highlights here: a database computes them before sorting, so for every candidate
     rather than for the page shown; `hits` adds them to one page's rows.
     """
     entries = engine().ranked(entries, parsed)
+    cases = [When(pk__in=list(first), then=Value(2))] if first else []
+    if len(parsed.terms) > 1:  # the reader's words, in their order, in a title
+        cases.append(When(title__icontains=" ".join(parsed.terms), then=Value(1)))
+    named = Case(*cases, default=Value(0)) if cases else Value(0)
     newest_first = F("date").desc(nulls_last=True)
-    return entries.defer("body", "search_vector").order_by("-rank", newest_first, "pk")
+    return (
+        entries.annotate(named=named)
+        .defer("body", "search_vector")
+        .order_by("-named", "-rank", newest_first, "pk")
+    )
+
+
+_NAME_KEY = re.compile(r"[^0-9a-z]+")
+_NAME_PUNCTUATION = " -._/()"
+
+
+def named_models(text):
+    """Ids of the catalog entries whose name is exactly what the reader typed, give or take
+    case, spaces and punctuation ("gpt4o" names GPT-4o, "llama 3.1 405b" Llama 3.1 405B)."""
+    key = _NAME_KEY.sub("", (text or "").lower())
+    if not key:
+        return []
+    name = Lower("title")
+    for mark in _NAME_PUNCTUATION:
+        name = Replace(name, Value(mark), Value(""))
+    entries = SearchEntry.objects.filter(kind=SearchEntry.Kind.MODEL).annotate(name_key=name)
+    return list(entries.filter(name_key=key).values_list("pk", flat=True)[:5])
 
 
 def hits(entries, parsed):
@@ -150,5 +179,15 @@ class Hit:
             entry=entry,
             title_html=highlighted(title_hl or entry.title),
             subtitle_html=highlighted(subtitle_hl or entry.subtitle),
-            excerpt_html=highlighted(body) if START in body else "",
+            excerpt_html=highlighted(excerpt(body)) if START in body else "",
         )
+
+
+_ELLIPSES = re.compile(r"(?:\s*(?:…|\.\.\.)\s*)+")
+
+
+def excerpt(snippet):
+    """An engine's snippet as readers get it: "… passage … passage …", one ellipsis at each
+    cut. SQLite marks its own cuts at the ends, PostgreSQL only between fragments."""
+    inner = _ELLIPSES.sub(" … ", snippet).strip(" …")
+    return f"… {inner} …" if inner else ""

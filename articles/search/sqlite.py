@@ -8,6 +8,7 @@ from articles.models import SearchEntry
 from articles.search.query import START, STOP
 
 FTS_TABLE = "articles_searchentry_fts"
+WORDS_TABLE = "articles_searchword_trgm"  # the word list by trigrams (migration 0014)
 FTS_WEIGHTS = "10.0, 4.0, 2.0, 1.0"  # title, subtitle, tags, body: the A-D of PostgreSQL
 _CHUNK = 500  # bound on SQL parameters per statement
 
@@ -84,6 +85,22 @@ class SQLiteEngine:
                     f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",
                     chunk,
                 )
+
+    def similar_words(self, term, limit=50):
+        """Words of the word list sharing the most trigrams with `term` (FTS5 trigram table).
+
+        `term` is letters and digits only (query.py), so quoting each trigram is enough.
+        """
+        trigrams = sorted({term[i : i + 3] for i in range(len(term) - 2)})
+        if not trigrams:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT word FROM {WORDS_TABLE} WHERE {WORDS_TABLE} MATCH %s "
+                "ORDER BY rank LIMIT %s",
+                [" OR ".join(f'"{t}"' for t in trigrams), limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def clear(self):
         with connection.cursor() as cursor:

@@ -24,9 +24,11 @@ PAGE_CACHE_MAX_BYTES is not kept, local memory holds at most MAX_ENTRIES entries
 and Redis in production runs with `maxmemory` and `allkeys-lru` (README, "Caching"). Anything
 may be evicted: a missing generation is re-created as a stamp no page carries.
 
-Hits are served twice over: by `PageCacheMiddleware`, high in the stack, for readers who
-carry no session cookie (most of them), and by the `public_page` decorator for everyone else
-who may read the cache. Both check the same entry against the same generations.
+One function decides hit, miss and store (`_serve`), with one freshness check (`_fresh`) and
+one builder of stored entries (`page_entry`). It is reached from one of two heights, chosen by
+the request alone: `PageCacheMiddleware`, high in the stack, for readers who carry no session
+cookie (most of them), and the `public_page` wrapper, once authentication is known, for
+everyone else who may read the cache.
 """
 
 import hashlib
@@ -36,8 +38,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache as _DjangoRedisCache
-from django.core.cache.backends.redis import RedisCacheClient
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
@@ -104,38 +104,42 @@ def _next_due():
     return min(moments).timestamp() if moments else _NEVER
 
 
-def current_generations(halves):
-    store = _generations_cache()
-    keys = [_GEN_KEY.format(half) for half in halves]
-    if "articles" in halves:
-        keys.append(_DUE_KEY)
-    found = store.get_many(keys)
-    if "articles" in halves:
-        due = found.get(_DUE_KEY)
-        if due is None:
-            due = _next_due()
-            store.set(_DUE_KEY, due, None)
-        elif time.time() >= due:
-            bump("articles")  # a scheduled article has just come due
-            return current_generations(halves)
-    missing = {k: new_generation() for k in keys[: len(halves)] if k not in found}
-    if missing:
-        for key, value in missing.items():
-            store.add(key, value, None)
-        found.update(store.get_many(list(missing)))
-    return [found.get(_GEN_KEY.format(half), 0) for half in halves]
-
-
-def _shared_store():
-    """True when pages and generations live in one cache (Redis): one round trip per hit."""
-    return settings.CACHES.get("generations") == settings.CACHES.get("default")
-
-
 def _gen_keys(halves):
     keys = [_GEN_KEY.format(half) for half in halves]
     if "articles" in halves:
         keys.append(_DUE_KEY)
     return keys
+
+
+def current_generations(halves, found=None):
+    """The generations of `halves` now, as a tuple.
+
+    `found` is what a page lookup already read (`_fetch`): when every generation is there and
+    no scheduled article is due, that is the answer with no further round trip. Otherwise (a
+    cold or evicted key, an unknown or passed due moment) the slow path fills them in.
+    """
+    store = _generations_cache()
+    if found is None:
+        found = store.get_many(_gen_keys(halves))
+    if "articles" in halves:
+        due = found.get(_DUE_KEY)
+        if due is None:
+            store.set(_DUE_KEY, _next_due(), None)
+        elif time.time() >= due:
+            bump("articles")  # a scheduled article has just come due
+            return current_generations(halves)
+    keys = [_GEN_KEY.format(half) for half in halves]
+    missing = {key: new_generation() for key in keys if key not in found}
+    if missing:
+        for key, value in missing.items():
+            store.add(key, value, None)
+        found = {**found, **store.get_many(list(missing))}
+    return tuple(found.get(key, 0) for key in keys)
+
+
+def _shared_store():
+    """True when pages and generations live in one cache (Redis): one round trip per hit."""
+    return settings.CACHES.get("generations") == settings.CACHES.get("default")
 
 
 def _fetch(page_key, gen_keys):
@@ -149,34 +153,22 @@ def _fetch(page_key, gen_keys):
     return found
 
 
-def _lookup(request, halves, page_key):
-    """(generations now, cached entry or None), in one cache round trip.
+def page_entry(halves, generations, response):
+    """What is stored for a page: the generations it was built from, and the response.
 
-    The generations are read before the view renders, so a write that lands during
-    rendering makes the stored page stale at once rather than fresh by mistake.
+    The one place an entry is built; `_fresh` is the one place it is judged.
     """
-    early = getattr(request, "page_cache_fetched", None)  # PageCacheMiddleware's, on a miss
-    if early is not None and early[:2] == (halves, page_key):
-        found = early[2]
-    else:
-        found = _fetch(page_key, _gen_keys(halves))
-    due = found.get(_DUE_KEY)
-    cold = any(_GEN_KEY.format(half) not in found for half in halves)
-    if cold or ("articles" in halves and (due is None or time.time() >= due)):
-        generations = tuple(current_generations(halves))  # the rare slow path
-    else:
-        generations = tuple(found[_GEN_KEY.format(half)] for half in halves)
-    return generations, found.get(page_key)
+    headers = [
+        (name, value)
+        for name, value in response.items()
+        if name.lower() not in {"set-cookie", "vary", "x-cache", "content-length"}
+    ]
+    return (halves, generations, response.status_code, headers, response.content)
 
 
-def _fresh(entry, found):
-    """True when `entry` (halves, generations, …) still matches the generations in `found`."""
-    halves, generations = entry[0], entry[1]
-    if "articles" in halves:
-        due = found.get(_DUE_KEY)
-        if due is None or time.time() >= due:
-            return False  # a scheduled article may be due: let the view's path decide
-    return generations == tuple(found.get(_GEN_KEY.format(half)) for half in halves)
+def _fresh(entry, halves, generations):
+    """True when `entry` was built from exactly the current `generations` of `halves`."""
+    return entry is not None and entry[:2] == (halves, generations)
 
 
 def _hit(request, entry):
@@ -189,57 +181,28 @@ def _hit(request, entry):
     return response
 
 
-def _cacheable_request(request):
-    if not getattr(settings, "PAGE_CACHE", True):
-        return False
-    if request.method not in ("GET", "HEAD"):
-        return False
-    if "messages" in request.COOKIES:
-        return False  # the page would show (and the cache keep) this reader's messages
-    user = getattr(request, "user", None)
-    # Logged-in staff may see controls or previews: they never read or fill the public cache.
-    return not (user is not None and user.is_authenticated)
+def _serve(request, spec, key, respond):
+    """The page cache's one decision: a fresh entry is the answer; else `respond()`, kept.
 
-
-def public_page(*halves, params=None):
-    """Cache a public view's 200 responses for anonymous readers, keyed by `halves`.
-
-    `params` maps each query parameter the view reads to its normaliser (config/lib/cache_keys.py);
-    the view sees only those, normalised, and the cache key is built from them alone.
+    The generations are read before the page renders, so a write that lands during
+    rendering makes the stored page stale at once rather than fresh by mistake. One cache
+    round trip (generations and page together) unless the slow path has work to do.
     """
-    spec = PageSpec(tuple(halves) or HALVES, dict(params or {}))
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            _, key, query = page_key(request)
-            if query is not None:
-                request.GET = query  # what the view reads is exactly what the key holds
-            if key is None or not _cacheable_request(request):
-                return view(request, *args, **kwargs)
-            generations, entry = _lookup(request, spec.halves, key)
-            if entry is not None and entry[:2] == (spec.halves, generations):
-                return _hit(request, entry)
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-            if _storable(request, response):
-                set_response_etag(response)  # computed once here, not on every hit
-                headers = [
-                    (name, value)
-                    for name, value in response.items()
-                    if name.lower() not in {"set-cookie", "vary", "x-cache"}
-                ]
-                entry = (spec.halves, generations, 200, headers, response.content)
-                caches["default"].set(key, entry, PAGE_TIMEOUT)
-            response["X-Cache"] = "miss"
-            return response
-
-        wrapper.page_cache_spec = spec  # PageCacheMiddleware serves hits before the view
-        return wrapper
-
-    return decorator
+    found = _fetch(key, _gen_keys(spec.halves))
+    generations = current_generations(spec.halves, found)
+    entry = found.get(key)
+    if _fresh(entry, spec.halves, generations):
+        return _hit(request, entry)
+    response = respond()
+    if hasattr(response, "render") and callable(response.render):
+        response = response.render()
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    if _storable(request, response):
+        set_response_etag(response)  # computed once here, not on every hit
+        entry = page_entry(spec.halves, generations, response)
+        caches["default"].set(key, entry, PAGE_TIMEOUT)
+    response["X-Cache"] = "miss"
+    return response
 
 
 def _storable(request, response):
@@ -253,71 +216,89 @@ def _storable(request, response):
     )
 
 
-class PageCacheMiddleware:
-    """Serve a cached public page before the session, CSRF, auth and messages layers run.
+def _may_read(request):
+    """A GET or HEAD with the cache on and no messages to show (the page would keep them)."""
+    return (
+        getattr(settings, "PAGE_CACHE", True)
+        and request.method in ("GET", "HEAD")
+        and "messages" not in request.COOKIES
+    )
 
-    Only for requests that carry no session or messages cookie: those readers are
-    anonymous without asking the session store, so the stack below has nothing to add to
-    a page that `public_page` stored. Everything else (staff, a stale or missing entry, a
-    scheduled article that may be due) goes on down to the view, where `public_page`
-    decides exactly as before. One cache round trip (all generations and the page); a hit
-    skips URL resolution and five middleware, which is most of what separates a cached page
-    from the framework's floor. It must sit inside the middleware that set headers on every
-    response (security, CSP, Permissions-Policy, X-Frame-Options) and ConditionalGet (304s).
+
+_MIDDLEWARE = "config.lib.cache.PageCacheMiddleware"
+
+
+def _answered_above(request):
+    """True for a reader `PageCacheMiddleware` serves: no session cookie, so anonymous.
+
+    A pure function of the request, so the view layer knows the middleware has decided
+    without anything handed over on the request.
+    """
+    return (
+        _may_read(request)
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and _MIDDLEWARE in settings.MIDDLEWARE
+    )
+
+
+def _is_staff(request):
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
+def public_page(*halves, params=None):
+    """Mark a public view as cached for anonymous readers, keyed by `halves`.
+
+    `params` maps each query parameter the view reads to its normaliser (config/lib/cache_keys.py);
+    the view sees only those, normalised, and the cache key is built from them alone. Readers
+    without a session cookie are served by `PageCacheMiddleware`; the wrapper serves the
+    others, once authentication is known: logged-in staff may see controls or previews, so
+    they never read or fill the public cache. Both go through `_serve`.
+    """
+    spec = PageSpec(tuple(halves) or HALVES, dict(params or {}))
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if _answered_above(request):
+                return view(request, *args, **kwargs)
+            _, key, query = page_key(request)
+            if query is not None:
+                request.GET = query  # what the view reads is exactly what the key holds
+            if key is None or not _may_read(request) or _is_staff(request):
+                return view(request, *args, **kwargs)
+            return _serve(request, spec, key, lambda: view(request, *args, **kwargs))
+
+        wrapper.page_cache_spec = spec  # how PageCacheMiddleware knows the view
+        return wrapper
+
+    return decorator
+
+
+class PageCacheMiddleware:
+    """The page cache for readers with no session cookie, before the rest of the stack.
+
+    Those readers are anonymous without asking the session store, so the session, CSRF,
+    auth and messages layers have nothing to add to a stored page: a hit skips them and URL
+    resolution, which is most of what separates a cached page from the framework's floor;
+    a miss goes down the stack and is stored on its way back up. It must sit inside the
+    middleware that set headers on every response (security, CSP, Permissions-Policy,
+    X-Frame-Options) and ConditionalGet (304s).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            getattr(settings, "PAGE_CACHE", True)
-            and request.method in ("GET", "HEAD")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and "messages" not in request.COOKIES
-        ):
-            response = self._cached(request)
-            if response is not None:
+        if _answered_above(request):
+            request.get_host()  # ALLOWED_HOSTS, which CommonMiddleware below would check
+            spec, key, query = page_key(request)
+            if key is not None:  # else not a cached view, or a request it answers itself
+                request.GET = query
+                response = _serve(request, spec, key, lambda: self.get_response(request))
+                patch_vary_headers(response, ("Cookie",))  # as the session layer would
                 return response
         return self.get_response(request)
-
-    def _cached(self, request):
-        request.get_host()  # ALLOWED_HOSTS, which CommonMiddleware below would have checked
-        spec, key, _ = page_key(request)
-        if key is None:
-            return None  # not a cached view, or a request it must answer itself: no round trip
-        halves = spec.halves
-        found = _fetch(key, _gen_keys(halves))
-        entry = found.get(key)
-        if entry is None or entry[0] != halves or not _fresh(entry, found):
-            # `public_page` decides from what was just read, without a second round trip.
-            request.page_cache_fetched = (halves, key, found)
-            return None
-        response = _hit(request, entry)
-        patch_vary_headers(response, ("Cookie",))  # as the session layer would have
-        return response
-
-
-class RedisCache(_DjangoRedisCache):
-    """Django's Redis cache, keeping one client per connection pool.
-
-    Django builds a new `redis.Redis` for every cache call; with redis-py 8 that construction
-    (its response-callback table) cost about as much as the network round trip of a page hit.
-    Clients are thread-safe and share the pool, so one per pool is enough.
-    """
-
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = _ReusingRedisClient
-
-
-class _ReusingRedisClient(RedisCacheClient):
-    def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        clients = self.__dict__.setdefault("_clients", {})
-        if index not in clients:
-            clients[index] = self._client(connection_pool=self._get_connection_pool(write))
-        return clients[index]
 
 
 def generational(key, halves, compute, timeout=PAGE_TIMEOUT):

@@ -1,8 +1,8 @@
 """Which cache entry a public page request maps to: its path plus the parameters it reads.
 
 Each cached view declares the query parameters it reads and how to normalise them
-(`public_page(..., params={"page": page_number()})`). `page_key` is the one function both
-cache entry points (`PageCacheMiddleware` and `public_page`) build keys with:
+(`public_page(..., params={"page": page_number()})`). `page_key` is the one function keys
+are built with, whichever height the cache is reached from (config/lib/cache.py):
 
 - a parameter the page does not declare is left out of the key and out of what the view
   sees (`request.GET` is replaced by the normalised query), so `?x=1`, `?utm_source=…` or

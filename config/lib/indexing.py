@@ -7,15 +7,13 @@ backend (`register_backend`): the articles app keeps it in its `SearchEntry` tab
 database's own full-text engine (articles/search/). This module names no app.
 """
 
-import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from html.parser import HTMLParser
 from itertools import islice
-
-from django.utils.html import strip_tags
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
@@ -91,7 +89,49 @@ def plain(text):
     return _SPACE.sub(" ", _CONTROL.sub(" ", text or "")).strip()
 
 
+# Elements the renderer adds around prose that are not prose: a heading's "#" permalink, a
+# footnote's number and back-link, a model reference's badge ("Mistral AI · open weights"). Indexed,
+# they ran into the words beside them ("Mixtral 8x22BMistral AI", "compare# What popular").
+NOT_PROSE_CLASSES = frozenset({"heading-anchor", "footnote-ref", "footnote-backref", "badge"})
+# Elements whose edges separate words; inline ones (a, em, code, mark) do not.
+_BLOCKS = frozenset(
+    "p div li ul ol h1 h2 h3 h4 h5 h6 table thead tbody tr td th caption pre blockquote "
+    "figure figcaption br hr dt dd dl section nav aside header footer details summary".split()
+)
+_VOID = frozenset("br hr img input meta link source wbr col area base embed track".split())
+
+
+class _Prose(HTMLParser):
+    """The words of sanitised HTML: a space at every block edge, decorations left out."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.skipping = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCKS:
+            self.parts.append(" ")
+        if tag in _VOID:
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        if self.skipping or classes & NOT_PROSE_CLASSES:
+            self.skipping += 1
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCKS:
+            self.parts.append(" ")
+        if self.skipping and tag not in _VOID:
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
 @lru_cache(maxsize=64)  # a bulk rebuild meets the same body more than once
 def text_of(markup):
-    """The words of sanitised HTML, e.g. a rendered body."""
-    return plain(html.unescape(strip_tags(markup or "")))
+    """The prose of sanitised HTML (a rendered body): its words, single-spaced."""
+    parser = _Prose()
+    parser.feed(markup or "")
+    parser.close()
+    return plain("".join(parser.parts))

@@ -26,6 +26,6 @@ class ExactJSONEncoder(DjangoJSONEncoder):
 
 
 class Serializer(DjangoJSONSerializer):
-    def _init_options(self):
-        self.options.setdefault("cls", ExactJSONEncoder)
-        super()._init_options()
+    def serialize(self, queryset, **options):
+        options.setdefault("cls", ExactJSONEncoder)  # json.dumps's own option, passed through
+        return super().serialize(queryset, **options)

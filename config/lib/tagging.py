@@ -19,10 +19,11 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import Signal
 from django.urls import reverse
 from taggit.forms import TagWidget
-from taggit.managers import TaggableManager, _TaggableManager
+from taggit.managers import TaggableManager
 from taggit.models import Tag
 
 from config.lib import text
+from config.lib.adapters import TaggableManagerBase
 
 _SPACES = re.compile(r"\s+")
 _LINE_BREAKS = re.compile(r"[\t\r\n]+")
@@ -90,17 +91,27 @@ def format_tags(tags):
     return ", ".join(names)
 
 
-class _NormalizingTagManager(_TaggableManager):
-    def _to_tag_model_instances(self, tags, tag_kwargs):
-        cleaned, seen = [], set()
-        for tag in tags:
-            if isinstance(tag, str):
-                tag = normalize_tag_name(tag)
-                if not tag or tag.lower() in seen:
-                    continue
-                seen.add(tag.lower())
-            cleaned.append(tag)
-        return super()._to_tag_model_instances(cleaned, tag_kwargs)
+def _normal_names(tags):
+    """`tags` with each name normalised and case-insensitive repeats dropped; Tags kept."""
+    cleaned, seen = [], set()
+    for tag in tags:
+        if isinstance(tag, str):
+            tag = normalize_tag_name(tag)
+            if not tag or tag.lower() in seen:
+                continue
+            seen.add(tag.lower())
+        cleaned.append(tag)
+    return cleaned
+
+
+class _NormalizingTagManager(TaggableManagerBase):
+    """Tag names are normalised on their way in, through the manager's public methods."""
+
+    def add(self, *tags, **kwargs):
+        super().add(*_normal_names(tags), **kwargs)
+
+    def set(self, tags, **kwargs):
+        super().set(_normal_names(tags), **kwargs)
 
     def remove(self, *tags):
         names = {normalize_tag_name(t).lower() for t in tags if isinstance(t, str)}

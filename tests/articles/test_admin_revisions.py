@@ -81,16 +81,13 @@ def test_restore_makes_a_new_revision(client, editor):
     assert Revision.objects.filter(article=article, content__body="Rewritten text.").exists()
 
 
-def test_edit_conflict_refuses_the_second_save_and_keeps_its_text(
-    client, editor, django_user_model
-):
+def test_edit_conflict_refuses_the_second_save_and_keeps_its_text(client, editor):
     from tests.users import make_editor
 
     second = make_editor("second")
     article = ArticleFactory(body="The original sentence about Llama.")
     client.force_login(editor)
-    save(client, article, body="The original sentence about Llama.")
-    article.refresh_from_db()
+    client.get(change_url(article))  # opening the form records the base version's revision
     start = article.version  # both editors open the article at this version
 
     save(client, article, body="The original sentence about Llama 3.1.", base_version=start)
@@ -100,26 +97,35 @@ def test_edit_conflict_refuses_the_second_save_and_keeps_its_text(
     assert response.status_code == 200
     assertContains(response, "Edit conflict")
     assertContains(response, "editor saved this article while you were editing")
-    assertContains(response, "Llama<ins> 3.1</ins>.", html=False)  # what the other person changed
+    assertContains(response, "The original sentence about Llama 3.1.")  # their text
+    assertContains(response, "<del>3.1</del><ins>not be lost</ins>", html=False)  # word diff
     assertContains(response, mine)  # the second person's text is still in the form
     assert Article.objects.get(pk=article.pk).body == "The original sentence about Llama 3.1."
 
-    # Saving again, knowing about the conflict, goes through; both versions are in history.
+    # Saving again without choosing changes nothing; choosing "keep mine" saves it.
     version_now = Article.objects.get(pk=article.pk).version
-    assertContains(response, f'name="base_version" value="{version_now}"', html=False)
-    response = save(client, article, body=mine, base_version=version_now)
+    assertContains(response, f'name="conflict_version" value="{version_now}"', html=False)
+    response = save(client, article, body=mine, base_version=start)
+    assert response.status_code == 200
+    response = save(
+        client, article, body=mine, base_version=start,
+        conflict_version=version_now, resolve_body="mine",
+    )  # fmt: skip
     assert response.status_code == 302
+    assert Article.objects.get(pk=article.pk).body == mine
     bodies = list(Revision.objects.filter(article=article).values_list("content__body", flat=True))
     assert mine in bodies and "The original sentence about Llama 3.1." in bodies
 
 
-def test_conflict_without_a_base_revision_compares_with_yours(client, editor):
+def test_conflict_without_a_base_revision_asks_about_every_differing_field(client, editor):
     article = ArticleFactory(body="Saved body.")
     client.force_login(editor)
     Article.objects.filter(pk=article.pk).update(version=article.version + 5)
     response = save(client, article, body="Saved body, edited.", base_version=article.version)
-    assertContains(response, "Their saved version compared with yours")
+    assertContains(response, "has no revision")
+    assertContains(response, 'id="conflict-body"', html=False)
     assertContains(response, "<ins>, edited</ins>", html=False)
+    assert Article.objects.get(pk=article.pk).body == "Saved body."
 
 
 def test_trash_restore_and_empty(client, editor):

@@ -1,11 +1,10 @@
 """The articles app's house rules (issue 13), checked on its source.
 
-Rooms that show what they hold, no import circle, function-level imports only where a cycle or
-a heavy optional dependency needs one (and saying which), small modules and functions. And
-what moving files must never change: the salts signed into links and archives given out.
+Rooms that show what they hold, and what moving files must never change: the salts signed
+into links and archives given out. Module and function sizes, import circles and the reasons
+for function-level imports are checked over all product code in tests/architecture/test_house.py.
 """
 
-import ast
 import json
 
 from django.core import signing
@@ -23,21 +22,6 @@ TOP_LEVEL = {
     "backoffice", "demo", "management", "migrations", "models", "operations", "public",
     "rendering", "search", "static", "templatetags",
 }  # fmt: skip
-# The lead replaces it with the catalog's bulk write path after merging (issue 13).
-LONG_FUNCTIONS_ALLOWED = {("articles/operations/generate_site.py", "make_catalog")}
-REASONS = ("# cycle:", "# heavy:")
-
-
-def _ours(name):
-    return name == "articles" or name.startswith("articles.")
-
-
-def _source_files():
-    return [
-        path
-        for path in sorted(APP.rglob("*.py"))
-        if "migrations" not in path.parts and "demo" not in path.relative_to(APP).parts[:1]
-    ]
 
 
 def test_the_top_of_the_app_holds_only_the_rooms_and_the_write_path():
@@ -45,94 +29,12 @@ def test_the_top_of_the_app_holds_only_the_rooms_and_the_write_path():
     assert found - {"__pycache__"} <= TOP_LEVEL, sorted(found - TOP_LEVEL)
 
 
-def test_no_import_circle_in_the_app():
-    """Module and function level alike: a function-level import hides a circle, not breaks it."""
-    edges = {
-        source: {target for target, _, _ in imports if _ours(target) and target != source}
-        for source, imports in graph().items()
-        if _ours(source)
-    }
-    circles = [component for component in _components(edges) if len(component) > 1]
-    assert circles == []
-
-
-def _components(edges):
-    """Strongly connected components (Tarjan), each a sorted list of module names."""
-    index, low, stack, on_stack, found = {}, {}, [], set(), []
-
-    def visit(node):
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for target in edges.get(node, ()):
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in on_stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            component = set()
-            while not component or node not in component:
-                component.add(stack.pop())
-            on_stack.difference_update(component)
-            found.append(sorted(component))
-
-    for node in sorted(edges):
-        if node not in index:
-            visit(node)
-    return found
-
-
-def test_function_level_imports_say_which_cycle_or_heavy_dependency_needs_them():
-    unexplained = []
-    for path in _source_files():
-        lines = path.read_text().splitlines()
-        tree = ast.parse("\n".join(lines))
-        top = {id(node) for node in tree.body}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in top:
-                if not _explained(lines, node.lineno):
-                    unexplained.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert unexplained == []
-
-
-def _explained(lines, lineno):
-    """A `# cycle:`/`# heavy:` comment on the line, or above the run of imports it is in."""
-    if any(reason in lines[lineno - 1] for reason in REASONS):
-        return True
-    number = lineno - 1
-    while number > 0:
-        line = lines[number - 1].strip()
-        if line.startswith("#"):
-            if any(reason in line for reason in REASONS):
-                return True
-        elif not line.startswith(("from ", "import ")):
-            return False
-        number -= 1
-    return False
-
-
 def test_the_graph_reads_the_new_rooms():
-    """The checks above would pass on an empty graph."""
+    """The project-wide checks (tests/architecture) see the app's rooms and its write path."""
     modules = product_modules()
     for name in ("articles.writes", "articles.backoffice.admin.articles", "articles.public.views"):
         assert name in modules
     assert "articles.writes" in {target for target, _, _ in graph()["articles.signals"]}
-
-
-def test_no_module_over_400_lines_no_function_over_40():
-    too_long = []
-    for path in _source_files():
-        source = path.read_text()
-        where = str(path.relative_to(ROOT))
-        if len(source.splitlines()) > 400:
-            too_long.append(where)
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                length = node.end_lineno - node.lineno + 1
-                if length > 40 and (where, node.name) not in LONG_FUNCTIONS_ALLOWED:
-                    too_long.append(f"{where} {node.name} ({length} lines)")
-    assert too_long == []
 
 
 def test_share_links_given_out_before_the_move_still_open():

@@ -106,9 +106,21 @@ ACTIONS = {
         _action(c, "send_back", w["own_review"], comment="Redo"),
         _status(w["own_review"]) == Status.DRAFT,
     )[1],
-    "trash": lambda c, w: (
+    "withdraw own submission": lambda c, w: (
+        _action(c, "withdraw", w["own_review"]),
+        _status(w["own_review"]) == Status.DRAFT,
+    )[1],
+    "trash own draft": lambda c, w: (
         _action(c, "trash", w["own_draft"]),
         Article.all_objects.get(pk=w["own_draft"].pk).is_trashed,
+    )[1],
+    "trash own published article": lambda c, w: (
+        _action(c, "trash", w["published"]),
+        Article.all_objects.get(pk=w["published"].pk).is_trashed,
+    )[1],
+    "trash someone else's draft": lambda c, w: (
+        _action(c, "trash", w["others_draft"]),
+        Article.all_objects.get(pk=w["others_draft"].pk).is_trashed,
     )[1],
     "view trash": lambda c, w: (
         c.get(reverse("admin:articles_trashedarticle_changelist")).status_code == 200
@@ -143,10 +155,13 @@ ALLOWED = {
         "open add form",
         "edit own draft",
         "submit own draft",
+        "withdraw own submission",
+        "trash own draft",
         "upload image",
     },
-    "editor": set(ACTIONS),
-    "superuser": set(ACTIONS),
+    # "Own" means the author's: editors send an article back instead of withdrawing it.
+    "editor": set(ACTIONS) - {"withdraw own submission"},
+    "superuser": set(ACTIONS) - {"withdraw own submission"},
 }
 
 
@@ -163,7 +178,6 @@ def test_permission_matrix(client, world, role, action):
     [
         ("publish_now", {}),
         ("unpublish", {}),
-        ("trash", {}),
         ("send_back", {"comment": "x"}),
         ("schedule", {"published_at": "2099-01-01T10:00"}),
     ],
@@ -223,7 +237,8 @@ def test_author_has_no_publish_controls(client, world):
     for control in ("publish_now", "Publish now", '"schedule"', "unpublish", "send_back"):
         assert control not in content
     content = client.get(CHANGELIST).content.decode()
-    assert "publish_now" not in content and "trash" not in content
+    assert "publish_now" not in content
+    assert 'value="trash"' in content  # their own drafts (issue 14); others' are refused
 
 
 def test_the_trash_is_editors_only(client, world):

@@ -73,7 +73,7 @@ def test_editor_writes_previews_schedules_and_publishes(live_server, new_context
 
     page.click("#result_list a:has-text('Model sizes at a glance')")
     page.click("#workflow button[value=publish_now]")
-    expect(page.locator(".messagelist")).to_contain_text("1 article(s) published")
+    expect(page.locator(".messagelist")).to_contain_text("saved and published")
 
     reader.goto(live_server.url + "/")
     reader.click("a:has-text('Model sizes at a glance')")
@@ -152,13 +152,15 @@ def test_two_editors_conflict_and_nothing_is_lost(live_server, new_context, scre
     second.fill("#id_body", mine)
     second.click("input[name=_save]")
     expect(second.locator("#edit-conflict")).to_contain_text("Edit conflict")
-    changed = second.locator("#edit-conflict ins", has_text="a router picks two per token")
-    expect(changed).to_have_count(1)  # what the first editor changed, word by word
+    theirs = second.locator("#conflict-body .conflict__theirs")
+    expect(theirs).to_contain_text("a router picks two per token")
+    expect(second.locator("#conflict-body .conflict__diff del")).not_to_have_count(0)
     expect(second.locator("#id_body")).to_have_value(mine)
     screenshot(second, "3-edit-conflict")
     assert Article.objects.get(pk=article.pk).body.endswith("two per token.")
 
-    second.click("input[name=_save]")  # saving again, knowingly, keeps the second text
+    second.check("#conflict-body input[value=mine]")  # the choice, then the save
+    second.click("input[name=_save]")
     expect(second.locator(".messagelist")).to_contain_text("was changed successfully")
     assert Article.objects.get(pk=article.pk).body == mine
     bodies = set(Revision.objects.filter(article=article).values_list("content__body", flat=True))

@@ -189,7 +189,7 @@ def test_one_store_for_pages_and_generations_works_the_same(client, settings):
 
 
 def test_redis_backend_reuses_one_client_per_pool():
-    from config.lib.cache import RedisCache
+    from config.lib.adapters import RedisCache
 
     backend = RedisCache("redis://127.0.0.1:6379/9", {})
     assert backend._cache.get_client() is backend._cache.get_client()
@@ -245,7 +245,7 @@ def test_uncached_urls_cost_no_cache_round_trip(client, monkeypatch):
 
 
 def test_a_miss_reads_the_cache_once(client, monkeypatch):
-    """The middleware's lookup is handed to `public_page`, which does not fetch again."""
+    """One lookup per miss: the middleware decides and stores; the view layer does not fetch."""
     from config.lib import cache as page_cache
 
     calls = []

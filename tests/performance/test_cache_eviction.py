@@ -78,7 +78,11 @@ def redis_keys(settings):
     except redis.RedisError as error:
         pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
     prefix = f"bounds-{uuid.uuid4().hex}"
-    shared = {"BACKEND": "config.lib.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+    shared = {
+        "BACKEND": "config.lib.adapters.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": prefix,
+    }
     settings.CACHES = {"default": shared, "generations": shared}
 
     def count(pattern="*"):

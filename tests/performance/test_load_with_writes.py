@@ -6,6 +6,7 @@ readers for 8 s so that `make test` stays quick. It is a PostgreSQL + Redis scen
 production shape), so it runs in the PostgreSQL pass and is skipped on SQLite.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -46,5 +47,13 @@ def test_readers_never_see_a_5xx_or_a_draft_while_editors_write(tmp_path):
         text=True,
         timeout=240,
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert '"status_5xx": 0' in result.stdout and '"draft_leaks": 0' in result.stdout
+    output = result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, output
+    figures = json.loads((tmp_path / "load.json").read_text())
+    assert figures["ok"] is True, output
+    # The readers ran and were answered, without a 5xx or a draft.
+    assert figures["requests"] > 0 and figures["socket_errors"] == 0, figures
+    assert figures["status_5xx"] == 0 and figures["draft_leaks"] == 0, figures
+    # The editors wrote (each kind at least once), and every write was there afterwards.
+    assert figures["editor_errors"] == [] and figures["missing_after_run"] == [], figures
+    assert min(figures["writes"].values()) > 0, figures

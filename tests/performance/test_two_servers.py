@@ -11,10 +11,8 @@ the new page on the next request.
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +24,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from articles.models import Article
+from bench.servers import gunicorn
 from tests.factories import ArticleFactory
 from tests.users import PASSWORD, make_user
 
@@ -42,12 +41,6 @@ def _redis_or_skip():
         client.flushdb()
     except Exception as error:  # no server, refused, timeout
         pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _database_url():
@@ -88,34 +81,14 @@ def server_env(tmp_path):
     return env
 
 
-class Server:
-    """One gunicorn on 127.0.0.1 with a cookie jar of its own."""
+class Client:
+    """A browser-less visitor of one server, with a cookie jar of its own."""
 
-    def __init__(self, env):
-        self.base = f"http://127.0.0.1:{_free_port()}"
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.proc = subprocess.Popen(
-            [str(gunicorn), "config.wsgi", "--workers", "1", "--bind", self.base[7:]],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+    def __init__(self, server):
+        self.base = server.base
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
-
-    def wait(self):
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.base + "/_ping/", timeout=2).read()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    pytest.fail(f"gunicorn exited: {self.proc.stderr.read().decode()[-2000:]}")
-                time.sleep(0.2)
-        pytest.fail("gunicorn did not answer within 20 s")
 
     def get(self, path):
         """(status, headers, text)."""
@@ -135,25 +108,12 @@ class Server:
         assert status == 200, path
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
-
 
 @pytest.fixture
 def servers(server_env):
-    pair = [Server(server_env), Server(server_env)]
-    try:
-        for server in pair:
-            server.wait()
-        yield pair
-    finally:
-        for server in pair:
-            server.stop()
+    """Two gunicorns (bench/servers.py), each with its own client."""
+    with gunicorn(server_env, ready_within=20) as one, gunicorn(server_env, ready_within=20) as two:
+        yield Client(one), Client(two)
 
 
 def test_publish_through_one_server_is_read_at_once_from_the_other(servers):

@@ -1,6 +1,7 @@
 """A Chromium for the security browser tests, and a record of what the page complained about."""
 
 import os
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
@@ -48,8 +49,33 @@ def _drive(drive):
             browser.close()
 
 
+# A script the policy refuses, loaded after everything the test waited for: the browser
+# reports violations in the order it meets them, so once this one has arrived (as an event and
+# on the console) every earlier one has too. No fixed sleep: a slow page is waited for, and a
+# violation queued before the marker can never be missed.
+MARKER_ORIGIN = "https://csp-marker.invalid"
+MARKER = """
+(url) => new Promise((resolve) => {
+  document.addEventListener("securitypolicyviolation", (event) => {
+    if (event.blockedURI === url) resolve();
+  });
+  const script = document.createElement("script");
+  script.src = url;
+  document.head.append(script);
+})
+"""
+
+
 def violations(page):
-    """CSP violations reported on the current document, plus CSP errors on the console."""
+    """CSP violations reported on the current document, plus CSP errors on the console.
+
+    Call it once the page has done what the test waits for (a load state, a response, a
+    selector): it flushes the browser's queue of reports with a marker violation first.
+    """
+    marker = f"{MARKER_ORIGIN}/{uuid.uuid4().hex}.js"
+    with page.expect_console_message(lambda message: marker in message.text):
+        page.evaluate(MARKER, marker)
     found = page.evaluate("window.__violations || []")
     found += [text for text in page.console_errors if "Content Security Policy" in text]
-    return found
+    page.console_errors.clear()  # read once: the next page starts clean
+    return [text for text in found if MARKER_ORIGIN not in text]

@@ -19,7 +19,9 @@ from articles.backoffice.revisions import revision_create
 from articles.models import Article, Image, TagDescription
 from articles.operations.backup import EXCLUDED, database_is_empty, dump_data, media_files
 from articles.search import visible_entries
+from models_catalog.models import AIModel
 from tests.factories import AIModelFactory, ArticleFactory, LicenseFactory
+from tests.security.test_restore_hostile import read_members, resigned, with_rows, write_members
 from tests.security.test_uploads import png_bytes
 from tests.users import make_author, make_editor
 
@@ -183,3 +185,25 @@ def test_restore_leaves_no_cached_page_behind(site, tmp_path, client, settings):
     call_command("restore", str(archive), replace=True, stdout=io.StringIO())
     page = client.get(live.get_absolute_url())
     assert "Changed since" not in page.content.decode() and page["X-Cache"] == "miss"
+
+
+def test_an_archive_from_before_modality_links_restores_them(tmp_path):
+    """Archives written before migration 0008 hold modalities as `;`-separated text."""
+    entry = AIModelFactory(slug="older")
+    entry.input_modalities.set(["text"])
+    path = tmp_path / "site.tar.gz"
+    call_command("backup", str(path), stdout=io.StringIO())
+
+    def as_text(rows):
+        for row in rows:
+            if row["model"] == "models_catalog.aimodel":
+                row["fields"]["input_modalities"] = "Text; image;smell"
+                row["fields"]["output_modalities"] = "text"
+        return rows
+
+    write_members(path, resigned(with_rows(read_members(path), as_text)))
+    wipe()
+    call_command("restore", str(path), stdout=io.StringIO())
+    restored = AIModel.objects.get(slug="older")
+    assert [m.code for m in restored.input_modalities.order_by("position")] == ["text", "image"]
+    assert [m.code for m in restored.output_modalities.all()] == ["text"]

@@ -7,6 +7,11 @@ from tests.security.browser import in_chromium, violations
 from tests.users import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SUGGESTIONS_SHOWN = """() => {
+  const field = document.querySelector("#id_tags");
+  const list = document.getElementById(field.getAttribute("list"));
+  return list.options.length > 0;
+}"""
 
 
 @pytest.fixture
@@ -78,8 +83,11 @@ def test_admin_works_under_the_policy(live_server, content):
         seen["category form"] = violations(page)
 
         page.goto(live_server.url + "/admin/articles/article/add/")
-        page.locator("#id_tags").press_sequentially("ll")
-        page.wait_for_timeout(500)
+        # The tag field asks the server for suggestions and fills its <datalist>: wait for
+        # the answer and for the options it adds, however long they take.
+        with page.expect_response(lambda response: "/suggest/" in response.url):
+            page.locator("#id_tags").press_sequentially("ll")
+        page.wait_for_function(SUGGESTIONS_SHOWN)
         seen["add form"] = violations(page)
 
         page.goto(live_server.url + "/admin/models_catalog/aimodel/")

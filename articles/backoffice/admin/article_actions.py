@@ -1,7 +1,10 @@
-"""The article admin's workflow actions: submit, publish, schedule, unpublish, send back, trash.
+"""The article admin's workflow actions: submit, publish, schedule, unpublish, send back,
+withdraw, trash.
 
 Each runs the workflow function (articles/backoffice/workflow.py), which checks the user's
-rights itself; from the change list on a selection, or from the change form on one article.
+rights itself, on a selection in the change list. The change form's own buttons save the
+form first (ArticleAdminForm, `_workflow`); only "Withdraw", shown on a form its author can
+no longer edit, is an action there (it has no typed text to keep).
 """
 
 from django.contrib import messages
@@ -20,8 +23,8 @@ BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
 class WorkflowActionsMixin:
     actions = [
-        "submit_for_review", "publish_now", "schedule", "unpublish", "send_back", "trash",
-        "revoke_share_links",
+        "submit_for_review", "withdraw", "publish_now", "schedule", "unpublish", "send_back",
+        "trash", "revoke_share_links",
     ]  # fmt: skip
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
@@ -60,6 +63,10 @@ class WorkflowActionsMixin:
     @admin_action(description="Submit for review", location=BOTH)
     def submit_for_review(self, request, queryset):
         self._apply(request, queryset, workflow.article_submit, "submitted for review")
+
+    @admin_action(description="Withdraw from review (back to draft)", location=BOTH)
+    def withdraw(self, request, queryset):
+        self._apply(request, queryset, workflow.article_withdraw, "withdrawn from review")
 
     @admin_action(description="Publish now", permissions=["publish"], location=BOTH)
     def publish_now(self, request, queryset):

@@ -21,7 +21,7 @@ from articles.backoffice.admin.article_actions import WorkflowActionsMixin
 from articles.backoffice.admin.article_preview import PreviewViewMixin
 from articles.backoffice.admin.base import warn_removed_markup
 from articles.backoffice.admin.revisions import RevisionViewsMixin
-from articles.backoffice.forms import ArticleAdminForm, ScheduleForm, SendBackForm
+from articles.backoffice.forms import ArticleAdminForm
 from articles.backoffice.preview import share_url
 from articles.backoffice.revisions import revision_baseline
 from articles.models import Article
@@ -91,6 +91,25 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or workflow.can_edit(request.user, obj))
 
+    def has_delete_permission(self, request, obj=None):
+        # "Delete" moves to the trash: editors any article, authors their own drafts.
+        user = request.user
+        if obj is None:
+            return super().has_delete_permission(request) or user.has_perm(
+                "articles.change_article"
+            )
+        return workflow.can_move_to_trash(user, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # Nothing is deleted (revisions stay with the article in the trash): list the
+        # articles only, and ask for no permission on what a real delete would cascade to.
+        return [str(obj) for obj in objs], {}, set(), []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user  # a class made for this request: the workflow checks
+        return form
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ["title", "slug", "dek", "body", "hero_image", "tags"]}),
@@ -150,12 +169,29 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
     def save_model(self, request, obj, form, change):
         # The whole write, tags and revision included (and an author's first byline), through
         # the one write path, announced once; `save_related` leaves the form's tags alone.
+        # A workflow button writes the form's fields and its step as one save, one revision.
         with announcing():
+            if form.step is not None:
+                name, kwargs = form.step
+                step = workflow.FORM_STEPS[name][1]
+                step(obj, request.user, edits=form.edits(), **kwargs)
+                obj.refresh_from_db()
+                return
             if not workflow.can_publish(request.user) and not change:
                 obj.author = workflow.author_for_user(request.user)
                 obj.status = Status.DRAFT
             tags = form.cleaned_data.get("tags") if "tags" in form.fields else None
             article_save(obj, request.user, note="Saved" if change else "Created", tags=tags)
+            if form.merged:
+                _say_merged(self, request, form.merged)
+
+    def response_change(self, request, obj):
+        name = request.POST.get("_workflow")
+        if name not in workflow.FORM_STEPS:
+            return super().response_change(request, obj)
+        done = workflow.FORM_STEPS[name][2]
+        self.message_user(request, f"“{obj}” saved and {done}.", messages.SUCCESS)
+        return HttpResponseRedirect(request.path)
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
@@ -172,12 +208,6 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
                 "published.",
                 messages.WARNING,
             )
-
-    def get_deleted_objects(self, objs, request):
-        # "Delete" moves articles to the trash: nothing else goes, their revisions included,
-        # so the confirmation lists only the articles (not the cascade of a real delete).
-        objs = list(objs)
-        return [str(obj) for obj in objs], {self.opts.verbose_name_plural: len(objs)}, set(), []
 
     def delete_model(self, request, obj):
         workflow.article_trash(obj, request.user)
@@ -202,8 +232,6 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
             revision_baseline(obj)
         if obj is not None:
             extra_context["workflow"] = self.workflow_buttons(request, obj)
-            extra_context["schedule_form"] = ScheduleForm()
-            extra_context["send_back_form"] = SendBackForm()
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, *args, **kwargs):
@@ -216,6 +244,7 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
         user, editor = request.user, workflow.can_publish(request.user)
         return {
             "submit": obj.status == Status.DRAFT and workflow.can_edit(user, obj),
+            "withdraw": not editor and workflow.can_withdraw(user, obj),
             "publish": editor and not obj.is_published,
             "schedule": editor,
             "unpublish": editor and obj.status == Status.PUBLISHED,
@@ -241,3 +270,11 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
             ),
             *super().get_urls(),
         ]
+
+
+def _say_merged(model_admin, request, merged):
+    who = merged["user"] or "someone"
+    kept = ", ".join(merged["kept"])
+    text = f"Merged with the save {who} made meanwhile (version {merged['version']})"
+    text += f": their changes to {kept} are kept." if kept else "."
+    model_admin.message_user(request, text, messages.INFO)

@@ -52,6 +52,7 @@ EXCLUDED = [
     "django_tasks_database",  # queued and finished background tasks: work, not content
     "articles.searchentry",  # derived: rebuilt after a restore
     "articles.searchentryfts",
+    "articles.searchword",  # derived from the index: rebuilt with it
 ]
 # A database holding any of these is not empty: restoring over it needs --replace.
 CONTENT_MODELS = [

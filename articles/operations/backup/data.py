@@ -19,6 +19,7 @@ from django.db.models import NOT_PROVIDED
 
 from articles.operations.backup.archive import BackupError
 from config.lib import text
+from models_catalog.models import MODALITIES
 
 MAX_PROBLEMS = 20  # listed in the message; the count says how many more
 
@@ -29,6 +30,7 @@ def check_rows(rows, excluded):
         raise BackupError("data.json must hold a list of rows.")
     problems, cleaned = [], []
     for number, row in enumerate(rows, start=1):
+        _upgrade(row)
         problems += _row_problems(number, row, excluded)
         if not problems:
             cleaned += _clean_row(row)
@@ -38,6 +40,26 @@ def check_rows(rows, excluded):
             shown.append(f"… and {len(problems) - MAX_PROBLEMS} more.")
         raise BackupError("data.json cannot be restored:\n  " + "\n  ".join(shown))
     return cleaned
+
+
+LINKED_MODALITIES = ("input_modalities", "output_modalities")
+
+
+def _upgrade(row):
+    """Bring a row from an older archive to today's shape.
+
+    Archives written before modalities became links (models_catalog migration 0008) hold an
+    entry's modalities as `;`-separated text: they become the list of modality codes, as the
+    migration made them (unknown words dropped; the five modality rows exist after migrate and
+    flush alike).
+    """
+    if not isinstance(row, dict) or row.get("model") != "models_catalog.aimodel":
+        return
+    fields = row.get("fields")
+    for name in LINKED_MODALITIES if isinstance(fields, dict) else ():
+        if isinstance(fields.get(name), str):
+            chosen = {part.strip().lower() for part in fields[name].split(";")}
+            fields[name] = [code for code in MODALITIES if code in chosen]
 
 
 def _row_problems(number, row, excluded):
