@@ -112,4 +112,6 @@ def test_every_round_starts_with_an_empty_comment_box(client, editor, author):
     client.force_login(editor)
     response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
     assertNotContains(response, "Say which model.")
-    assert 'autocomplete="off"' in str(SendBackForm()["comment"])
+    assert 'autocomplete="off"' in str(SendBackForm()["comment"])  # the list's action
+    field = response.context["adminform"].form["send_back_comment"]  # the change form's box
+    assert field.value() in (None, "") and 'autocomplete="off"' in str(field)

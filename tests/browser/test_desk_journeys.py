@@ -43,10 +43,10 @@ def send_back_from_the_inbox(page, live_server, title):
     expect(page.locator("#desk-counts [data-count=review]")).to_have_text("1")
     row.get_by_role("link", name="Review", exact=True).click()
     page.wait_for_selector("#workflow")
-    expect(page.locator("#workflow textarea[name=comment]")).to_have_value("")
-    page.fill("#workflow textarea[name=comment]", COMMENT)
+    expect(page.locator("#workflow textarea[name=send_back_comment]")).to_have_value("")
+    page.fill("#workflow textarea[name=send_back_comment]", COMMENT)
     page.click("#workflow button[value=send_back]")
-    expect(page.locator(".messagelist")).to_contain_text("1 article(s) sent back")
+    expect(page.locator(".messagelist")).to_contain_text("sent back")
 
 
 def test_editor_sends_back_from_the_inbox_and_the_author_is_told(
