@@ -6,6 +6,7 @@
 - revisions: a snapshot of an article at each save;
 - references: inline references still waiting for their target;
 - tags: descriptions of tags in the shared vocabulary, and the old slugs of renamed tags;
+- editing: an open form's autosave, and who has an article open;
 - desk: each back-office user's preferences and the notices left for them;
 - search: the search index's rows.
 """
@@ -19,6 +20,7 @@ from articles.models.content import (
     TrashedArticle,
 )
 from articles.models.desk import DeskProfile, Notification
+from articles.models.editing import Autosave, Presence
 from articles.models.images import Image
 from articles.models.querysets import ArticleManager, ArticleQuerySet, TrashManager
 from articles.models.references import PendingReference
@@ -31,12 +33,14 @@ __all__ = [
     "ArticleManager",
     "ArticleQuerySet",
     "Author",
+    "Autosave",
     "Category",
     "CategoryQuerySet",
     "DeskProfile",
     "Image",
     "Notification",
     "PendingReference",
+    "Presence",
     "Revision",
     "SearchEntry",
     "SearchEntryFTS",
