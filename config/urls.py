@@ -19,6 +19,9 @@ SITEMAPS = {
     "models": catalog_sitemaps.AIModelSection(),
 }
 
+# A 403 inside the admin keeps the admin's look (issue 16); elsewhere the site's 403.html.
+handler403 = "config.views.permission_denied"
+
 urlpatterns = [
     # DJANGO_ADMIN_PATH moves the back office away from the address every bot tries.
     path(settings.ADMIN_PATH, admin.site.urls),
