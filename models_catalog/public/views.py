@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from config.lib.cache import generational, public_page
 from config.lib.cache_keys import choice, do_not_store, get_page, page_number, several, text
 from models_catalog.models import DIMENSION_GROUPS, OPEN_SOURCE_DIMENSIONS, AIModel
+from models_catalog.public.cards import aimodel_card, compare_card, compare_slugs
 from models_catalog.public.charts import release_chart
 from models_catalog.public.comparison import MAX_MODELS, compare_selection, comparison_rows
 from models_catalog.public.queries import (
@@ -101,6 +102,7 @@ def aimodel_detail(request, slug):
         "siblings": siblings,
         "compare_choices": compare_choices(exclude=model),
         "open_source_dimensions": [d.label for d in OPEN_SOURCE_DIMENSIONS],
+        "card": aimodel_card(model),
     }
     return render(request, "models_catalog/aimodel_detail.html", context)
 
@@ -111,9 +113,12 @@ def aimodel_compare(request):
     models, notices = compare_selection(asked)
     if len(models) != len(asked):
         do_not_store(request)  # a slug not in the catalog, quoted back in a notice
+    compared = len(models) >= 2
     context = {
         "models": models,
         "notices": notices,
+        "card": compare_card(models) if compared else None,
+        "canonical_slugs": compare_slugs(models) if compared else [],
         "rows": comparison_rows(models) if len(models) >= 2 else [],
         "max_models": MAX_MODELS,
         "choices": compare_choices(selected=models),
