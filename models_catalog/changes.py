@@ -51,7 +51,9 @@ class Change:
 
 def with_facts(queryset):
     """`queryset` with everything `facts` reads, prefetched."""
-    return queryset.prefetch_related("openness_grades", "tagged_items__tag", *MODALITY_LINKS)
+    return queryset.select_related("index_system").prefetch_related(
+        "openness_grades", "tagged_items__tag", *MODALITY_LINKS
+    )
 
 
 def facts(model):

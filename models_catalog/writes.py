@@ -44,6 +44,8 @@ from models_catalog.changes import (
 from models_catalog.entries import Entry, InvalidEntries, entry_problems
 from models_catalog.models import (
     AIModel,
+    IndexRelease,
+    IndexSystem,
     License,
     OpennessGrade,
     Organization,
@@ -294,3 +296,86 @@ def _replace_tags(retag):
         ],
         batch_size=BATCH,
     )
+
+
+# The index's grades (import_osai) ---------------------------------------------------------
+
+SYSTEM_FIELDS = [f.attname for f in IndexSystem._meta.concrete_fields if f.name != "id"]
+
+
+def index_write(version, date, systems, entries, context, progress=None):
+    """Record the index at `version` (`date`): `systems` are checked IndexSystem rows, each
+    with `aimodel_slug` naming the entry graded (or ""); `entries` the Entries to create.
+
+    The folder is the truth for the index: systems no longer in it are removed. Entries
+    whose index grades or link change get their openness derived again; [Change], one per
+    entry created or changed. Writing the same files again changes nothing.
+    """
+    with _writing(context):
+        changes = entries_write(entries, context, progress) if entries else []
+        release = IndexRelease.objects.filter(version=version).first()
+        if release is None or release.date != date:
+            release = release or IndexRelease(version=version)
+            release.date = date
+            release.save()
+        slugs = [row.aimodel_slug for row in systems if row.aimodel_slug]
+        pks = dict(AIModel.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        before = {stored.file: stored for stored in IndexSystem.objects.all()}
+        for row in systems:
+            row.release, row.aimodel_id = release, pks.get(row.aimodel_slug)
+            row.pk = before[row.file].pk if row.file in before else None
+        touched = _write_systems(systems, before)
+        changes += _rederive(touched)
+        _finish(changes, context, bulk=True)
+    return changes
+
+
+def _write_systems(rows, before):
+    """Write the rows that differ from `before`, remove the stored ones not in `rows`;
+    {entry pk: (old index grades, old release pk)} for the entries they grade(d)."""
+    files = {row.file for row in rows}
+    gone = [stored for file, stored in before.items() if file not in files]
+    changed = [row for row in rows if row.pk is None or _differs(row, before[row.file])]
+    touched = {}
+    for old in [*gone, *(before[row.file] for row in changed if row.pk)]:
+        if old.aimodel_id:
+            touched[old.aimodel_id] = (old.grade_map(), old.release_id)
+    for row in changed:
+        touched.setdefault(row.aimodel_id, ({}, None))
+    touched.pop(None, None)
+    IndexSystem.objects.filter(pk__in=[stored.pk for stored in gone]).delete()
+    # Links move one row at a time in bulk_update: free them first (one system per entry).
+    IndexSystem.objects.filter(pk__in=[row.pk for row in changed if row.pk]).update(aimodel=None)
+    IndexSystem.objects.bulk_update([r for r in changed if r.pk], SYSTEM_FIELDS, batch_size=BATCH)
+    IndexSystem.objects.bulk_create([r for r in changed if r.pk is None], batch_size=BATCH)
+    return touched
+
+
+def _differs(row, stored):
+    return any(getattr(row, name) != getattr(stored, name) for name in SYSTEM_FIELDS)
+
+
+def _index_facts(grades, release_id):
+    """The index's part of an entry's facts, for its Change ("n/a": not applicable)."""
+    found = {f"index.{key}": grade or "n/a" for key, grade in grades.items()}
+    found["index.release"] = release_id
+    return found
+
+
+def _rederive(touched):
+    """Derive the openness of the entries whose index grades changed; [Change] of each."""
+    changes, written, now = [], [], timezone.now()
+    for model in with_facts(AIModel.objects.filter(pk__in=list(touched))):
+        before = {name: getattr(model, name) for name in DERIVED_COLUMNS}
+        model.derive(render=False)
+        system = model.index_system_or_none
+        after = {name: getattr(model, name) for name in DERIVED_COLUMNS}
+        if system is not None:
+            after.update(_index_facts(system.grade_map(), system.release_id))
+        fields = diff({**before, **_index_facts(*touched[model.pk])}, after)
+        if fields:
+            changes.append(Change(model.pk, model.slug, fields=fields))
+            model.updated_at = now  # what its page shows changed
+            written.append(model)
+    AIModel.objects.bulk_update(written, [*DERIVED_COLUMNS, "updated_at"], batch_size=BATCH)
+    return changes

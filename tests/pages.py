@@ -14,6 +14,8 @@ PAGES = {
     "tag": "/tags/open-source/",
     "catalog": "/models/",
     "model": "/models/mixtral-8x7b/",
+    "model-graded-by-the-index": "/models/llama-3-1-405b/",
+    "methodology": "/models/methodology/",
     "compare": "/models/compare/?m=llama-3-1-405b&m=gpt-4o&m=mixtral-8x22b&m=claude-3-5-sonnet",
     "search": "/search/?q=llama",
     "search-empty": "/search/?q=unobtainium",

@@ -18,7 +18,7 @@ from articles.models import Article
 from articles.public.views import paginate
 from config.lib.cache import generational, public_page
 from config.lib.cache_keys import page_number
-from models_catalog.models import DIMENSION_GROUPS, GRADE_POINTS, OPEN_SOURCE_DIMENSIONS
+from models_catalog.models import CITATION, CITATION_URL
 
 CORRECTIONS_PAGE_SIZE = 20
 MARKER = "correction:"
@@ -61,11 +61,9 @@ def optional_url(name):
 @public_page("catalog")
 def about(request):
     context = {
-        "groups": DIMENSION_GROUPS,
-        "points": {grade.label: points for grade, points in GRADE_POINTS.items()},
-        "open_source_dimensions": [dimension.label for dimension in OPEN_SOURCE_DIMENSIONS],
-        "dimension_count": sum(len(dimensions) for dimensions in DIMENSION_GROUPS.values()),
-        "methodology_url": optional_url("catalog:methodology"),
+        "citation": CITATION,
+        "citation_url": CITATION_URL,
+        "methodology_url": reverse("catalog:methodology"),
         "changes_url": optional_url("catalog:changes"),
         "corrections_email": settings.CORRECTIONS_EMAIL,
     }

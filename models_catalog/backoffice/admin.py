@@ -53,7 +53,7 @@ class OpennessGradeInline(admin.TabularInline):
     model = OpennessGrade
     extra = 0
     max_num = 14
-    fields = ["dimension", "grade", "link", "notes"]
+    fields = ["dimension", "grade", "link", "notes", "reason"]
 
     def has_view_permission(self, request, obj=None):
         # Taggers see the grades (read-only) on the form they may open.

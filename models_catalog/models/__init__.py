@@ -5,7 +5,10 @@ from models_catalog.models.modalities import MODALITIES, Modality, ensure_modali
 from models_catalog.models.openness import (
     DIMENSION_GROUPS,
     GRADE_POINTS,
+    NOT_APPLICABLE,
     OPEN_SOURCE_DIMENSIONS,
+    OPTIONAL_DIMENSIONS,
+    SCORED_DIMENSIONS,
     Dimension,
     Grade,
     OpennessClass,
@@ -14,8 +17,18 @@ from models_catalog.models.openness import (
     derive_openness,
 )
 from models_catalog.models.organisations import License, Organization
+from models_catalog.models.osai import (
+    CITATION,
+    CITATION_URL,
+    FILE_KEYS,
+    INDEX_URL,
+    IndexRelease,
+    IndexSystem,
+)
 
 __all__ = [
+    "CITATION", "CITATION_URL", "FILE_KEYS", "INDEX_URL", "IndexRelease", "IndexSystem",
+    "NOT_APPLICABLE", "OPTIONAL_DIMENSIONS", "SCORED_DIMENSIONS",
     "DIMENSION_GROUPS", "GRADE_POINTS", "MODALITIES", "OPEN_SOURCE_DIMENSIONS", "AIModel",
     "AIModelQuerySet", "Dimension", "Grade", "License", "Modality", "OpennessClass",
     "OpennessGrade", "Organization", "TaggedModel", "Weights", "derive_openness", "describe",

@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -17,6 +17,7 @@ from models_catalog.announce import AnnouncedOnWrite
 from models_catalog.models.modalities import Modality
 from models_catalog.models.openness import (
     DIMENSION_GROUPS,
+    OPTIONAL_DIMENSIONS,
     OpennessClass,
     Weights,
     derive_openness,
@@ -50,8 +51,10 @@ class AIModelQuerySet(models.QuerySet):
         return self.select_related("organization", "license").prefetch_related("tags")
 
     def for_detail(self):
-        return self.for_listing().prefetch_related(
-            "openness_grades", "input_modalities", "output_modalities"
+        return (
+            self.for_listing()
+            .select_related("index_system__release")
+            .prefetch_related("openness_grades", "input_modalities", "output_modalities")
         )
 
 
@@ -208,8 +211,9 @@ class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
         """Set every derived field from what was typed: `description_html` (when `render`),
         the release date's precision, the openness score and class.
 
-        `grades` is {dimension: grade}; None reads the stored ones. The one derivation, for
-        save() and for writes.py's bulk path alike.
+        `grades` is {dimension: grade}; None reads the stored ones. The index's grades of
+        the exact model (IndexSystem) count where ModelPress has no grade of its own. The
+        one derivation, for save() and for writes.py's bulk path alike.
         """
         if render:
             self.description_html = describe(self.description)
@@ -219,11 +223,29 @@ class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
             self.release_date_precision = ""
         if grades is None:
             grades = self.grade_map() if self.pk else {}
+        else:
+            grades = {**self.index_grade_map(), **grades}
         self.openness_score, self.openness_class = derive_openness(grades, self.weights)
 
     def grade_map(self):
-        """{dimension: grade}, from prefetched grades when there are any."""
-        return {g.dimension: g.grade for g in self.openness_grades.all()}
+        """{dimension: grade}: ModelPress's own grades (prefetched when they are), over the
+        index's grades of this exact model ("" where the index says not applicable)."""
+        own = {g.dimension: g.grade for g in self.openness_grades.all()}
+        return {**self.index_grade_map(), **own}
+
+    def index_grade_map(self):
+        system = self.index_system_or_none
+        return system.grade_map() if system else {}
+
+    @property
+    def index_system_or_none(self):
+        """The index's assessment of this exact model, or None (select_related it)."""
+        if not self.pk:
+            return None
+        try:
+            return self.index_system
+        except ObjectDoesNotExist:
+            return None
 
     def refresh_openness(self):
         """Derive the score and class again from the stored grades, and store them."""
@@ -233,12 +255,22 @@ class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
         )
 
     def openness_breakdown(self):
-        """[(group, [(dimension label, key, grade or None), ...]), ...] in index order."""
+        """ModelPress's own grades: [(group, [(dimension label, key, grade or None), ...]),
+        ...] in index order; package and api only where graded."""
         by_dimension = {g.dimension: g for g in self.openness_grades.all()}
         return [
-            (group, [(d.label, d.value, by_dimension.get(d.value)) for d in dimensions])
+            (group, [(d.label, d.value, by_dimension.get(d.value)) for d in dimensions
+                     if d not in OPTIONAL_DIMENSIONS or d.value in by_dimension])
             for group, dimensions in DIMENSION_GROUPS.items()
-        ]
+        ]  # fmt: skip
+
+    def index_breakdown(self):
+        """The index's grades beside ModelPress's where they differ (IndexSystem.breakdown);
+        [] when the index does not assess this exact model."""
+        system = self.index_system_or_none
+        if system is None:
+            return []
+        return system.breakdown({g.dimension: g for g in self.openness_grades.all()})
 
     @property
     def release_date_display(self):

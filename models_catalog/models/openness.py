@@ -23,7 +23,8 @@ class Weights(models.TextChoices):
 
 
 class Dimension(models.TextChoices):
-    """The fourteen dimensions of the European Open Source AI Index (osai-index.eu)."""
+    """The twelve dimensions of the European Open Source AI Index (osai-index.eu), and the
+    two (package, api) that older releases of the index graded: optional, never scored."""
 
     DATASOURCES_BASEMODEL = "datasources_basemodel", "Base model data"
     DATASOURCES_ENDMODEL = "datasources_endmodel", "End user model data"
@@ -57,9 +58,13 @@ DIMENSION_GROUPS = {
         Dimension.MODELCARD,
         Dimension.DATASHEET,
     ],
-    "Access": [Dimension.PACKAGE, Dimension.API, Dimension.LICENSE],
+    "Access": [Dimension.LICENSE, Dimension.PACKAGE, Dimension.API],
 }
-GRADE_POINTS = {Grade.OPEN: 2, Grade.PARTIAL: 1, Grade.CLOSED: 0}
+# The index's current twelve; package and api are shown where graded, never scored.
+OPTIONAL_DIMENSIONS = [Dimension.PACKAGE, Dimension.API]
+SCORED_DIMENSIONS = [d for d in Dimension if d not in OPTIONAL_DIMENSIONS]
+GRADE_POINTS = {Grade.OPEN: 1, Grade.PARTIAL: 0.5, Grade.CLOSED: 0}
+NOT_APPLICABLE = ""  # the index's empty class: the dimension does not apply to the system
 # Open source needs more than downloadable weights: the licence, the weights, the training
 # code and the training data must all be graded open (the spirit of the OSI's definition).
 OPEN_SOURCE_DIMENSIONS = [
@@ -79,15 +84,16 @@ class OpennessClass(models.TextChoices):
 def derive_openness(grades, weights):
     """(score 0-100 or None, OpennessClass) from {dimension: grade} and the weights field.
 
-    Score: open counts 2, partial 1, closed 0, over all fourteen dimensions; a dimension
-    nobody has graded counts as closed, and with no grade at all the score is None.
+    Score: open counts 1, partial 0.5, closed 0, averaged over the twelve dimensions that
+    are graded; a dimension graded not applicable ("") or not graded at all is left out,
+    and so are package and api. With no such grade the score is None.
     Class: closed unless weights can be downloaded (open or gated); open source when the
     weights are open and every dimension in OPEN_SOURCE_DIMENSIONS is graded open.
     """
     score = None
-    if grades:
-        points = sum(GRADE_POINTS.get(grades.get(d), 0) for d in Dimension.values)
-        score = round(100 * points / (2 * len(Dimension.values)))
+    points = [GRADE_POINTS[g] for d in SCORED_DIMENSIONS if (g := grades.get(d)) in GRADE_POINTS]
+    if points:
+        score = round(100 * sum(points) / len(points))
     if weights not in (Weights.OPEN, Weights.GATED):
         return score, OpennessClass.CLOSED
     if weights == Weights.OPEN and all(grades.get(d) == Grade.OPEN for d in OPEN_SOURCE_DIMENSIONS):
@@ -116,6 +122,10 @@ class OpennessGrade(AnnouncedOnWrite, CleanTextMixin, models.Model):
     )
     link = models.URLField("evidence link", max_length=500, blank=True, validators=[WEB_URL])
     notes = models.TextField(blank=True)
+    reason = models.TextField(
+        blank=True,
+        help_text="Where this grade differs from the index's: why ModelPress grades otherwise.",
+    )
 
     class Meta:
         ordering = ["aimodel", "dimension", "pk"]

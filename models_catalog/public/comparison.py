@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from models_catalog.models import DIMENSION_GROUPS, AIModel
+from models_catalog.models import DIMENSION_GROUPS, OPTIONAL_DIMENSIONS, AIModel
+from models_catalog.models.osai import GRADE_LABELS
 
 MIN_MODELS, MAX_MODELS = 2, 6
 MAX_ASKED = 20
@@ -78,21 +79,34 @@ def _fact_rows(models):
 
 
 def _grade_rows(models):
+    """One row per dimension: each model's own grade, else the index's grade of that exact
+    model (what its score counts); package and api only where a model has them."""
+    grades = [_grade_cells(m) for m in models]
     rows = []
-    grades = [{g.dimension: g for g in m.openness_grades.all()} for m in models]
     for group, dimensions in DIMENSION_GROUPS.items():
         for dimension in dimensions:
-            cells = []
-            for by_dimension in grades:
-                grade = by_dimension.get(dimension.value)
-                cells.append(
-                    Cell(grade.get_grade_display(), f"grade grade--{grade.grade}", grade.link)
-                    if grade
-                    else Cell("not assessed", "muted")
-                )
+            if dimension in OPTIONAL_DIMENSIONS and not any(dimension in g for g in grades):
+                continue
+            cells = [g.get(dimension.value, Cell("not assessed", "muted")) for g in grades]
             differs = len({c.text for c in cells}) > 1
             rows.append(Row(dimension.label, cells, differs=differs, group=group))
     return rows
+
+
+def _grade_cells(model):
+    """{dimension: Cell} of the grades `model`'s score counts."""
+    cells = {}
+    system = model.index_system_or_none
+    for key, found in (system.grades if system else {}).items():
+        url = next((link["url"] for link in found["links"] if link["url"]), "")
+        grade = found["grade"]
+        css = f"grade grade--{grade}" if grade else "muted"
+        cells[key] = Cell(GRADE_LABELS[grade], css, url)
+    for grade in model.openness_grades.all():
+        cells[grade.dimension] = Cell(
+            grade.get_grade_display(), f"grade grade--{grade.grade}", grade.link
+        )
+    return cells
 
 
 def _score(model):

@@ -8,6 +8,7 @@ app_name = "catalog"
 urlpatterns = [
     path("models/", views.aimodel_list, name="list"),
     path("models/compare/", views.aimodel_compare, name="compare"),
+    path("models/methodology/", views.methodology, name="methodology"),
     path("models/feed/", public_page("catalog")(feeds.CatalogFeed()), name="feed"),
     path("models/feed/atom/", public_page("catalog")(feeds.CatalogAtomFeed()), name="feed-atom"),
     path("models/<slug:slug>/", views.aimodel_detail, name="detail"),

@@ -4,7 +4,15 @@ from django.shortcuts import get_object_or_404, render
 
 from config.lib.cache import generational, public_page
 from config.lib.cache_keys import choice, do_not_store, get_page, page_number, several, text
-from models_catalog.models import DIMENSION_GROUPS, OPEN_SOURCE_DIMENSIONS, AIModel
+from models_catalog.models import (
+    CITATION,
+    CITATION_URL,
+    DIMENSION_GROUPS,
+    OPEN_SOURCE_DIMENSIONS,
+    SCORED_DIMENSIONS,
+    AIModel,
+    IndexRelease,
+)
 from models_catalog.public.cards import aimodel_card, compare_card, compare_slugs
 from models_catalog.public.charts import release_chart
 from models_catalog.public.comparison import MAX_MODELS, compare_selection, comparison_rows
@@ -101,10 +109,24 @@ def aimodel_detail(request, slug):
         "model": model,
         "siblings": siblings,
         "compare_choices": compare_choices(exclude=model),
-        "open_source_dimensions": [d.label for d in OPEN_SOURCE_DIMENSIONS],
+        "citation": CITATION,
+        "citation_url": CITATION_URL,
         "card": aimodel_card(model),
     }
     return render(request, "models_catalog/aimodel_detail.html", context)
+
+
+@public_page("catalog")
+def methodology(request):
+    """Where the grades come from and how the score and class are worked out."""
+    context = {
+        "release": IndexRelease.objects.first(),
+        "scored_dimensions": SCORED_DIMENSIONS,
+        "open_source_dimensions": [d.label for d in OPEN_SOURCE_DIMENSIONS],
+        "citation": CITATION,
+        "citation_url": CITATION_URL,
+    }
+    return render(request, "models_catalog/methodology.html", context)
 
 
 @public_page("catalog", params=COMPARE_PARAMS)

@@ -61,7 +61,7 @@ def test_about_page_says_how_grades_are_made_and_how_to_report(client, settings)
     assert "doi:10.5281/zenodo.15386042" in content
     assert 'href="https://osai-index.eu/"' in content
     assert "CC BY 4.0" in content
-    assert "Training code" in content and "28" in content  # the dimensions and the maximum
+    assert 'href="/models/methodology/"' in content  # the grading is explained there, once
     assert 'href="mailto:fixes@example.org"' in content
     assert 'href="/corrections/"' in content
 

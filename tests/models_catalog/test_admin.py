@@ -96,7 +96,7 @@ def test_editor_changes_everything_and_openness_is_rederived(client, model):
     model = AIModel.objects.get(pk=model.pk)
     assert (model.name, model.weights) == ("Hacked", "open")
     assert model.openness_grades.get().grade == "open"
-    assert model.openness_score == 7  # 2 of 28 points, recomputed after the inline saved
+    assert model.openness_score == 100  # 1 open of 1 graded, recomputed after the inline saved
 
 
 def test_changelist_and_search(client, model):

@@ -262,7 +262,7 @@ def test_import_stores_the_derived_openness(tmp_path):
     for model in AIModel.objects.all():
         expected = derive_openness(model.grade_map(), model.weights)
         assert (model.openness_score, model.openness_class) == expected
-    assert AIModel.objects.get(slug="llama-3-1-8b").openness_score == 7  # 2 partial of 14
+    assert AIModel.objects.get(slug="llama-3-1-8b").openness_score == 50  # 2 partial of 2 graded
 
 
 def test_import_tag_names_follow_the_vocabulary_rule(tmp_path):

@@ -7,13 +7,15 @@ from tests.factories import AIModelFactory
 ALL_OPEN = dict.fromkeys(Dimension.values, "open")
 
 
-def test_score_counts_open_two_partial_one_and_missing_as_closed():
+def test_score_averages_open_one_partial_half_over_the_graded_dimensions():
     assert derive_openness(ALL_OPEN, "open") == (100, OpennessClass.OPEN_SOURCE)
     assert derive_openness(dict.fromkeys(Dimension.values, "closed"), "closed")[0] == 0
     assert derive_openness(dict.fromkeys(Dimension.values, "partial"), "gated")[0] == 50
-    # 7 open dimensions out of 14, the other 7 not graded: 14 of 28 points.
-    half = dict.fromkeys(Dimension.values[:7], "open")
-    assert derive_openness(half, "open")[0] == 50
+    # 7 open dimensions, the others not graded: only the graded count.
+    assert derive_openness(dict.fromkeys(Dimension.values[:7], "open"), "open")[0] == 100
+    # Package and api (gone from the index) never count; not applicable ("") neither.
+    assert derive_openness({"package": "open", "api": "open", "paper": ""}, "open")[0] is None
+    assert derive_openness({"paper": "closed", "modelcard": "open", "api": "open"}, "open")[0] == 50
 
 
 def test_no_grades_means_no_score():
@@ -42,7 +44,7 @@ def test_class_from_weights_and_grades(weights, changes, expected):
 def test_model_stores_the_derived_values():
     model = AIModelFactory(weights="open", grades={"license": "open", "api": "partial"})
     model.refresh_from_db()
-    assert model.openness_score == 11  # 3 of 28 points
+    assert model.openness_score == 100  # licence open; api shown, not scored
     assert model.openness_class == OpennessClass.OPEN_WEIGHTS
 
 

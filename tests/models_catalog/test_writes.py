@@ -30,7 +30,8 @@ from tests.users import make_editor
 pytestmark = pytest.mark.django_db
 
 DESCRIPTION = "A **sparse** model.\n\n- runs on one GPU\n- <script>alert(1)</script> stays text"
-GRADES = {"license": "open", "weights_basemodel": "open", "api": "partial"}
+# api is shown but not scored (the index dropped it): two open of two scored, then a third.
+GRADES = {"license": "open", "weights_basemodel": "open", "api": "partial", "paper": "partial"}
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def test_admin_add_derives_and_announces_once(client, editor):
     model = assert_derived(AIModel.objects.get(slug="sparse-7b"))
     assert "<strong>sparse</strong>" in model.description_html
     assert "<script>" not in model.description_html
-    assert (model.openness_score, model.openness_class) == (18, "open-weights")
+    assert (model.openness_score, model.openness_class) == (83, "open-weights")
     announced.assert_announced([model.pk])
     assert found(client, "sparse", "sparse-7b")
 
@@ -134,7 +135,7 @@ def test_admin_inline_grade_change_derives_and_announces_once(client, editor):
         response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     model = assert_derived(model)
-    assert (model.openness_score, model.openness_class) == (29, "open-source")
+    assert (model.openness_score, model.openness_class) == (100, "open-source")
     assert OpennessGrade.objects.filter(aimodel=model).count() == 4
     announced.assert_announced([model.pk])
 
@@ -148,8 +149,8 @@ def test_import_derives_and_announces_once(client, tmp_path):
     assert result.created == 2
     models = [assert_derived(model) for model in AIModel.objects.order_by("name")]
     assert [(m.openness_score, m.openness_class) for m in models] == [
-        (18, "closed"),
-        (18, "open-weights"),
+        (83, "closed"),
+        (83, "open-weights"),
     ]
     announced.assert_announced([m.pk for m in models])
     assert found(client, "dense", "dense-7b")
@@ -180,15 +181,15 @@ def test_every_path_derives_the_same_fields(client, editor, tmp_path):
 def test_a_write_reports_what_changed_and_who_wrote_it(client, editor, tmp_path):
     model = AIModelFactory(slug="sparse-7b", name="Sparse 7B", weights="open", context_window=8)
     url = reverse("admin:models_catalog_aimodel_change", args=[model.pk])
-    data = admin_form(model, grades={"api": "open"}, context_window="32", input_modalities=[])
+    data = admin_form(model, grades={"paper": "open"}, context_window="32", input_modalities=[])
     with mock.patch.object(writes, "_finish", wraps=writes._finish) as finish:
         client.post(url, data)
     (change,), context = finish.call_args.args
     assert (context.source, context.actor) == ("admin", editor)
     assert change.fields["context_window"] == (8, 32)
     assert change.fields["input_modalities"] == (("text",), ())
-    assert change.fields["openness.api"] == (None, ("open", "", ""))
-    assert change.fields["openness_score"] == (None, 7)
+    assert change.fields["openness.paper"] == (None, ("open", "", ""))
+    assert change.fields["openness_score"] == (None, 100)
     assert "name" not in change.fields and not change.created
 
     path = tmp_path / "update.json"

@@ -1,16 +1,22 @@
+import datetime
 import json
+import time
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 
 from models_catalog import writes
+from models_catalog.announce import announcing
 from models_catalog.changes import WriteContext
 from models_catalog.models import License, Organization
 from models_catalog.transfer.importer import ImportFailed, import_file
+from models_catalog.transfer.osai import import_index
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 DEMO = WriteContext(source="demo")
+# The index commit demo/osai/ was generated from (its README says how).
+INDEX_VERSION = "5a388e871b88735e7ab7e6fb230b76c9d460d99a", datetime.date(2026, 6, 12)
 
 
 class Command(BaseCommand):
@@ -42,11 +48,16 @@ class Command(BaseCommand):
                     "commercial_use": row.get("commercial_use"),
                 },
             )
+        started = time.perf_counter()
         try:
-            result = import_file(DEMO_DIR / "models.json", context=DEMO)
+            with announcing():  # the entries and the index's grades, announced once
+                result = import_file(DEMO_DIR / "models.json", context=DEMO)
+                version, date = INDEX_VERSION
+                index = import_index(DEMO_DIR / "osai", DEMO, version=version, date=date)
         except ImportFailed as failure:
             raise CommandError("\n".join(str(e) for e in failure.errors)) from None
-        self.stdout.write(f"Demo catalog loaded: {result}.")
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"Demo catalog loaded: {result}; {index} ({seconds:.1f} s).")
 
 
 def _sync(obj, save, values):
