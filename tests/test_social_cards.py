@@ -7,7 +7,7 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from articles.writes import article_save
 from tests.factories import AIModelFactory, ArticleFactory
@@ -192,3 +192,14 @@ def test_cards_draw_without_font_files(monkeypatch, tmp_path):
     finally:
         cards._font.cache_clear()
     assert Image.open(io.BytesIO(png)).size == (1200, 630)
+
+
+def test_long_titles_and_words_stay_inside_the_card():
+    from config.lib import cards
+
+    image = Image.new("RGB", (10, 10))
+    pen = ImageDraw.Draw(image)
+    font = cards._font(60, True)
+    lines = cards._wrap(pen, "W" * 80 + " and then " + "many more words " * 20, font, 1040, 3)
+    assert len(lines) == 3 and lines[-1].endswith("…") and lines[0].endswith("…")
+    assert all(pen.textlength(line, font=font) <= 1040 for line in lines)

@@ -68,12 +68,17 @@ def _wrap(draw, text, font, width, lines):
             break
     if line and len(out) < lines:
         out.append(line)
-    if len(out) == lines and " ".join(out) != " ".join(words):
-        last = out[-1]
-        while last and draw.textlength(last + "…", font=font) > width:
-            last = last[:-1]
-        out[-1] = last.rstrip() + "…"
-    return out
+    cut = len(out) == lines and " ".join(out) != " ".join(words)
+    return [_fit(draw, line, font, width, cut and n == len(out) - 1) for n, line in enumerate(out)]
+
+
+def _fit(draw, line, font, width, cut):
+    """`line` shortened to `width` with a closing … when it is too wide (one long word) or `cut`."""
+    if not cut and draw.textlength(line, font=font) <= width:
+        return line
+    while line and draw.textlength(line + "…", font=font) > width:
+        line = line[:-1]
+    return line.rstrip() + "…"
 
 
 def _draw_facts(draw, facts, top):
