@@ -32,11 +32,15 @@ def compare_card(models):
     """(card, url) for a comparison of `models` (two to MAX_MODELS)."""
     ordered = sorted(models, key=lambda model: model.slug)
     title = " vs ".join(model.name for model in ordered)
-    makers = dict.fromkeys(str(model.organization or "unknown") for model in ordered)
-    facts = (("Models", str(len(ordered))), ("Organisations", ", ".join(makers)))
+    facts = tuple((model.name, _openness(model)) for model in ordered)  # the first four show
     card = Card("Comparison", title, facts)
     slugs = SEPARATOR.join(compare_slugs(ordered))
     return card, reverse("catalog:compare-card", args=[slugs, card.version])
+
+
+def _openness(model):
+    score = "not assessed" if model.openness_score is None else f"{model.openness_score}/100"
+    return f"{model.get_openness_class_display()}, {score}"
 
 
 def aimodel_card_view(request, slug, version):
