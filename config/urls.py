@@ -15,6 +15,7 @@ SITEMAPS = {
     "categories": article_sitemaps.CategorySection(),
     "authors": article_sitemaps.AuthorSection(),
     "tags": article_sitemaps.TagSection(),
+    "pages": article_sitemaps.PagesSection(),
     "catalog": catalog_sitemaps.CatalogSection(),
     "models": catalog_sitemaps.AIModelSection(),
 }

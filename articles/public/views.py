@@ -10,6 +10,7 @@ from django.utils.http import http_date
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category, TagDescription, TagRedirect
+from articles.public.cards import article_card, tag_card
 from articles.public.queries import (
     article_neighbours,
     models_for_article,
@@ -100,6 +101,7 @@ def article_detail(request, slug):
         "models_in_article": models_for_article(article),
         "previous": previous,
         "next": following,
+        "card": article_card(article),
     }
     response = render(request, "articles/article_detail.html", context)
     response["Last-Modified"] = http_date(article.updated_at.timestamp())
@@ -199,5 +201,6 @@ def tag_detail(request, slug):
         "model_limit": TAG_MODEL_LIMIT,
         "page_obj": paginate(request, articles, count_key=f"tag:{tag.pk}"),
         "related_tags": related_tags(tag),
+        "card": tag_card(tag),
     }
     return render(request, "articles/tag_detail.html", context)
