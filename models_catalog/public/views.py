@@ -16,6 +16,7 @@ from models_catalog.models import (
 )
 from models_catalog.models.history import began, rewind_all
 from models_catalog.public import asof, provenance
+from models_catalog.public.cards import aimodel_card, compare_card, compare_slugs
 from models_catalog.public.charts import release_chart
 from models_catalog.public.comparison import MAX_MODELS, compare_selection, comparison_rows
 from models_catalog.public.queries import (
@@ -121,6 +122,7 @@ def aimodel_detail(request, slug):
         "compare_choices": compare_choices(exclude=model),
         "citation": CITATION,
         "citation_url": CITATION_URL,
+        "card": aimodel_card(model),
     }
     return render(request, "models_catalog/aimodel_detail.html", context)
 
@@ -161,10 +163,13 @@ def aimodel_compare(request):
         do_not_store(request)  # a slug not in the catalog, quoted back in a notice
     if day is not None:
         models, notices = _as_of(models, notices, day)
+    compared = len(models) >= 2
     context = {
         "models": models,
         "notices": notices,
         "as_of": day,
+        "card": compare_card(models) if compared else None,
+        "canonical_slugs": compare_slugs(models) if compared else [],
         "rows": comparison_rows(models) if len(models) >= 2 else [],
         "max_models": MAX_MODELS,
         "choices": compare_choices(selected=models),

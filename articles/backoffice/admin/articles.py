@@ -8,6 +8,7 @@ views are mixins beside this module.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -33,6 +34,7 @@ from articles.backoffice.preview import share_url
 from articles.backoffice.revisions import revision_baseline
 from articles.models import Article
 from articles.writes import article_save
+from config.admin_site import clean_pk
 from config.lib.tagging import TagAutocompleteWidget
 from config.lib.widgets import named_autocomplete
 
@@ -117,6 +119,18 @@ class ArticleAdmin(
             return queryset
         return queryset.filter(author__user=request.user)  # authors: their own articles
 
+    def get_object(self, request, object_id, from_field=None):
+        """The article; a live one with draft changes carries them, for the form to show."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and from_field is None:
+            # Another author's article is not "missing, perhaps deleted": say so (a 403).
+            pk = clean_pk(Article, object_id)
+            if pk is not None and Article.objects.filter(pk=pk).exists():
+                raise PermissionDenied("You may not see this article: it is another author's.")
+        if obj is not None:
+            draft_show(obj, request.user)
+        return obj
+
     def has_publish_permission(self, request, obj=None):
         return workflow.can_publish(request.user)
 
@@ -167,13 +181,6 @@ class ArticleAdmin(
             readonly += ["status", "published_at"]  # draft changes hold content only
         return readonly
 
-    def get_object(self, request, object_id, from_field=None):
-        """The article; a live one with draft changes carries them, for the form to show."""
-        obj = super().get_object(request, object_id, from_field)
-        if obj is not None:
-            draft_show(obj, request.user)
-        return obj
-
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if self.has_change_permission(request, obj) else {}
 
@@ -204,6 +211,13 @@ class ArticleAdmin(
             "given out so far (Workflow: Revoke share links).</div>",
             share_url(obj),
         )
+
+    def get_view_on_site_url(self, obj=None):
+        # Readers cannot see a draft, one in review or a scheduled one: its public URL is a
+        # 404, so "View on site" opens the preview of the saved article instead.
+        if obj is not None and obj.pk is not None and not obj.is_published:
+            return reverse("admin:articles_article_preview", args=[obj.pk])
+        return super().get_view_on_site_url(obj)
 
     # --- saving -------------------------------------------------------------------------
 
