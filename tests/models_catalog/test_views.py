@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
+from models_catalog import writes
+from models_catalog.changes import WriteContext
 from models_catalog.models import AIModel, Dimension
 from tests.factories import AIModelFactory, LicenseFactory, OrganizationFactory
 
@@ -363,3 +365,21 @@ def test_export_query_count_is_flat(client, catalog):
     small = _queries(client, url)
     _grow(10)
     assert _queries(client, url) == small
+
+
+def test_release_chart_html_is_kept_until_a_catalog_write(
+    client, catalog, django_capture_on_commit_callbacks
+):
+    """The chart's rendered SVG is kept per selection and catalog generation (issue 18):
+    a second render serves the same markup, and a write through the write path shows."""
+    first = get(client, "catalog:list").content.decode()
+    assert "GPT-4o: May 2024, closed" in first
+    assert get(client, "catalog:list").content.decode() == first
+    model = AIModel.objects.get(slug="gpt-4o")
+    model.name = "GPT-4o renamed"
+    with django_capture_on_commit_callbacks(execute=True):
+        writes.aimodel_save(model, WriteContext(source="test"))
+    after = get(client, "catalog:list").content.decode()
+    figure = after[after.index('<figure class="chart">') : after.index("</figure>")]
+    assert "GPT-4o renamed: May 2024, closed" in figure
+    assert "<title>GPT-4o: May 2024" not in figure
