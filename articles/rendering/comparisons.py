@@ -31,9 +31,7 @@ def compare_slugs(text):
 
 
 def _split(found):
-    return list(dict.fromkeys(s.strip().lower() for s in found.split(",") if s.strip()))[
-        :MAX_ASKED
-    ]
+    return list(dict.fromkeys(s.strip().lower() for s in found.split(",") if s.strip()))[:MAX_ASKED]
 
 
 class Comparisons:
