@@ -191,6 +191,11 @@ def models_for_article(article, limit=TAGGED_MODELS):
     tag_ids = [tag.pk for tag in article.tags.all()]
     if not tag_ids:
         return ArticleModels(referenced, [])
+    return ArticleModels(referenced, _tag_matches(rows, tag_ids, referenced, limit))
+
+
+def _tag_matches(rows, tag_ids, referenced, limit):
+    """The best `limit` of `rows` by tags shared with `tag_ids`, `referenced` left out."""
     tagged = TaggedModel.objects.filter(tag_id__in=tag_ids).exclude(
         content_object_id__in=[m.pk for m in referenced]
     )
@@ -212,7 +217,7 @@ def models_for_article(article, limit=TAGGED_MODELS):
         .annotate(shared_tags=Coalesce(Subquery(shared, output_field=IntegerField()), Value(0)))
         .order_by("-shared_tags", "name", "pk")
     )
-    return ArticleModels(referenced, list(matches))
+    return list(matches)
 
 
 def _named_order(body):
