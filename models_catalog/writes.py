@@ -95,7 +95,7 @@ def _finish(changes, context, bulk=False):
     """
     pks = sorted(change.pk for change in changes if change.changed)
     announce.entries_changed(pks)
-    if pks:
+    if bulk or pks:  # a bulk write always reports, even that it changed nothing
         entries_imported.send(sender=AIModel, pks=pks)
 
 

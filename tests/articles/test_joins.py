@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, PendingReference
 from articles.rendering.article import article_derive
+from config.lib.indexing import text_of
 from models_catalog.changes import WriteContext
 from models_catalog.models import AIModel, OpennessClass
 from models_catalog.public.comparison import MAX_MODELS
@@ -155,6 +156,14 @@ def test_compare_reference_renders_the_compare_rows_as_a_table():
         "open-one",
         "closed-two",
     }
+
+
+def test_compare_table_is_not_the_articles_prose_for_search():
+    _pair()
+    article = ArticleFactory(body="Words of mine.\n\n[[compare:open-one,closed-two]]")
+    assert "not assessed" in article.body_html
+    prose = text_of(article.body_html)
+    assert "Words of mine." in prose and "not assessed" not in prose
 
 
 def test_compare_table_follows_a_changed_fact():
