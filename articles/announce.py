@@ -82,6 +82,12 @@ def everything_changed():
         batch.everything = True
 
 
+def schedule_changed():
+    """A moment at which something goes live by itself was set or withdrawn (draft changes of
+    a live article scheduled or sent back): no page changed, the page cache re-reads when."""
+    cache.due_changed()
+
+
 class AnnouncedOnWrite:
     """For models whose rows article pages show: each save or delete announces it.
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from articles.backoffice import workflow
+from articles.backoffice.drafts import draft_conflict
 from articles.backoffice.images import image_clean_upload
 from articles.backoffice.merge import LABELS, MERGED_FIELDS, MINE, THEIRS, show, three_way
 from articles.backoffice.revisions import diff_words
@@ -29,6 +30,8 @@ class ArticleAdminForm(forms.ModelForm):
     """
 
     base_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The version of the draft changes the form was opened with (0: none); see drafts.py.
+    draft_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     schedule_at = forms.DateTimeField(
         required=False,
         label="Publish at (UTC)",
@@ -53,17 +56,23 @@ class ArticleAdminForm(forms.ModelForm):
         # in one of them swallowed the rest of the page (scripts included) as title text.
         for field in self.fields.values():
             field.help_text = escape(field.help_text)
-        self.fields["send_back_comment"].widget.attrs["rows"] = 2
+        # Empty on every round (issue 16): the browser must not bring back the last comment.
+        self.fields["send_back_comment"].widget.attrs.update(rows=2, autocomplete="off")
         self.conflict = None
         self.merged = None
         self.step = None
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
+        if getattr(self.instance, "draft_tags", None) is not None and "tags" in self.fields:
+            self.initial["tags"] = self.instance.draft_tags  # the form shows draft changes
+        draft = getattr(self.instance, "draft", None)
+        self.fields["draft_version"].initial = draft.version if draft else 0
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and self.check_conflicts:
             self._merge(cleaned)
+            draft_conflict(self, cleaned)
         if (
             cleaned.get("status") == Article.Status.PUBLISHED
             and "published_at" in self.fields
@@ -180,7 +189,8 @@ class ScheduleForm(forms.Form):
 
 class SendBackForm(forms.Form):
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+        # Empty on every round: the browser must not bring back the last comment.
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
         max_length=2000,
         help_text="The author sees this at the top of the article.",
     )

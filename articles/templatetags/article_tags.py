@@ -1,5 +1,6 @@
 from django import template
 
+from articles.public.pages import optional_url as _optional_url
 from articles.public.queries import articles_about as _articles_about
 
 register = template.Library()
@@ -19,3 +20,9 @@ def articles_about(obj, title=None):
         "tagged": about.tagged,
         "title": title,
     }
+
+
+@register.simple_tag
+def optional_url(name):
+    """`{% optional_url "catalog:methodology" as url %}`: the page's path, or "" if none yet."""
+    return _optional_url(name)

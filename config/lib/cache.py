@@ -10,7 +10,9 @@ generations; the catalog list, compare and exports depend only on the catalog, s
 an article leaves them cached.
 
 Scheduled articles go live without any write: the generation record also holds the next
-moment a scheduled article comes due, and the first request after it bumps "articles".
+moment a scheduled article comes due, and the first request after it bumps "articles". A due
+source may bring an action that must run at that moment (scheduled draft changes of a live
+article are written over it): the first request after the moment runs it, then bumps.
 
 Where the generations live matters with several worker processes: with Redis (REDIS_URL) they
 sit beside the pages, and a hit is one MGET (generations and page together); without it they
@@ -87,15 +89,45 @@ def _bump(halves):
 
 
 _due_sources = []
+_due_actions = []
 
 
-def register_due_source(source):
+def register_due_source(source, on_due=None):
     """Plug in `source()`: the next datetime at which content appears by itself, or None.
 
-    The articles app registers its scheduled articles here; this module names no app.
+    `on_due()`, when given, runs at the first request after such a moment, before the pages
+    are invalidated (it may write, announcing as any write does). The articles app registers
+    its scheduled articles and scheduled draft changes here; this module names no app.
     """
     if source not in _due_sources:
         _due_sources.append(source)
+    if on_due is not None and on_due not in _due_actions:
+        _due_actions.append(on_due)
+
+
+def _run_due_actions():
+    for action in _due_actions:
+        action()
+
+
+def due_changed():
+    """A scheduled moment was added or withdrawn without any page changing: read it again."""
+    _generations_cache().delete(_DUE_KEY)
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: _generations_cache().delete(_DUE_KEY))
+
+
+def due_check():
+    """Run what has come due, for a public read that does not go through the page cache
+    (staff, or the cache turned off): one cache read, no query, unless something is due.
+
+    The moment is known once any cached page or `generational` count has read it since the
+    last write (the first list page does); this check does not compute it itself, so reads
+    outside the cache cost no query more than they did.
+    """
+    due = _generations_cache().get(_DUE_KEY)
+    if due is not None and time.time() >= due:
+        current_generations(("articles",))
 
 
 def _next_due():
@@ -124,8 +156,14 @@ def current_generations(halves, found=None):
     if "articles" in halves:
         due = found.get(_DUE_KEY)
         if due is None:
-            store.set(_DUE_KEY, _next_due(), None)
+            due = _next_due()
+            if time.time() >= due:  # something came due while the record was gone
+                _run_due_actions()  # their writes bump what they change
+                found = store.get_many(_gen_keys(halves))
+                due = _next_due()
+            store.set(_DUE_KEY, due, None)
         elif time.time() >= due:
+            _run_due_actions()
             bump("articles")  # a scheduled article has just come due
             return current_generations(halves)
     keys = [_GEN_KEY.format(half) for half in halves]
@@ -266,6 +304,8 @@ def public_page(*halves, params=None):
             if query is not None:
                 request.GET = query  # what the view reads is exactly what the key holds
             if key is None or not _may_read(request) or _is_staff(request):
+                if "articles" in spec.halves:
+                    due_check()
                 return view(request, *args, **kwargs)
             return _serve(request, spec, key, lambda: view(request, *args, **kwargs))
 

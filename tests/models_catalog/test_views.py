@@ -239,7 +239,7 @@ def test_detail_says_unknown_not_zero(client, catalog):
     assertContains(response, "its openness has not been graded yet")
     response = get(client, "catalog:detail", "", "gpt-4o")
     assertContains(response, '<th scope="row">Parameters</th><td>undisclosed</td>')
-    assertContains(response, '<th scope="row">Input price</th><td>$5 per million tokens</td>')
+    assertContains(response, '<th scope="row">Input price</th><td>$5 per million tokens<sup')
 
 
 def test_detail_404(client):
