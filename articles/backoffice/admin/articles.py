@@ -24,6 +24,7 @@ from articles.backoffice.admin.article_drafts import (
     draft_wanted,
     with_draft_state,
 )
+from articles.backoffice.admin.article_editor import EditorEndpointsMixin
 from articles.backoffice.admin.article_preview import PreviewViewMixin
 from articles.backoffice.admin.base import warn_removed_markup
 from articles.backoffice.admin.editing import EditingViewsMixin
@@ -35,6 +36,7 @@ from articles.models import Article
 from articles.writes import article_save
 from config.admin_site import clean_pk
 from config.lib.tagging import TagAutocompleteWidget
+from config.lib.widgets import named_autocomplete
 
 Status = Article.Status
 DRAFT_CHANGES = "draft_changes"
@@ -70,6 +72,7 @@ class StateFilter(admin.SimpleListFilter):
 class ArticleAdmin(
     WorkflowActionsMixin,
     PreviewViewMixin,
+    EditorEndpointsMixin,
     RevisionViewsMixin,
     EditingViewsMixin,
     admin.ModelAdmin,
@@ -88,8 +91,25 @@ class ArticleAdmin(
     delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
 
     class Media:
-        css = {"all": ["articles/editorial.css", "articles/admin/editing.css"]}
-        js = ["articles/admin/editing.js"]  # autosave, recovery, leave warning, presence
+        css = {
+            "all": [
+                "articles/editorial.css",
+                "articles/admin/editing.css",
+                "articles/editor/editor.css",
+            ]
+        }
+        # One module per feature: autosave, recovery, leave warning and presence (issue 14);
+        # the editor (issue 16); the slug that keeps version dots apart; select2's names.
+        js = [
+            "articles/admin/editing.js",
+            "js/slug-keeps-versions.js",
+            "js/select2-names.js",
+            "articles/editor/text.js",
+            "articles/editor/live-preview.js",
+            "articles/editor/toolbar.js",
+            "articles/editor/image-drop.js",
+            "articles/editor/reference-autocomplete.js",
+        ]
 
     # --- who sees and edits what -------------------------------------------------------
 
@@ -163,6 +183,10 @@ class ArticleAdmin(
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if self.has_change_permission(request, obj) else {}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = named_autocomplete(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- list columns -------------------------------------------------------------------
 
@@ -309,6 +333,13 @@ class ArticleAdmin(
         wrap = self.admin_site.admin_view
         return [
             path("preview/", wrap(self.preview_view), name=f"{prefix}_preview_add"),
+            path("editor/preview/", wrap(self.live_preview_view), name=f"{prefix}_live_preview"),
+            path("editor/image/", wrap(self.image_upload_view), name=f"{prefix}_image_upload"),
+            path(
+                "editor/references/",
+                wrap(self.reference_search_view),
+                name=f"{prefix}_references",
+            ),
             path("<path:object_id>/preview/", wrap(self.preview_view), name=f"{prefix}_preview"),
             path(
                 "<path:object_id>/revisions/compare/",
