@@ -12,10 +12,10 @@ organisations and licences entries point to come through here too. Every write
 - works out per entry what changed, old → new, and who or what wrote it (changes.py's
   `Change` and `WriteContext`);
 - announces it once (announce.py): cached pages of both halves are invalidated and the
-  entries' search documents re-indexed, whatever the write's rows said on the way; after a
-  bulk write `entries_imported` tells other apps (the articles re-render the bodies that
-  reference those entries). One-entry writes reach other apps through Django's own
-  post_save and post_delete.
+  entries' search documents re-indexed, whatever the write's rows said on the way; then
+  `entries_imported` tells other apps (the articles re-render the bodies that reference
+  those entries), after a one-entry write too, since its grades are written after the row's
+  own post_save. Deletions reach other apps through Django's post_delete.
 
 A row saved directly (a shell, a fixture) still derives its fields and announces itself
 (AIModel.save, announce.AnnouncedOnWrite); it is not validated and reports no Change.
@@ -56,8 +56,10 @@ from models_catalog.models import (
 from models_catalog.models.history import record
 from models_catalog.models.provenance import point_tuple
 
-# Sent after a bulk write with `pks`: the entries it created or changed (their fields, tags or
-# grades). Other apps listen to keep what they derive from entries current.
+# Sent at the end of every write with `pks`: the entries it created or changed (their fields,
+# tags or grades). Other apps listen to keep what they derive from entries current: an
+# article's `[[compare:…]]` table shows grades and the score, which one entry's save writes
+# after the row itself (so the row's post_save alone comes too early).
 entries_imported = Signal()
 
 WRITTEN_COLUMNS = [*FACT_COLUMNS, *DERIVED_COLUMNS, "description_html"]
@@ -97,7 +99,7 @@ def _finish(changes, context, bulk=False):
     current = AIModel.objects.filter(pk__in=pks).prefetch_related("price_points")
     record(changes, context, {model.pk: model for model in current})
     announce.entries_changed(pks)
-    if bulk:
+    if bulk or pks:  # a bulk write always reports, even that it changed nothing
         entries_imported.send(sender=AIModel, pks=pks)
 
 

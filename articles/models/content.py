@@ -129,6 +129,7 @@ class Article(CleanTextMixin, models.Model):
     # stored: what rendering took out of the body, and references shown as plain text.
     removed_markup = ()
     missing_references = ()
+    reference_notices = ()
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -13,6 +13,7 @@ from articles.models import Article, Author, Category, TagDescription, TagRedire
 from articles.public.cards import article_card, tag_card
 from articles.public.queries import (
     article_neighbours,
+    compare_choice,
     models_for_article,
     related_articles,
     related_tags,
@@ -94,11 +95,13 @@ def article_detail(request, slug):
     references_refresh_if_due(article)  # an article it names went live since it was rendered
     previous, following = article_neighbours(article)
     recent = list(Article.objects.published().for_sidebar().exclude(pk=article.pk)[:5])
+    models_in_article = models_for_article(article)
     context = {
         "article": article,
         "recent": recent,
         "related": related_articles(article, exclude=[item.pk for item in recent]),
-        "models_in_article": models_for_article(article),
+        "models_in_article": models_in_article,
+        "compare_slugs": compare_choice(article, models_in_article.referenced),
         "previous": previous,
         "next": following,
         "card": article_card(article),

@@ -40,8 +40,8 @@ class Derived:
 def article_derive(article):
     """Render `article`'s body (saved or not) and set its derived fields; returns `Derived`.
 
-    Also sets what the writer is told and nothing stores: `removed_markup` and
-    `missing_references`.
+    Also sets what the writer is told and nothing stores: `removed_markup`,
+    `missing_references` and `reference_notices` (compare sets over the compare page's max).
     """
     references = ReferenceResolver(article.body, exclude_article=article)
     rendered = render_markdown(
@@ -63,4 +63,5 @@ def article_derive(article):
         setattr(article, name, value)
     article.removed_markup = derived.removed
     article.missing_references = derived.unresolved
+    article.reference_notices = list(references.notices)
     return derived

@@ -22,6 +22,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 
 from articles.models import Article
+from articles.rendering.comparisons import CompareProcessor, Comparisons
 from models_catalog.models import AIModel
 
 REFERENCE = r"\[\[(model|article):([A-Za-z0-9_-]{1,200})\]\]"
@@ -37,17 +38,22 @@ class ReferenceResolver:
             wanted[kind].add(slug.lower())
         self.models = self._models(wanted["model"])
         self.articles = self._articles(wanted["article"], exclude_article)
+        self.comparisons = Comparisons(text)  # `[[compare:…]]` (articles/rendering/comparisons.py)
         # Not found at all: waits in PendingReference for an entry with that slug to appear.
-        self.missing = sorted(
+        missing = {
             f"{kind}:{slug}"
             for kind, slugs in wanted.items()
             for slug in slugs
             if slug not in (self.models if kind == "model" else self.articles)
-        )
+        }
+        self.missing = sorted(missing | {f"model:{s}" for s in self.comparisons.missing})
         # Shown as plain text: missing, or an article readers cannot see (yet). The writer is
         # told about both alike, so the message says nothing about other people's drafts.
         hidden = [f"article:{a.slug}" for a in self.articles.values() if not a.is_live]
-        self.unresolved = sorted([*self.missing, *hidden])
+        self.unresolved = sorted(
+            [*missing, *hidden, *(f"compare:{s}" for s in self.comparisons.missing)]
+        )
+        self.notices = self.comparisons.notices  # compare sets over the compare page's max
 
     @staticmethod
     def _models(slugs):
@@ -85,7 +91,8 @@ class ReferenceResolver:
 
     @property
     def model_ids(self):
-        return [m.pk for m in self.models.values()]
+        """Entries referenced inline or in a compare set (`Article.mentioned_models`)."""
+        return sorted({m.pk for m in self.models.values()} | set(self.comparisons.model_ids))
 
     @property
     def article_ids(self):
@@ -131,3 +138,6 @@ class _ReferenceExtension(Extension):
     def extendMarkdown(self, md):  # noqa: N802 - Markdown's API
         # Above links (160) so `[[...]]` is not read as a link, below code spans (190).
         md.inlinePatterns.register(_ReferenceProcessor(self.resolver), "modelpress_ref", 175)
+        # Before paragraphs (10) and tables (75): a line holding only `[[compare:…]]`.
+        compare = CompareProcessor(md.parser, self.resolver.comparisons)
+        md.parser.blockprocessors.register(compare, "modelpress_compare", 76)

@@ -13,7 +13,13 @@ def articles_about(obj, title=None):
     Lives here so that the catalog app never imports the articles app: the project-level
     template asks for the panel instead.
     """
-    return {"object": obj, "articles": list(_articles_about(obj)), "title": title}
+    about = _articles_about(obj)
+    return {
+        "object": obj,
+        "referencing": about.referencing,
+        "tagged": about.tagged,
+        "title": title,
+    }
 
 
 @register.simple_tag

@@ -156,8 +156,7 @@ def _mentions(models):
             "name": model.name,
             "url": absolute_url(model.get_absolute_url()),
         }
-        for model in models
-        if getattr(model, "is_referenced", True)
+        for model in models  # the view passes only the referenced ones, not tag matches
     ]
 
 

@@ -92,7 +92,10 @@ def plain(text):
 # Elements the renderer adds around prose that are not prose: a heading's "#" permalink, a
 # footnote's number and back-link, a model reference's badge ("Mistral AI · open weights"). Indexed,
 # they ran into the words beside them ("Mixtral 8x22BMistral AI", "compare# What popular").
-NOT_PROSE_CLASSES = frozenset({"heading-anchor", "footnote-ref", "footnote-backref", "badge"})
+# An article's `[[compare:…]]` table is the catalog's data, not the article's words.
+NOT_PROSE_CLASSES = frozenset(
+    {"heading-anchor", "footnote-ref", "footnote-backref", "badge", "compare-table"}
+)
 # Elements whose edges separate words; inline ones (a, em, code, mark) do not.
 _BLOCKS = frozenset(
     "p div li ul ol h1 h2 h3 h4 h5 h6 table thead tbody tr td th caption pre blockquote "

@@ -33,7 +33,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "title"},
     "a": {"href", "class"},
-    "abbr": {"title"},
+    "abbr": {"title", "class"},
     "code": {"class"},
     "div": {"class"},
     "span": {"class"},
@@ -42,6 +42,8 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
     "li": {"class"},
     "sup": {"class"},
+    "table": {"class"},
+    "tr": {"class"},
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan", "scope"},
 }
@@ -53,9 +55,11 @@ URL_SCHEMES = {"http", "https", "mailto"}
 MARKUP_CLASSES = {
     "codehilite", "hll", "toc", "heading-anchor", "footnote", "footnote-ref",
     "footnote-backref", "model-ref", "badge", "table-scroll",
+    # An article's `[[compare:…]]` table (articles/rendering/comparisons.py).
+    "compare-table", "compare-table__group", "grade", "best-mark",
     *filter(None, STANDARD_TYPES.values()),
 }  # fmt: skip
-MARKUP_CLASS_PATTERN = re.compile(r"(language-[\w+#.-]+|badge--[a-z-]+)")
+MARKUP_CLASS_PATTERN = re.compile(r"(language-[\w+#.-]+|badge--[a-z-]+|grade--[a-z-]+)")
 WORDS_PER_MINUTE = 230
 CAPTION_PREFIX = "Table:"
 _WORD = re.compile(r"\w+")
@@ -144,7 +148,7 @@ class _AccessibleTables(Treeprocessor):
                 if table.tag != "table":
                     continue
                 for cell in table.iter("th"):
-                    cell.set("scope", "col")
+                    cell.set("scope", cell.get("scope") or "col")  # a renderer's own stays
                 for row in table.iter("tr"):
                     if len(row) and row[0].tag == "td":
                         row[0].tag = "th"

@@ -342,7 +342,9 @@ def test_detail_query_count_is_flat(client, catalog, django_assert_max_num_queri
     _grow(10)
     catalog["llama"].family = "Grown"
     catalog["llama"].save()
-    with django_assert_max_num_queries(10):
+    # 10, plus two for "Articles about X" (issue 15): the articles referencing it, and how
+    # many entries carry each of its tags (a tag on over a quarter of them is generic).
+    with django_assert_max_num_queries(12):
         client.get(url)
     assert _queries(client, url) == small
 

@@ -277,6 +277,8 @@ class ArticleAdmin(
                 "published.",
                 messages.WARNING,
             )
+        for notice in form.instance.reference_notices:
+            self.message_user(request, f"Saved, but {notice}.", messages.WARNING)
 
     def delete_model(self, request, obj):
         workflow.article_trash(obj, request.user)
