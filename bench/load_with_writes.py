@@ -68,6 +68,8 @@ def parse_args(argv=None):
 def site_env(args, workdir):
     return {
         **os.environ,
+        # The production settings, whoever calls (pytest exports tests.settings to us).
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": args.pg_url,
         "REDIS_URL": args.redis_url,
         "DJANGO_DEBUG": "0",
