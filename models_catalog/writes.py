@@ -92,9 +92,23 @@ def _finish(changes, context, bulk=False):
     Issue 15's history of facts is one call here: record `changes` with `context`.
     """
     pks = sorted(change.pk for change in changes if change.changed)
+    plain = [change.pk for change in changes if change.changed and not _structural(change)]
     announce.entries_changed(pks)
+    announce.entries_changed(plain, structural=False)
     if bulk:
         entries_imported.send(sender=AIModel, pks=pks)
+
+
+# What lists of entries order, filter or name them by (tag and article pages, compare choices).
+ORDERING_FACTS = {
+    "name", "slug", "organization_id", "family", "release_date", "tags",
+    "openness_score", "openness_class",
+}  # fmt: skip
+
+
+def _structural(change):
+    """True when `change` may move the entry in, into or out of a list of entries."""
+    return change.created or change.deleted or bool(ORDERING_FACTS & set(change.fields))
 
 
 # One entry ---------------------------------------------------------------------------------

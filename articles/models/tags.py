@@ -22,3 +22,6 @@ class TagDescription(AnnouncedOnWrite, CleanTextMixin, models.Model):
     def save(self, *args, **kwargs):
         self.description_html = render_markdown(self.description).html
         super().save(*args, **kwargs)
+
+    def dependency_keys(self):
+        return [f"tag:{self.tag_id}"]

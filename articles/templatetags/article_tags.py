@@ -1,6 +1,8 @@
 from django import template
 
 from articles.public.queries import articles_about as _articles_about
+from articles.public.shown import shows_articles, shows_tags
+from config.lib.dependencies import depends_on
 
 register = template.Library()
 
@@ -12,4 +14,10 @@ def articles_about(obj, title=None):
     Lives here so that the catalog app never imports the articles app: the project-level
     template asks for the panel instead.
     """
-    return {"object": obj, "articles": list(_articles_about(obj)), "title": title}
+    articles = list(_articles_about(obj))
+    shows_articles(articles)
+    shows_tags(obj.tags.all(), listed=True)  # articles that come to carry its tags
+    depends_on("order:articles")  # published, withdrawn or moved in time
+    if obj._meta.label == "models_catalog.AIModel":
+        depends_on(f"mentions:model:{obj.pk}")  # articles that come to name it
+    return {"object": obj, "articles": articles, "title": title}

@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from config.lib.cache import generational, public_page
+from config.lib.cache import depends_on, generational, public_page
 from config.lib.cache_keys import choice, do_not_store, get_page, page_number, several, text
 from models_catalog.models import (
     CITATION,
@@ -81,6 +81,7 @@ def aimodel_list(request):
     chart = _kept(query, "chart", lambda: _chart(query))
     if query.notices or (query.text and not paginator.count):
         do_not_store(request)  # unknown values quoted back, or free text matching nothing
+    depends_on("list:models")
     context = {
         "query": query,
         "facets": facets,
@@ -104,6 +105,7 @@ def aimodel_detail(request, slug):
             .only("name", "slug", "parameters", "release_date", "release_date_precision")
             .order_by("parameters", "name", "pk")
         )
+    siblings = list(siblings)
     context = {
         "model": model,
         "siblings": siblings,
@@ -111,6 +113,10 @@ def aimodel_detail(request, slug):
         "citation": CITATION,
         "citation_url": CITATION_URL,
     }
+    # The entry, its family (who is in it: order:models), the compare choices' names, its
+    # tags' names; the articles panel adds its own (articles/templatetags/article_tags.py).
+    depends_on(*(f"model:{m.pk}" for m in [model, *siblings]), "order:models", "names:models")
+    depends_on(*(f"tag:{tag.pk}" for tag in model.tags.all()))
     return render(request, "models_catalog/aimodel_detail.html", context)
 
 
@@ -133,6 +139,7 @@ def aimodel_compare(request):
     models, notices = compare_selection(asked)
     if len(models) != len(asked):
         do_not_store(request)  # a slug not in the catalog, quoted back in a notice
+    depends_on(*(f"model:{m.pk}" for m in models), "names:models")
     context = {
         "models": models,
         "notices": notices,

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import caches
 
 from articles.writes import article_save
-from config.lib import cache
+from config.lib import cache, dependencies
 from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
@@ -30,7 +30,7 @@ def evict_generations():
 @pytest.fixture
 def frozen_clock(monkeypatch):
     """Every server's clock reads the same nanosecond: stamps may not rely on time alone."""
-    monkeypatch.setattr(cache.time, "time_ns", lambda: 1_700_000_000_000_000_000)
+    monkeypatch.setattr(dependencies.time, "time_ns", lambda: 1_700_000_000_000_000_000)
 
 
 def test_an_evicted_generation_never_makes_a_stale_page_fresh(client, frozen_clock):
