@@ -85,6 +85,26 @@ def list_keys(state, structural):
     return keys
 
 
+def came_due_keys(since):
+    """The keys of articles that went live by themselves from `since` to now (the page
+    cache's due source: articles/apps.py)."""
+    article = apps.get_model("articles", "Article")
+    pks = list(
+        article.objects.published()
+        .filter(published_at__gte=since)
+        .values_list("pk", flat=True)[:MAX_DUE]
+    )
+    if len(pks) == MAX_DUE:
+        return {"half:articles"}  # a backlog come due at once: every page
+    keys = set()
+    for pk, state in states(pks).items():
+        keys |= {f"article:{pk}", *list_keys(state, structural=True)}
+    return keys
+
+
+MAX_DUE = 1000
+
+
 @dataclass
 class Announcement:
     """What a block of writes changed, said once when it ends."""

@@ -11,7 +11,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # cycle: these modules import models, which Django loads only after this module (the
         # app registry imports apps.py first; models may not be imported before ready()).
-        from articles import signals
+        from articles import announce, signals
         from articles.backoffice.roles import sync_roles_after_migrate
         from articles.models import Article
         from articles.search import indexing
@@ -20,4 +20,4 @@ class ArticlesConfig(AppConfig):
         indexing.connect()
         signals.connect()
         # Scheduled articles go live with no write: the page cache asks us when.
-        cache.register_due_source(Article.objects.next_go_live)
+        cache.register_due_source(Article.objects.next_go_live, announce.came_due_keys)
