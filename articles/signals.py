@@ -92,7 +92,8 @@ def tags_renamed(sender, tag_ids, **kwargs):
         for pk in tag_ids:
             announce.keys_changed([f"tag:{pk}", f"list:tag:{pk}", f"tagged:{pk}"])
         rows = Article.objects.filter(tags__in=tag_ids).values_list("pk", flat=True).distinct()
-        announce.articles_changed(list(rows))
+        # Their pages and search entries; the tags' keys above cover the lists they move in.
+        announce.articles_rerendered(list(rows))
 
 
 def connect():
