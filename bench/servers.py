@@ -174,9 +174,10 @@ def varnish_command(port, workdir, vcl_path):
 
 
 @contextlib.contextmanager
-def varnish(backend_port, *, ready_within=30.0):
-    """Varnish with the repository's VCL in front of 127.0.0.1:`backend_port`."""
-    port = free_port()
+def varnish(backend_port, *, port=None, ready_within=30.0):
+    """Varnish with the repository's VCL in front of 127.0.0.1:`backend_port`, on `port` (a
+    free one by default: pass one to tell the app where to purge before it starts)."""
+    port = port or free_port()
     workdir = Path(tempfile.mkdtemp(prefix=f"varnish-{port}-"))
     vcl_path = workdir / "modelpress.vcl"
     vcl_path.write_text(vcl_text(backend_port))

@@ -90,10 +90,11 @@ class Client:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
 
-    def get(self, path):
+    def get(self, path, headers=None):
         """(status, headers, text)."""
+        request = urllib.request.Request(self.base + path, headers=headers or {})
         try:
-            with self.opener.open(self.base + path, timeout=10) as response:
+            with self.opener.open(request, timeout=10) as response:
                 return response.status, response.headers, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read().decode()
