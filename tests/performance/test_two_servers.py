@@ -16,16 +16,18 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
+from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Category
 from bench.servers import gunicorn
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CategoryFactory
 from tests.users import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,12 +119,51 @@ def servers(server_env):
         yield Client(one), Client(two)
 
 
-def test_publish_through_one_server_is_read_at_once_from_the_other(servers):
-    editor_server, reader_server = servers
+def log_in(server):
+    """A superuser, logged in on `server` through the admin login form; the admin's path."""
     chief = make_user("chief", superuser=True)
     # The servers run the production hashers; the test settings' fast MD5 is not among them.
     chief.password = PBKDF2PasswordHasher().encode(PASSWORD, "twoserverssalt")
     chief.save(update_fields=["password"])
+    admin = "/" + settings.ADMIN_PATH
+    token = server.csrf_token(f"{admin}login/")
+    status, landed, _ = server.post(
+        f"{admin}login/",
+        {"username": "chief", "password": PASSWORD, "next": admin, "csrfmiddlewaretoken": token},
+    )
+    assert status == 200 and urllib.parse.urlparse(landed).path == admin, "login failed"
+    return admin
+
+
+def test_an_edit_through_one_server_is_read_at_once_from_the_other_and_only_its_pages_render(
+    servers,
+):
+    """Issue 18: exact invalidation across servers. A category renamed on server A: its
+    article on server B shows the new name at once; an article elsewhere is still a hit."""
+    editor_server, reader_server = servers
+    old = timezone.now() - timedelta(days=2)
+    moved = ArticleFactory(title="In the renamed section", published_at=old)
+    elsewhere = ArticleFactory(title="Elsewhere", category=CategoryFactory(name="Other"))
+    for path in (moved.get_absolute_url(), elsewhere.get_absolute_url()):
+        reader_server.get(path)
+        assert reader_server.get(path)[1]["X-Cache"] == "hit", path
+
+    admin = log_in(editor_server)
+    category = moved.category
+    change = f"{admin}articles/category/{category.pk}/change/"
+    token = editor_server.csrf_token(change)
+    fields = {"name": "Renamed section", "slug": category.slug, "description": ""}
+    status, _, _ = editor_server.post(change, {**fields, "csrfmiddlewaretoken": token})
+    assert status == 200 and Category.objects.get(pk=category.pk).name == "Renamed section"
+
+    status, headers, page = reader_server.get(moved.get_absolute_url())
+    assert status == 200 and "Renamed section" in page and headers["X-Cache"] == "miss"
+    status, headers, page = reader_server.get(elsewhere.get_absolute_url())
+    assert status == 200 and headers["X-Cache"] == "hit"
+
+
+def test_publish_through_one_server_is_read_at_once_from_the_other(servers):
+    editor_server, reader_server = servers
     ArticleFactory(title="Already live")
     draft = ArticleFactory(
         title="Shipped between servers", status=Article.Status.DRAFT, published_at=None
@@ -137,12 +178,7 @@ def test_publish_through_one_server_is_read_at_once_from_the_other(servers):
     assert reader_server.get(draft.get_absolute_url())[0] == 404
 
     # The editor logs in and publishes through the other server.
-    token = editor_server.csrf_token(f"{admin}login/")
-    status, landed, _ = editor_server.post(
-        f"{admin}login/",
-        {"username": "chief", "password": PASSWORD, "next": admin, "csrfmiddlewaretoken": token},
-    )
-    assert status == 200 and urllib.parse.urlparse(landed).path == admin, "login failed"
+    log_in(editor_server)
     changelist = f"{admin}articles/article/"
     token = editor_server.csrf_token(changelist)
     editor_server.post(
