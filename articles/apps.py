@@ -12,6 +12,7 @@ class ArticlesConfig(AppConfig):
         # cycle: these modules import models, which Django loads only after this module (the
         # app registry imports apps.py first; models may not be imported before ready()).
         from articles import announce, signals
+        from articles.backoffice import editing
         from articles.backoffice.roles import sync_roles_after_migrate
         from articles.models import Article
         from articles.search import indexing
@@ -19,5 +20,6 @@ class ArticlesConfig(AppConfig):
         post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="articles-roles")
         indexing.connect()
         signals.connect()
+        editing.connect()  # autosaves older than 30 days go at each login
         # Scheduled articles go live with no write: the page cache asks us when.
         cache.register_due_source(Article.objects.next_go_live, announce.came_due_keys)

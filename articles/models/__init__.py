@@ -6,6 +6,7 @@
 - revisions: a snapshot of an article at each save;
 - references: inline references still waiting for their target;
 - tags: descriptions of tags in the shared vocabulary;
+- editing: an open form's autosave, and who has an article open;
 - search: the search index's rows.
 """
 
@@ -17,6 +18,7 @@ from articles.models.content import (
     TaggedArticle,
     TrashedArticle,
 )
+from articles.models.editing import Autosave, Presence
 from articles.models.images import Image
 from articles.models.querysets import ArticleManager, ArticleQuerySet, TrashManager
 from articles.models.references import PendingReference
@@ -29,10 +31,12 @@ __all__ = [
     "ArticleManager",
     "ArticleQuerySet",
     "Author",
+    "Autosave",
     "Category",
     "CategoryQuerySet",
     "Image",
     "PendingReference",
+    "Presence",
     "Revision",
     "SearchEntry",
     "SearchEntryFTS",

@@ -101,7 +101,7 @@ def ranked(entries, parsed, first=()):
     entries = engine().ranked(entries, parsed)
     cases = [When(pk__in=list(first), then=Value(2))] if first else []
     if len(parsed.terms) > 1:  # the reader's words, in their order, in a title
-        cases.append(When(title__icontains=" ".join(parsed.terms), then=Value(1)))
+        cases.append(When(title__iregex=_in_order(parsed), then=Value(1)))
     named = Case(*cases, default=Value(0)) if cases else Value(0)
     newest_first = F("date").desc(nulls_last=True)
     return (
@@ -109,6 +109,17 @@ def ranked(entries, parsed, first=()):
         .defer("body", "search_vector")
         .order_by("-named", "-rank", newest_first, "pk")
     )
+
+
+def _in_order(parsed):
+    """A regular expression (the same on both databases) for the terms in their order, any
+    spelling of each, anything but letters and digits between: "open weights license" is in
+    "What an open-weights licence actually lets you do"."""
+    spellings = [
+        "(?:{})".format("|".join(r"\W+".join(words) for words in parsed.spellings(term)))
+        for term in parsed.terms
+    ]
+    return r"\W+".join(spellings)
 
 
 _NAME_KEY = re.compile(r"[^0-9a-z]+")

@@ -15,10 +15,11 @@ from django.utils.html import format_html
 from taggit.managers import TaggableManager
 
 from articles.announce import announcing
-from articles.backoffice import workflow
+from articles.backoffice import editing, workflow
 from articles.backoffice.admin.article_actions import WorkflowActionsMixin
 from articles.backoffice.admin.article_preview import PreviewViewMixin
 from articles.backoffice.admin.base import warn_removed_markup
+from articles.backoffice.admin.editing import EditingViewsMixin
 from articles.backoffice.admin.revisions import RevisionViewsMixin
 from articles.backoffice.forms import ArticleAdminForm
 from articles.backoffice.preview import share_url
@@ -48,7 +49,13 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    WorkflowActionsMixin,
+    PreviewViewMixin,
+    RevisionViewsMixin,
+    EditingViewsMixin,
+    admin.ModelAdmin,
+):
     form = ArticleAdminForm
     list_display = ["title", "state", "is_live", "published_at", "author", "category", "updated_at"]
     list_filter = [StateFilter, "category", "author"]
@@ -63,7 +70,8 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
     delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
 
     class Media:
-        css = {"all": ["articles/editorial.css"]}
+        css = {"all": ["articles/editorial.css", "articles/admin/editing.css"]}
+        js = ["articles/admin/editing.js"]  # autosave, recovery, leave warning, presence
 
     # --- who sees and edits what -------------------------------------------------------
 
@@ -172,6 +180,7 @@ class ArticleAdmin(WorkflowActionsMixin, PreviewViewMixin, RevisionViewsMixin, a
         if name not in workflow.FORM_STEPS:
             return super().response_change(request, obj)
         done = workflow.FORM_STEPS[name][2]
+        editing.autosave_discard(request.user, obj)  # saved: as the plain save does (mixin)
         self.message_user(request, f"“{obj}” saved and {done}.", messages.SUCCESS)
         return HttpResponseRedirect(request.path)
 

@@ -53,6 +53,7 @@ EXCLUDED = [
     "articles.searchentry",  # derived: rebuilt after a restore
     "articles.searchentryfts",
     "articles.searchword",  # derived from the index: rebuilt with it
+    "articles.presence",  # who has a form open right now: stale the moment it is written
 ]
 # A database holding any of these is not empty: restoring over it needs --replace.
 CONTENT_MODELS = [
