@@ -173,17 +173,19 @@ def _serve(request, spec, key, respond):
     else:
         edge.public_headers(response, keys)
         set_response_etag(response)  # computed once here, not on every hit
-        _store_page(key, keys, epoch, response)
+        if not _store_page(key, keys, epoch, response):
+            edge.private_headers(response)  # nor may an edge keep it: a purge may be past
     response["X-Cache"] = "miss"
     return response
 
 
 def _store_page(key, keys, epoch, response):
-    """Keep `response` unless a write moved the epoch while it rendered."""
+    """Keep `response` unless a write moved the epoch while it rendered; True when kept."""
     built = dependencies.versions(keys)
     if dependencies.current_epoch() != epoch:  # read after the versions: see dependencies.py
-        return
+        return False
     caches["default"].set(key, page_entry(keys, built, epoch, response), PAGE_TIMEOUT)
+    return True
 
 
 def _storable(request, response):

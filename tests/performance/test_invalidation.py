@@ -224,6 +224,8 @@ def test_a_page_rendered_across_a_write_is_served_but_not_stored():
     response = cache._serve(request, PageSpec(("articles",)), "page:test-race", respond)
     assert response["X-Cache"] == "miss"
     assert caches["default"].get("page:test-race") is None
+    # Nor may an edge keep it: the write's purge may already have gone by.
+    assert "no-store" in response["Cache-Control"] and "xkey" not in response
 
 
 def test_a_hit_reads_the_versions_only_after_some_write(client, site, monkeypatch):
