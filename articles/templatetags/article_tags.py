@@ -2,7 +2,7 @@ from django import template
 
 from articles.public.queries import articles_about as _articles_about
 from articles.public.shown import shows_articles, shows_tags
-from config.lib.dependencies import depends_on
+from config.lib.dependencies import also_depends_on
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def articles_about(obj, title=None):
     articles = list(_articles_about(obj))
     shows_articles(articles)
     shows_tags(obj.tags.all(), listed=True)  # articles that come to carry its tags
-    depends_on("order:articles")  # published, withdrawn or moved in time
+    also_depends_on("order:articles")  # published, withdrawn or moved in time
     if obj._meta.label == "models_catalog.AIModel":
-        depends_on(f"mentions:model:{obj.pk}")  # articles that come to name it
+        also_depends_on(f"mentions:model:{obj.pk}")  # articles that come to name it
     return {"object": obj, "articles": articles, "title": title}

@@ -58,6 +58,7 @@ from config.lib.dependencies import (  # the names other modules use from here
 __all__ = ["HALVES", "bump", "depends_on", "invalidate", "new_version", "register_due_source"]
 
 PAGE_TIMEOUT = 60 * 60
+_NEVER = float("inf")
 
 
 def current_generations(halves, found=None):
@@ -159,10 +160,14 @@ def _serve(request, spec, key, respond):
     found = _fetch(key, lookup)
     if "articles" in spec.halves and dependencies.check_due(found):
         found = _fetch(key, lookup)
+        dependencies.check_due(found)  # the next due moment, which that invalidation cleared
     epoch = dependencies.current_epoch(found)
+    edge_limit = dependencies.seconds_to_due(found) if "articles" in spec.halves else _NEVER
     entry = found.get(key)
     if _fresh(entry, epoch, key):
-        return _hit(request, entry)
+        response = _hit(request, entry)
+        edge.limit_age(response, edge_limit)
+        return response
     with dependencies.recording() as shown:
         response = respond()
         if hasattr(response, "render") and callable(response.render):
@@ -175,6 +180,7 @@ def _serve(request, spec, key, respond):
         set_response_etag(response)  # computed once here, not on every hit
         if not _store_page(key, keys, epoch, response):
             edge.private_headers(response)  # nor may an edge keep it: a purge may be past
+        edge.limit_age(response, edge_limit)  # after storing: each answer works it out
     response["X-Cache"] = "miss"
     return response
 

@@ -24,7 +24,7 @@ import secrets
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.cache import caches
 from django.db import connection, transaction
@@ -53,32 +53,51 @@ def stored(key):
 _recording = ContextVar("page_dependencies", default=None)
 
 
+class Record:
+    """What a page showed: `keys`, and whether its view declared them (`complete`)."""
+
+    def __init__(self):
+        self.keys = set()
+        self.complete = False
+
+
 def depends_on(*keys):
-    """The page being rendered shows these keys (nothing happens outside a cached render)."""
-    found = _recording.get()
-    if found is not None:
-        found.update(keys)
+    """The page being rendered shows these keys, and its view says so (so the page depends
+    on what it declares, not on its whole halves). Nothing happens outside a cached render."""
+    record = _recording.get()
+    if record is not None:
+        record.keys.update(keys)
+        record.complete = True
+
+
+def also_depends_on(*keys):
+    """A part of a page (a panel, a template tag) shows these keys. On its own it does not
+    make the page's record complete: a page whose view declares nothing keeps the default."""
+    record = _recording.get()
+    if record is not None:
+        record.keys.update(keys)
 
 
 @contextmanager
 def recording():
-    """Collect the keys `depends_on` names inside; yields the set."""
-    found = set()
-    token = _recording.set(found)
+    """Collect the keys named inside; yields the Record."""
+    record = Record()
+    token = _recording.set(record)
     try:
-        yield found
+        yield record
     finally:
         _recording.reset(token)
 
 
-def page_dependencies(halves, shown):
+def page_dependencies(halves, record):
     """The keys an entry depends on: what it showed plus its halves' unknown-reach key.
 
-    A page that declared nothing depends on every write of its halves, as before issue 18.
+    A page whose view declared nothing depends on every write of its halves, as before issue
+    18 (and on whatever its parts named).
     """
-    if not shown:
-        return tuple(sorted(any_key(half) for half in halves))
-    return tuple(sorted({*shown, *(half_key(half) for half in halves)}))
+    if not record.complete:
+        return tuple(sorted({*record.keys, *(any_key(half) for half in halves)}))
+    return tuple(sorted({*record.keys, *(half_key(half) for half in halves)}))
 
 
 # -- Versions ----------------------------------------------------------------------------------
@@ -197,7 +216,8 @@ def check_due(found):
     """
     due = found.get(DUE)
     if due is None:
-        _store().set(DUE, _next_due(), None)
+        found[DUE] = _next_due()
+        _store().set(DUE, found[DUE], None)
         return False
     if time.time() < due:
         return False
@@ -205,8 +225,14 @@ def check_due(found):
     return True
 
 
+def seconds_to_due(found):
+    """Seconds until the next scheduled article comes due (inf: none), from what a lookup
+    read after `check_due`: no edge may keep a page of the articles half longer."""
+    return max(0.0, found.get(DUE, _NEVER) - time.time())
+
+
 def _came_due(due):
-    since = datetime.fromtimestamp(due, UTC)
+    since = datetime.fromtimestamp(due, UTC) - timedelta(seconds=1)  # float rounding
     keys = set()
     for _, named in _due_sources:
         if named is None:

@@ -18,6 +18,7 @@ logged, never blocking or failing the save. The VCL (config/edge/modelpress.vcl)
 
 import hashlib
 import logging
+import re
 import urllib.request
 
 from django.conf import settings
@@ -57,6 +58,15 @@ def public_headers(response, keys):
     tokens = page_tokens(keys)
     for name, separator in HEADERS.items():
         response[name] = separator.join(tokens)
+
+
+def limit_age(response, seconds):
+    """An edge may keep a public page `seconds` at most (a scheduled article goes live then:
+    it comes due with no write, so no purge would tell the edge)."""
+    control = response.get("Cache-Control", "")
+    found = re.search(r"s-maxage=(\d+)", control)
+    if found and seconds < int(found.group(1)):
+        patch_cache_control(response, s_maxage=int(seconds))
 
 
 def private_headers(response):

@@ -3,11 +3,14 @@ type and role, and the purges that follow each write (after the commit only, ret
 logged, never failing the save)."""
 
 import logging
+import re
 import urllib.error
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.backoffice.preview import share_url
 from articles.models import Article
@@ -81,6 +84,17 @@ def test_lists_carry_their_list_keys(client, url, key):
     response = client.get(url)
     assert token(key.format(tag=tag)) in tokens(response)
     assert "s-maxage=0" in response["Cache-Control"]  # no edge is purged: none may keep it
+
+
+def test_no_edge_keeps_a_page_past_the_next_scheduled_go_live(client, settings):
+    """A scheduled article comes due with no write, so no purge: the edge's copy must expire."""
+    settings.EDGE_PURGE_URLS = [EDGE]
+    ArticleFactory()
+    ArticleFactory(published_at=timezone.now() + timedelta(minutes=5))
+    for response in (client.get("/"), client.get("/")):  # the miss and the hit
+        age = int(re.search(r"s-maxage=(\d+)", response["Cache-Control"]).group(1))
+        assert 0 < age <= 300
+    assert "s-maxage=86400" in client.get("/models/")["Cache-Control"]  # the catalog: no limit
 
 
 def test_a_page_that_declares_nothing_carries_its_whole_half(client):

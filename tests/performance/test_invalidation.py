@@ -213,6 +213,18 @@ def test_a_page_that_declares_nothing_depends_on_every_write_of_its_half(client,
     assert state(client, "/feed/") == "miss"
 
 
+def test_a_page_whose_view_declares_nothing_keeps_the_whole_half_whatever_its_parts_name():
+    """A new page that only includes a panel naming keys (articles_about) is still safe."""
+    request = RequestFactory().get("/new-page/")
+
+    def respond():
+        dependencies.also_depends_on("article:1")  # a template tag's panel
+        return HttpResponse("a new page")
+
+    cache._serve(request, PageSpec(("articles",)), "page:test-new", respond)
+    assert caches["default"].get("page:test-new").keys == ("any:articles", "article:1")
+
+
 def test_a_page_rendered_across_a_write_is_served_but_not_stored():
     request = RequestFactory().get("/somewhere/")
 
