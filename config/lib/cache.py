@@ -36,7 +36,7 @@ everyone else who may read the cache. Responses carry the same keys for an edge 
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 
 from django.conf import settings
@@ -136,7 +136,7 @@ def _fresh(entry, epoch, key):
         return True
     if dependencies.versions(entry.keys) != entry.versions:
         return False
-    caches["default"].set(key, Entry(**{**entry.__dict__, "epoch": epoch}), PAGE_TIMEOUT)
+    caches["default"].set(key, replace(entry, epoch=epoch), PAGE_TIMEOUT)
     return True
 
 
