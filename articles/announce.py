@@ -46,6 +46,7 @@ class State:
     category: int
     author: int
     tags: frozenset
+    scheduled: bool = False  # published with a time to come: the page cache's due moment
 
 
 def states(pks):
@@ -68,6 +69,7 @@ def states(pks):
             category,
             author,
             frozenset(tags.get(pk, ())),
+            status == PUBLISHED and at is not None and at > now and deleted is None,
         )
         for pk, status, at, deleted, category, author in rows
     }
@@ -132,6 +134,8 @@ class Announcement:
 
     def article_keys(self, pks):
         after = states(pks) if pks else {}
+        if any(state.scheduled for state in [*self.before.values(), *after.values()]):
+            cache.due_changed()  # the next moment something goes live by itself moved
         keys = set()
         for pk in pks:
             before = self.before.get(pk)
@@ -201,6 +205,12 @@ def everything_changed():
     """Rows were replaced wholesale (a restore): rebuild the index, invalidate every page."""
     with announcing() as batch:
         batch.everything = True
+
+
+def schedule_changed():
+    """A moment at which something goes live by itself was set or withdrawn (draft changes of
+    a live article scheduled or sent back): no page changed, the page cache re-reads when."""
+    cache.due_changed()
 
 
 class AnnouncedOnWrite:

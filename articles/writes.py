@@ -8,7 +8,15 @@ the cached pages, the search index, and the other bodies that reference the arti
 rendered again. Re-rendering (a referenced article or catalog entry changed, or a scheduled
 one went live) is the same derivation without an edit: it moves neither the version nor the
 "last modified" stamp readers see.
+
+A published article can also be written as *draft changes* (`article_save(..., draft=True)`):
+derived and validated the same way, but stored apart (`ArticleDraft`), so readers, the cache
+and the search index see nothing of it; `draft_publish` writes them over the live version
+through `article_save`, by an editor's hand or at their scheduled time (`drafts_publish_due`,
+run by the page cache at the first request after that time: no job to run).
 """
+
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,15 +25,25 @@ from django.utils import timezone
 
 from articles import announce
 from articles.announce import announcing
-from articles.models import Article, PendingReference, Revision
+from articles.models import (
+    Article,
+    ArticleDraft,
+    Author,
+    Category,
+    Image,
+    PendingReference,
+    Revision,
+)
 from articles.rendering.article import DERIVED_FIELDS, article_derive
+
+logger = logging.getLogger(__name__)
 
 RERENDER_CHUNK = 500  # articles loaded at a time by bulk re-renders (bounded memory)
 # Checked by the database in bulk paths; Django's own check costs a query per key and row.
 _KEYS = [field.name for field in Article._meta.concrete_fields if field.is_relation]
 
 
-def article_save(article, user=None, *, note=None, tags=None):
+def article_save(article, user=None, *, note=None, tags=None, draft=False):
     """Write `article` as its writer left it; returns it. The one write path for an article.
 
     Derives the body's fields, validates the row (its fields and the model's rules: a slug no
@@ -33,7 +51,13 @@ def article_save(article, user=None, *, note=None, tags=None):
     bumps the version, stores the row, its references and, when given, its `tags` (names).
     A `note` ("Published", "Saved"…) records a revision made by `user`. The bodies that
     reference the article are rendered again, and the whole write is announced once.
+
+    With `draft=True` (a published article only) the same fields are derived and validated
+    but stored as the article's draft changes: the live row, its tags, revisions, the cache
+    and the search index are left as they are, and nothing is announced.
     """
+    if draft:
+        return _draft_save(article, user, tags)
     with transaction.atomic(), announcing():
         derived = article_derive(article)
         article.full_clean()
@@ -49,6 +73,98 @@ def article_save(article, user=None, *, note=None, tags=None):
         article_rerender(_referencing(article))
         announce.articles_changed([article.pk])
     return article
+
+
+def _draft_save(article, user, tags):
+    if article.pk is None:
+        raise ValueError("Only a saved article can have draft changes.")
+    with transaction.atomic():
+        article_derive(article)  # validates the body and tells the writer, as a save does
+        article.full_clean()
+        if tags is None:
+            tags = [tag.name for tag in article.tags.all()]
+        content = snapshot(article, tags)
+        for key in LIVE_STATE:
+            content.pop(key, None)
+        live_version = Article.all_objects.filter(pk=article.pk).values_list("version", flat=True)
+        draft = ArticleDraft.objects.select_for_update().filter(article_id=article.pk).first()
+        draft = draft or ArticleDraft(article_id=article.pk, version=0)
+        draft.content, draft.base_version = content, live_version.get()
+        draft.version += 1
+        draft.updated_by = user if user and user.is_authenticated else None
+        draft.save()
+    return article
+
+
+def draft_of(article):
+    """The draft changes of `article`, or None (one query, then kept on the instance).
+
+    No query when `article` was read with a `draft_status` annotation saying it has none
+    (the article admin's queryset: its forms and endpoints cost nothing more).
+    """
+    if getattr(article, "draft_status", False) is None:
+        return None
+    try:
+        return article.draft_changes
+    except ArticleDraft.DoesNotExist:
+        return None
+
+
+def draft_publish(article, user=None, *, note="Published the draft changes"):
+    """Write `article`'s draft changes over its live version; returns the article.
+
+    Through `article_save` (derived, validated, a revision, announced), then the draft is
+    gone. ValidationError (a slug taken since, say) writes nothing and keeps the draft.
+    """
+    with transaction.atomic(), announcing():
+        draft = ArticleDraft.objects.select_for_update().filter(article_id=article.pk).first()
+        live = Article.all_objects.select_for_update().get(pk=article.pk)
+        if draft is None:
+            return live
+        tags = content_apply(live, draft.content)
+        draft.delete()
+        return article_save(live, user, note=note, tags=tags)
+
+
+def drafts_publish_due():
+    """Publish every scheduled draft whose time has come; returns how many went live.
+
+    Run by the page cache at the first request after the moment (see articles/apps.py). A
+    draft that no longer validates stays a draft, unscheduled, with the reason for editors.
+    """
+    published = 0
+    for draft in ArticleDraft.objects.due().select_related("updated_by"):
+        try:
+            draft_publish(draft.article, draft.updated_by, note="Scheduled draft changes went live")
+            published += 1
+        except ValidationError as error:
+            logger.warning("Draft changes of article %s could not go live: %s", draft.pk, error)
+            ArticleDraft.objects.filter(pk=draft.pk).update(
+                go_live_at=None,
+                status=ArticleDraft.Status.DRAFT,
+                review_comment=f"Could not go live at the scheduled time: {error.messages}",
+            )
+    return published
+
+
+def content_apply(article, content):
+    """Copy a snapshot's content (a revision's, a draft's) onto `article`; returns its tags.
+
+    Nothing is written. A slug another article has taken since, or a category, author or image
+    that is gone, leaves today's value.
+    """
+    for key in ("title", "dek", "body", "seo_title", "seo_description"):
+        setattr(article, key, content.get(key, "") or "")
+    slug = content.get("slug") or article.slug
+    if not Article.all_objects.filter(slug=slug).exclude(pk=article.pk).exists():
+        article.slug = slug
+    if Category.objects.filter(pk=content.get("category")).exists():
+        article.category_id = content["category"]
+    if Author.objects.filter(pk=content.get("author")).exists():
+        article.author_id = content["author"]
+    hero = content.get("hero_image")
+    article.hero_image_id = hero if hero and Image.objects.filter(pk=hero).exists() else None
+    return list(content.get("tags", []))
 
 
 def article_rerender(articles):
@@ -159,6 +275,9 @@ def _store_references(article, derived):
 
 
 # -- Revisions: a snapshot at each save that says what happened -------------------------------
+
+
+LIVE_STATE = ("status", "published_at")  # publication state: never part of draft changes
 
 
 def snapshot(article, tags=None):

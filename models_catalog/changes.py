@@ -11,7 +11,8 @@ FACT_COLUMNS = [
     "name", "slug", "organization_id", "family", "kind", "release_date",
     "release_date_precision", "license_id", "weights", "parameters", "active_parameters",
     "context_window", "api", "price_input_per_mtok", "price_output_per_mtok", "homepage_url",
-    "model_card_url", "paper_url", "weights_url", "summary", "description",
+    "model_card_url", "paper_url", "weights_url", "summary", "description", "source_url",
+    "as_of", "fact_sources", "not_applicable",
 ]  # fmt: skip
 MODALITY_LINKS = ["input_modalities", "output_modalities"]
 # Derived, and compared too: an import repairs a stale score. description_html follows
@@ -34,7 +35,8 @@ class Change:
     """What one write did to one entry: `fields` maps each fact that changed to (old, new).
 
     Facts are the typed columns (foreign keys as ids), "tags" (lower-case names, sorted),
-    "input_modalities" and "output_modalities" (codes, in order), "openness.<dimension>"
+    "input_modalities" and "output_modalities" (codes, in order), "prices" (point tuples: unit, amount,
+    condition, as-of date, source; sorted), "openness.<dimension>"
     ((grade, link, notes) or None) and the derived openness columns.
     """
 
@@ -43,6 +45,8 @@ class Change:
     created: bool = False
     deleted: bool = False
     fields: dict = field(default_factory=dict)
+    # Set once the history of facts holds it (a write inside another is finished twice).
+    recorded: bool = field(default=False, repr=False, compare=False)
 
     @property
     def changed(self):
@@ -52,7 +56,7 @@ class Change:
 def with_facts(queryset):
     """`queryset` with everything `facts` reads, prefetched."""
     return queryset.select_related("index_system").prefetch_related(
-        "openness_grades", "tagged_items__tag", *MODALITY_LINKS
+        "openness_grades", "tagged_items__tag", "price_points", *MODALITY_LINKS
     )
 
 
@@ -62,6 +66,7 @@ def facts(model):
     found["tags"] = tuple(sorted(item.tag.name.lower() for item in model.tagged_items.all()))
     for name in MODALITY_LINKS:
         found[name] = tuple(modality.code for modality in getattr(model, name).all())
+    found["prices"] = tuple(sorted(point.as_tuple() for point in model.price_points.all()))
     for grade in model.openness_grades.all():
         found[f"openness.{grade.dimension}"] = (grade.grade, grade.link, grade.notes)
     return found
@@ -73,6 +78,23 @@ def diff(before, after):
     changed = {}
     for key in keys:
         old, new = before.get(key), after.get(key)
-        if old != new and not (old in _EMPTY and new in _EMPTY):
+        if old != new and not (_empty(old) and _empty(new)):
             changed[key] = (old, new)
     return changed
+
+
+def _empty(value):
+    return value in _EMPTY or value == {} or value == []
+
+
+# What lists of entries order, filter or name them by (tag and article pages, compare choices).
+ORDERING_FACTS = {
+    "name", "slug", "organization_id", "family", "release_date", "tags",
+    "openness_score", "openness_class",
+}  # fmt: skip
+
+
+def moves_in_lists(change):
+    """True when `change` may move the entry in, into or out of a list of entries (the page
+    cache's `order:models`, models_catalog/announce.py); a price or a context window does not."""
+    return change.created or change.deleted or bool(ORDERING_FACTS & set(change.fields))

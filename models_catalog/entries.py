@@ -6,7 +6,16 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 
 from models_catalog.changes import MODALITY_LINKS
-from models_catalog.models import AIModel, License, Modality, OpennessGrade, Organization, in_order
+from models_catalog.models import (
+    PRICE_COLUMNS,
+    AIModel,
+    License,
+    Modality,
+    OpennessGrade,
+    Organization,
+    PricePoint,
+    in_order,
+)
 
 
 @dataclass
@@ -15,7 +24,7 @@ class Entry:
 
     `values` are AIModel field values by name; the organisation and licence are names (or a
     licence's SPDX id), created when new; `grades` maps a dimension to (grade, link, notes);
-    the modalities are codes.
+    the modalities are codes; `prices` are (unit, amount, condition, as_of, source) tuples.
     """
 
     slug: str
@@ -26,6 +35,7 @@ class Entry:
     grades: dict = field(default_factory=dict)
     input_modalities: list = field(default_factory=list)
     output_modalities: list = field(default_factory=list)
+    prices: list = field(default_factory=list)
     # Set by entry_problems when the models accept the entry as it stands.
     checked: bool = field(default=False, repr=False, compare=False)
 
@@ -39,7 +49,10 @@ class InvalidEntries(ValueError):
 
 
 # What an Entry's values do not set: its organisation and licence are names, the rest derived.
-_NOT_TYPED = ["organization", "license", "description_html", "openness_score", "openness_class"]
+_NOT_TYPED = [
+    "organization", "license", "description_html", "openness_score", "openness_class",
+    "price_input_per_mtok", "price_output_per_mtok",
+]  # fmt: skip
 
 
 def entry_problems(entry, skip=()):
@@ -62,6 +75,8 @@ def entry_problems(entry, skip=()):
         setattr(entry, name, codes)
         for message in (m for code in codes for m in _modality_problems(code)):
             problems.setdefault(name, []).append(message)
+    if "prices" not in skip:
+        _price_problems(problems, entry)
     for key, (grade, link, notes) in list(entry.grades.items()):
         row = OpennessGrade(dimension=key, grade=grade, link=link, notes=notes)
         column = f"openness.{key}"
@@ -70,6 +85,28 @@ def entry_problems(entry, skip=()):
         entry.grades[key] = (row.grade, row.link, row.notes)
     entry.checked = not problems and not skip
     return problems
+
+
+def _price_problems(problems, entry):
+    """Judge each price point with the PricePoint model; one point per unit, condition, day."""
+    seen, cleaned = set(), []
+    for number, (unit, amount, condition, as_of, source) in enumerate(entry.prices, start=1):
+        row = PricePoint(
+            unit=unit, amount=amount, condition=condition, as_of=as_of, source_url=source
+        )
+        _judge(problems, row, exclude=["aimodel"], prefix=f"prices.{number}.")
+        key = (row.unit, row.condition, str(row.as_of))
+        if key in seen:
+            message = f"Two prices {row.unit} {row.condition!r} from the same day {row.as_of}."
+            problems.setdefault("prices", []).append(message)
+        seen.add(key)
+        cleaned.append((row.unit, row.amount, row.condition, row.as_of, row.source_url))
+    entry.prices = cleaned
+    priced = {unit for unit, *_ in cleaned}
+    for column, unit in PRICE_COLUMNS.items():
+        if unit in priced and column in (entry.values.get("not_applicable") or ()):
+            message = "Has price points, so it cannot be not applicable."
+            problems.setdefault(column, []).append(message)
 
 
 @lru_cache(maxsize=64)

@@ -88,6 +88,13 @@ def plain_decimal(value):
     return format(Decimal(value).normalize(), "f")
 
 
+def money(value):
+    """Dollars as prices are written: 5 -> '$5', 2.5 -> '$2.50', 0.075 -> '$0.075'."""
+    text = plain_decimal(value)
+    whole, _, cents = text.partition(".")
+    return f"${whole}.{cents.ljust(2, '0')}" if cents else f"${whole}"
+
+
 def parse_release_date(value):
     """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` -> (date, precision); None/'' -> (None, '')."""
     if value is None or value == "":

@@ -39,6 +39,7 @@ from models_catalog.changes import (
     Change,
     diff,
     facts,
+    moves_in_lists,
     with_facts,
 )
 from models_catalog.entries import Entry, InvalidEntries, entry_problems
@@ -49,9 +50,12 @@ from models_catalog.models import (
     License,
     OpennessGrade,
     Organization,
+    PricePoint,
     TaggedModel,
     in_order,
 )
+from models_catalog.models.history import record
+from models_catalog.models.provenance import point_tuple
 
 # Sent after a bulk write with `pks`: the entries it created or changed (their fields, tags or
 # grades). Other apps listen to keep what they derive from entries current.
@@ -77,6 +81,7 @@ def _entry_facts(model, entry):
     found["tags"] = tuple(sorted(name.lower() for name in entry.tags))
     for name in MODALITY_LINKS:
         found[name] = tuple(in_order(getattr(entry, name)))
+    found["prices"] = tuple(sorted(point_tuple(*point) for point in entry.prices))
     for key, grade in entry.grades.items():
         found[f"openness.{key}"] = tuple(grade)
     return found
@@ -87,28 +92,16 @@ def _stored(pk):
 
 
 def _finish(changes, context, bulk=False):
-    """Announce what `changes` did, once per write, inside its transaction.
-
-    Issue 15's history of facts is one call here: record `changes` with `context`.
-    """
+    """Keep `changes` in the history of facts and announce them, once per write, inside its
+    transaction."""
     pks = sorted(change.pk for change in changes if change.changed)
-    plain = [change.pk for change in changes if change.changed and not _structural(change)]
+    plain = [change.pk for change in changes if change.changed and not moves_in_lists(change)]
+    current = AIModel.objects.filter(pk__in=pks).prefetch_related("price_points")
+    record(changes, context, {model.pk: model for model in current})
     announce.entries_changed(pks)
     announce.entries_changed(plain, structural=False)
     if bulk:
         entries_imported.send(sender=AIModel, pks=pks)
-
-
-# What lists of entries order, filter or name them by (tag and article pages, compare choices).
-ORDERING_FACTS = {
-    "name", "slug", "organization_id", "family", "release_date", "tags",
-    "openness_score", "openness_class",
-}  # fmt: skip
-
-
-def _structural(change):
-    """True when `change` may move the entry in, into or out of a list of entries."""
-    return change.created or change.deleted or bool(ORDERING_FACTS & set(change.fields))
 
 
 # One entry ---------------------------------------------------------------------------------
@@ -204,6 +197,7 @@ def entries_write(entries, context, progress=None):
         _write_rows(plans, progress)
         _replace_grades([(p.model, p.entry.grades) for p in plans if _touches(p, "openness.")])
         _replace_tags([(p.model, p.entry.tags) for p in plans if _touches(p, "tags")])
+        _replace_prices([(p.model, p.entry.prices) for p in plans if _touches(p, "prices")])
         for name in MODALITY_LINKS:
             relink = [(p.model, getattr(p.entry, name)) for p in plans if _touches(p, name)]
             _replace_links(getattr(AIModel, name).through, relink)
@@ -221,7 +215,8 @@ def _plan(entry, model, names, now):
         setattr(model, name, value)
     model.organization_id = names[Organization].get(entry.organization.lower())
     model.license_id = names[License].get(entry.license.lower())
-    model.derive({key: grade[0] for key, grade in entry.grades.items()}, render=render)
+    grades = {key: grade[0] for key, grade in entry.grades.items()}
+    model.derive(grades, render=render, prices=entry.prices)
     fields = diff(before, _entry_facts(model, entry))
     plan = _Plan(model, entry, created, fields)
     plan.columns = created or any(name in WRITTEN_COLUMNS for name in fields)
@@ -283,6 +278,15 @@ def _replace_grades(regrade):
         ],
         batch_size=BATCH,
     )
+
+
+def _replace_prices(reprice):
+    parts = ("unit", "amount", "condition", "as_of", "source_url")
+    points = [PricePoint(aimodel=model, **dict(zip(parts, point, strict=True)))
+              for model, rows in reprice for point in rows]  # fmt: skip
+    if reprice:
+        PricePoint.objects.filter(aimodel__in=[model for model, _ in reprice]).delete()
+        PricePoint.objects.bulk_create(points, batch_size=BATCH)
 
 
 def _replace_links(through, relink):

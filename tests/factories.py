@@ -93,6 +93,21 @@ class AIModelFactory(factory.django.DjangoModelFactory):
     parameters = 7_000_000_000
     context_window = 8192
 
+    # Prices are dated points; a current-price column given to the factory becomes a point
+    # dated the release (or today), so `AIModelFactory(price_input_per_mtok=5)` still reads.
+    @factory.post_generation
+    def price_points(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from models_catalog.models import PRICE_COLUMNS, PricePoint
+
+        day = self.release_date or timezone.now().date()
+        PricePoint.objects.bulk_create(
+            PricePoint(aimodel=self, unit=unit, amount=getattr(self, column), as_of=day)
+            for column, unit in PRICE_COLUMNS.items()
+            if getattr(self, column) is not None
+        )
+
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):
         if create and extracted:

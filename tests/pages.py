@@ -14,6 +14,9 @@ PAGES = {
     "tag": "/tags/open-source/",
     "catalog": "/models/",
     "model": "/models/mixtral-8x7b/",
+    "model-prices": "/models/gemini-1-5-pro/",  # price points, sources, a changelog
+    "model-as-of": "/models/gpt-4o/?as_of=2024-06-01",
+    "changes": "/models/changes/",
     "model-graded-by-the-index": "/models/llama-3-1-405b/",
     "methodology": "/models/methodology/",
     "compare": "/models/compare/?m=llama-3-1-405b&m=gpt-4o&m=mixtral-8x22b&m=claude-3-5-sonnet",

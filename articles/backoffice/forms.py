@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from articles.backoffice import workflow
+from articles.backoffice.drafts import draft_conflict
 from articles.backoffice.images import image_clean_upload
 from articles.backoffice.merge import LABELS, MERGED_FIELDS, MINE, THEIRS, show, three_way
 from articles.backoffice.revisions import diff_words
@@ -29,6 +30,8 @@ class ArticleAdminForm(forms.ModelForm):
     """
 
     base_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The version of the draft changes the form was opened with (0: none); see drafts.py.
+    draft_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     schedule_at = forms.DateTimeField(
         required=False,
         label="Publish at (UTC)",
@@ -59,11 +62,16 @@ class ArticleAdminForm(forms.ModelForm):
         self.step = None
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
+        if getattr(self.instance, "draft_tags", None) is not None and "tags" in self.fields:
+            self.initial["tags"] = self.instance.draft_tags  # the form shows draft changes
+        draft = getattr(self.instance, "draft", None)
+        self.fields["draft_version"].initial = draft.version if draft else 0
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and self.check_conflicts:
             self._merge(cleaned)
+            draft_conflict(self, cleaned)
         if (
             cleaned.get("status") == Article.Status.PUBLISHED
             and "published_at" in self.fields

@@ -1,7 +1,8 @@
 """Previews of unpublished articles in the real site template.
 
 Two ways in: the admin's Preview button renders the unsaved form (see ArticleAdmin), and a
-share link carries a signed, expiring token so someone without an account can read a draft.
+share link carries a signed, expiring token so someone without an account can read a draft
+(or the draft changes of a live article).
 Preview responses are never cached and tell search engines not to index them.
 """
 
@@ -17,7 +18,8 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.models import Article
-from articles.writes import references_refresh_if_due
+from articles.rendering.article import article_derive
+from articles.writes import content_apply, draft_of, references_refresh_if_due
 
 SALT = "articles.preview"  # signed into every share link given out: never change it
 
@@ -105,6 +107,16 @@ def article_share_preview(request, token):
     if data.get("v", 0) != article.share_version:  # links from before this release carry none
         return _expired(request)
     if article.is_published:
-        return redirect(article)
+        return _draft_preview(request, article)
     references_refresh_if_due(article)
     return render_preview(request, article, [tag.name for tag in article.tags.all()])
+
+
+def _draft_preview(request, article):
+    """A live article's draft changes; without any, the public page is what there is to see."""
+    draft = draft_of(article)
+    if draft is None:
+        return redirect(article)
+    tags = content_apply(article, draft.content)
+    article_derive(article)  # derived for the page, never stored
+    return render_preview(request, article, tags)

@@ -2,19 +2,21 @@
 
 The write path records them (articles/writes.py: a snapshot of every content field at each
 save that says what happened). Restoring never overwrites history: it copies an old
-snapshot's content onto the article and saves that, through the same path, as a new revision.
+snapshot's content onto the article and saves that, through the same path, as a new revision;
+on a live article it becomes the article's draft changes instead (articles/writes.py).
 """
 
 import difflib
 import re
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from articles.models import Article, Author, Category, Image, Revision
-from articles.writes import article_save, revision_create
+from articles.models import Article, Revision
+from articles.writes import article_save, content_apply, draft_of, revision_create
 
 # (key in the snapshot, label shown in diffs)
 CONTENT_FIELDS = [
@@ -91,22 +93,22 @@ def revision_restore(revision, user):
     """Copy `revision`'s content onto its article and record it as a new revision.
 
     Publication state (status, publish time) is left alone: restoring text must not publish
-    or unpublish anything. Returns the new revision.
+    or unpublish anything. On a live article the restored content becomes its draft changes
+    (readers keep the live version until an editor publishes them) and None is returned;
+    otherwise the new revision.
     """
     article = Article.all_objects.select_for_update().get(pk=revision.article_id)
-    content = revision.content
-    for key in ("title", "dek", "body", "seo_title", "seo_description"):
-        setattr(article, key, content.get(key, "") or "")
-    slug = content.get("slug") or article.slug
-    if not Article.all_objects.filter(slug=slug).exclude(pk=article.pk).exists():
-        article.slug = slug  # otherwise keep today's slug: another article has taken it
-    if Category.objects.filter(pk=content.get("category")).exists():
-        article.category_id = content["category"]
-    if Author.objects.filter(pk=content.get("author")).exists():
-        article.author_id = content["author"]
-    hero = content.get("hero_image")
-    article.hero_image_id = hero if hero and Image.objects.filter(pk=hero).exists() else None
+    if draft_of(article) is not None:
+        # Its draft changes are in no revision: writing over them would lose them.
+        raise ValidationError(
+            "This article has draft changes. Publish or discard them before restoring an "
+            "older version."
+        )
+    tags = content_apply(article, revision.content)
+    if article.is_published:
+        article_save(article, user, tags=tags, draft=True)
+        return None
     when = revision.created_at.strftime("%Y-%m-%d %H:%M")
     note = f"Restored the revision of {when} (v{revision.version})"
-    article_save(article, user, note=note, tags=content.get("tags", []))
+    article_save(article, user, note=note, tags=tags)
     return Revision.objects.filter(article=article).latest()

@@ -5,6 +5,10 @@ any forged request all meet the same rules. Each step is written through the one
 (articles/writes.py) with a note, which it records as a revision. A step taken from the
 change form carries the form's fields as typed (`Edits`): they are written with the state
 change, in the same save and the same revision, so no button discards an edit (issue 14).
+
+A live article takes *draft changes* (articles/models/drafts.py), which go through the same
+steps: submit, send back, publish or schedule. Authors propose them for their own published
+articles; only editors publish them. Readers keep the live version until then.
 """
 
 from dataclasses import dataclass, field
@@ -15,10 +19,18 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.models import Article, Author
-from articles.writes import article_save, articles_delete
+from articles import announce
+from articles.models import Article, ArticleDraft, Author
+from articles.writes import (
+    article_save,
+    articles_delete,
+    content_apply,
+    draft_of,
+    draft_publish,
+)
 
 Status = Article.Status
+DraftStatus = ArticleDraft.Status
 
 
 class WorkflowError(Exception):
@@ -34,10 +46,28 @@ def is_own(user, article):
 
 
 def can_edit(user, article):
-    """May `user` change the content of `article`? Authors: only their own drafts."""
+    """May `user` change the content of `article`? Authors: their own drafts, and draft
+    changes to their own live articles unless those are waiting for review."""
     if not (user.is_active and user.has_perm("articles.change_article")) or article.is_trashed:
         return False
-    return can_publish(user) or (article.status == Status.DRAFT and is_own(user, article))
+    if can_publish(user):
+        return True
+    if not is_own(user, article):
+        return False
+    if article.is_published:
+        draft = draft_of(article)
+        return draft is None or (draft.status == DraftStatus.DRAFT and not draft.is_scheduled)
+    return article.status == Status.DRAFT
+
+
+def saves_as_draft(user, article):
+    """Does saving `article`'s form write draft changes rather than the live version?
+
+    Yes once it has some (the form shows them), and always for an author's live article.
+    """
+    if article.pk is None or not article.is_published:
+        return False
+    return draft_of(article) is not None or not can_publish(user)
 
 
 def can_withdraw(user, article):
@@ -89,18 +119,37 @@ def _require(allowed, message="You do not have permission to do that."):
 
 def check_submit(article, user):
     _require(can_edit(user, article))
-    if article.status != Status.DRAFT:
+    if article.status != Status.DRAFT and not article.is_published:
         raise WorkflowError("Only a draft can be submitted for review.")
 
 
 @transaction.atomic
 def article_submit(article, user, edits=None):
-    """Send a draft to the editors for review (with the form's `edits`, if any)."""
+    """Send a draft to the editors for review (with the form's `edits`, if any).
+
+    A live article's draft changes go to review instead (the admin saves the form's fields
+    into them first).
+    """
     article = _locked(article)
     check_submit(article, user)
+    if article.is_published:
+        return _draft_submit(article)
     tags = _edit(article, edits)
     article.status = Status.REVIEW
     return article_save(article, user, note="Submitted for review", tags=tags)
+
+
+def _draft_submit(article):
+    draft = _draft_locked(article)
+    if draft is None or draft.status != DraftStatus.DRAFT:
+        raise WorkflowError("Save draft changes first: the live version is already published.")
+    draft.status = DraftStatus.REVIEW
+    draft.save(update_fields=["status"])
+    return article
+
+
+def _draft_locked(article):
+    return ArticleDraft.objects.select_for_update().filter(article_id=article.pk).first()
 
 
 def check_withdraw(article, user):
@@ -124,9 +173,14 @@ def check_publish(article, user, when=None):
 
 @transaction.atomic
 def article_publish(article, user, when=None, edits=None):
-    """Publish now, or at `when` if that is in the future (scheduling)."""
+    """Publish now, or at `when` if that is in the future (scheduling).
+
+    A live article with draft changes has those published (or scheduled) instead.
+    """
     article = _locked(article)
     check_publish(article, user)
+    if article.is_published and (draft := _draft_locked(article)) is not None:
+        return _draft_go_live(article, draft, user, when)
     tags = _edit(article, edits)
     now = timezone.now()
     article.status = Status.PUBLISHED
@@ -137,6 +191,19 @@ def article_publish(article, user, when=None, edits=None):
     else:
         note = "Published"
     return article_save(article, user, note=note, tags=tags)
+
+
+def _draft_go_live(article, draft, user, when):
+    """Publish `draft` now, or schedule it: it replaces the live version at `when`."""
+    if when is None or when <= timezone.now():
+        return draft_publish(article, user)
+    draft.go_live_at = when
+    draft.status = DraftStatus.REVIEW
+    draft.review_comment = ""
+    draft.updated_by = user
+    draft.save(update_fields=["go_live_at", "status", "review_comment", "updated_by"])
+    announce.schedule_changed()
+    return article
 
 
 def check_schedule(article, user, when=None):
@@ -164,7 +231,19 @@ def article_unpublish(article, user, edits=None):
     check_unpublish(article, user)
     tags = _edit(article, edits)
     article.status = Status.DRAFT
+    folded = _fold_draft(article)
+    tags = folded if folded is not None else tags
     return article_save(article, user, note="Unpublished", tags=tags)
+
+
+def _fold_draft(article):
+    """Draft changes become the article's text once readers no longer see it (None: none)."""
+    draft = _draft_locked(article)
+    if draft is None:
+        return None
+    tags = content_apply(article, draft.content)
+    draft.delete()
+    return tags
 
 
 def check_send_back(article, user, comment=""):
@@ -180,11 +259,29 @@ def article_send_back(article, user, comment, edits=None):
     """Return an article to its author as a draft, with a comment they will see."""
     article = _locked(article)
     check_send_back(article, user, comment)
-    tags = _edit(article, edits)
     comment = comment.strip()
+    if article.is_published and (draft := _draft_locked(article)) is not None:
+        draft.status, draft.go_live_at, draft.review_comment = DraftStatus.DRAFT, None, comment
+        draft.save(update_fields=["status", "go_live_at", "review_comment"])
+        announce.schedule_changed()
+        return article
+    tags = _edit(article, edits)
     article.status = Status.DRAFT
     article.review_comment = comment
     return article_save(article, user, note=f"Sent back to draft: {comment}", tags=tags)
+
+
+@transaction.atomic
+def article_discard_draft(article, user):
+    """Throw away a live article's draft changes (editors, or its author while they edit them)."""
+    article = _locked(article)
+    draft = _draft_locked(article)
+    if draft is None:
+        raise WorkflowError("This article has no draft changes.")
+    _require(can_publish(user) or can_edit(user, article))
+    draft.delete()
+    announce.schedule_changed()
+    return article
 
 
 def check_revoke_share_links(article, user):

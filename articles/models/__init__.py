@@ -4,6 +4,7 @@
 - querysets: the one definition of "published" and the other shared query names;
 - images: the image library;
 - revisions: a snapshot of an article at each save;
+- drafts: draft changes of a live article, kept apart from what readers see;
 - references: inline references still waiting for their target;
 - tags: descriptions of tags in the shared vocabulary;
 - editing: an open form's autosave, and who has an article open;
@@ -18,6 +19,7 @@ from articles.models.content import (
     TaggedArticle,
     TrashedArticle,
 )
+from articles.models.drafts import ArticleDraft
 from articles.models.editing import Autosave, Presence
 from articles.models.images import Image
 from articles.models.querysets import ArticleManager, ArticleQuerySet, TrashManager
@@ -28,6 +30,7 @@ from articles.models.tags import TagDescription
 
 __all__ = [
     "Article",
+    "ArticleDraft",
     "ArticleManager",
     "ArticleQuerySet",
     "Author",

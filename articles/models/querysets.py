@@ -20,14 +20,9 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def scheduled(self):
-        """Published with a time still to come: they go live by themselves."""
+        """Published with a time still to come: they go live by themselves (the page cache
+        learns when from articles/models/drafts.py `next_go_live`)."""
         return self.filter(status=PUBLISHED, published_at__gt=timezone.now())
-
-    def next_go_live(self):
-        """When the next scheduled article goes live by itself (None when none is due)."""
-        return (
-            self.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
-        )
 
     def not_trashed(self):
         return self.filter(deleted_at__isnull=True)

@@ -16,10 +16,11 @@ from models_catalog.models import AIModel, TaggedModel
 RELATED_CANDIDATES = 400
 
 
-def related_articles(article, limit=3):
+def related_articles(article, limit=3, exclude=()):
     """Published articles sharing the most tags with `article` (uses its prefetched tags).
 
-    Ranked among the newest RELATED_CANDIDATES articles carrying any of its tags.
+    Ranked among the newest RELATED_CANDIDATES articles carrying any of its tags; the ids in
+    `exclude` (what the page already lists as recent posts, issue 17) are left out.
     """
     tag_ids = [tag.pk for tag in article.tags.all()]
     if not tag_ids:
@@ -35,6 +36,7 @@ def related_articles(article, limit=3):
         .select_related("category")
         .only("title", "slug", "published_at", "category")
         .filter(pk__in=candidates, tags__in=tag_ids)
+        .exclude(pk__in=list(exclude))
         .annotate(shared_tags=Count("tags"))
         .order_by("-shared_tags", "-published_at", "-pk")[:limit]
     )

@@ -94,10 +94,11 @@ def article_detail(request, slug):
     article = get_object_or_404(Article.objects.published().for_detail(), slug=slug)
     references_refresh_if_due(article)  # an article it names went live since it was rendered
     previous, following = article_neighbours(article)
+    recent = list(Article.objects.published().for_sidebar().exclude(pk=article.pk)[:5])
     context = {
         "article": article,
-        "recent": list(Article.objects.published().for_sidebar().exclude(pk=article.pk)[:5]),
-        "related": list(related_articles(article)),
+        "recent": recent,
+        "related": list(related_articles(article, exclude=[item.pk for item in recent])),
         "models_in_article": list(models_for_article(article)),
         "previous": previous,
         "next": following,

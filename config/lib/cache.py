@@ -11,7 +11,9 @@ A page that names nothing depends on every write of its halves ("articles", "cat
 before: that is the safe default for a new page.
 
 Scheduled articles go live without any write: the versions store also holds the next moment
-a scheduled article comes due, and the first request after it invalidates what came due.
+a scheduled article comes due, and the first request after it invalidates what came due. A
+due source may bring an action that must run at that moment (scheduled draft changes of a
+live article are written over it): the first request after the moment runs it first.
 
 Where the versions live matters with several worker processes: with Redis (REDIS_URL) they
 sit beside the pages; without it they are kept in a small file-based cache shared by every
@@ -50,12 +52,23 @@ from config.lib.dependencies import (  # the names other modules use from here
     HALVES,
     bump,
     depends_on,
+    due_changed,
+    due_check,
     invalidate,
     new_version,
     register_due_source,
 )
 
-__all__ = ["HALVES", "bump", "depends_on", "invalidate", "new_version", "register_due_source"]
+__all__ = [
+    "HALVES",
+    "bump",
+    "depends_on",
+    "due_changed",
+    "due_check",
+    "invalidate",
+    "new_version",
+    "register_due_source",
+]
 
 PAGE_TIMEOUT = 60 * 60
 _NEVER = float("inf")
@@ -255,6 +268,8 @@ def public_page(*halves, params=None):
             if query is not None:
                 request.GET = query  # what the view reads is exactly what the key holds
             if key is None or not _may_read(request) or _is_staff(request):
+                if "articles" in spec.halves:
+                    dependencies.due_check()
                 response = view(request, *args, **kwargs)
                 edge.private_headers(response)
                 return response

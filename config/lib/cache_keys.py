@@ -19,6 +19,7 @@ input back (a notice naming an unknown facet or model) or was clamped (a page pa
 is served but not kept. So every stored key is a distinct page of the site's content.
 """
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -101,6 +102,25 @@ def several(max_count, max_length, ordered=False):
         if len(kept) > max_count or any(len(v) > max_length for v in kept):
             raise OutOfBounds(f"{len(kept)} values")
         return kept if ordered else sorted(kept)
+
+    return normalise
+
+
+def iso_date():
+    """A day `YYYY-MM-DD` (the catalog's `?as_of=`); anything else is out of bounds, so the
+    view answers it (a 400 naming the problem) and nothing is stored."""
+
+    def normalise(values):
+        value = values[-1].strip()
+        if not value:
+            return []
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise OutOfBounds(value[:40]) from None
+        if len(value) != 10 or day.isoformat() != value:
+            raise OutOfBounds(value[:40])  # 20240806 or 2024-W32-2: the same day spelt otherwise
+        return [value]
 
     return normalise
 

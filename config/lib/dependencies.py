@@ -177,6 +177,8 @@ def bump(*halves):
     """Everything the `halves` (all when none) show changed: every page of them is stale."""
     halves = halves or HALVES
     invalidate([half_key(half) for half in halves], halves)
+    if "articles" in halves:
+        due_changed()  # rows replaced wholesale: their schedule too
 
 
 def _invalidate(keys):
@@ -184,24 +186,31 @@ def _invalidate(keys):
     store = _store()
     store.set(EPOCH, new_version(), None)
     store.set_many({stored(key): new_version() for key in keys}, None)
-    if any_key("articles") in keys:
-        store.delete(DUE)  # the next scheduled moment may have moved
     store.set(EPOCH, new_version(), None)
 
 
 # -- Content that comes due without a write ---------------------------------------------------
 
 _due_sources = []
+_due_actions = []
+# How far back a lost due moment (evicted, cleared by a change of schedule) is made up for: as
+# long as a page entry or a kept count lives (config/lib/cache.py PAGE_TIMEOUT).
+DUE_LOOKBACK = 60 * 60
 
 
-def register_due_source(source, keys=None):
+def register_due_source(source, keys=None, on_due=None):
     """Plug in `source()`: the next datetime at which articles appear by themselves, or None.
 
     `keys(since)` names the dependency keys of what came due from `since` (a datetime) to
     now; without it, the whole articles half is invalidated when something comes due.
+    `on_due()`, when given, runs at the first request after such a moment, before the pages
+    are invalidated (it may write, announcing as any write does). The articles app registers
+    its scheduled articles and scheduled draft changes here; this module names no app.
     """
     if all(existing != source for existing, _ in _due_sources):
         _due_sources.append((source, keys))
+    if on_due is not None and on_due not in _due_actions:
+        _due_actions.append(on_due)
 
 
 def _next_due():
@@ -209,20 +218,42 @@ def _next_due():
     return min(moments).timestamp() if moments else _NEVER
 
 
+def due_changed():
+    """A scheduled moment was set or withdrawn: the next request works it out again (and
+    makes up for anything that came due meanwhile, DUE_LOOKBACK back)."""
+    _store().delete(DUE)
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: _store().delete(DUE))
+
+
 def check_due(found):
     """True when scheduled content just came due (and was invalidated): read again.
 
-    `found` is what the page lookup read, the due moment among it.
+    `found` is what the page lookup read, the due moment among it; it learns the next one.
+    A missing moment (never computed, evicted, or cleared by `due_changed`) is computed, and
+    whatever went live in the last DUE_LOOKBACK seconds is invalidated: no cached page or
+    count is older than that.
     """
     due = found.get(DUE)
-    if due is None:
-        found[DUE] = _next_due()
-        _store().set(DUE, found[DUE], None)
+    now = time.time()
+    if due is not None and now < due:
         return False
-    if time.time() < due:
-        return False
-    _came_due(due)
-    return True
+    came = _came_due(now - DUE_LOOKBACK if due is None else due)
+    found[DUE] = _next_due()
+    _store().set(DUE, found[DUE], None)
+    return came
+
+
+def due_check():
+    """Run what has come due, for a public read that does not go through the page cache
+    (staff, or the cache turned off): one cache read, no query, unless something is due.
+
+    The moment is known once any cached page or `generational` count has read it; this check
+    does not compute it itself, so reads outside the cache cost no query more than before.
+    """
+    due = _store().get(DUE)
+    if due is not None and time.time() >= due:
+        check_due({DUE: due})
 
 
 def seconds_to_due(found):
@@ -232,11 +263,13 @@ def seconds_to_due(found):
 
 
 def _came_due(due):
+    """Run the due actions, then invalidate what went live from `due` on; True if anything."""
+    for action in _due_actions:
+        action()
     since = datetime.fromtimestamp(due, UTC) - timedelta(seconds=1)  # float rounding
     keys = set()
     for _, named in _due_sources:
-        if named is None:
-            keys.add(half_key("articles"))
-        else:
-            keys.update(named(since))
-    invalidate(keys, ("articles",))
+        keys.update({half_key("articles")} if named is None else named(since))
+    if keys:
+        invalidate(keys, ("articles",))
+    return bool(keys)

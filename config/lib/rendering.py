@@ -52,7 +52,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # overlay or hide parts of the page (issue 8).
 MARKUP_CLASSES = {
     "codehilite", "hll", "toc", "heading-anchor", "footnote", "footnote-ref",
-    "footnote-backref", "model-ref", "badge", *filter(None, STANDARD_TYPES.values()),
+    "footnote-backref", "model-ref", "badge", "table-scroll",
+    *filter(None, STANDARD_TYPES.values()),
 }  # fmt: skip
 MARKUP_CLASS_PATTERN = re.compile(r"(language-[\w+#.-]+|badge--[a-z-]+)")
 WORDS_PER_MINUTE = 230
@@ -131,7 +132,9 @@ class _AccessibleTables(Treeprocessor):
 
     Column headers get scope="col"; the first cell of each body row becomes its row header
     (th scope="row": explainer tables are "parameter | value | value"). A paragraph written
-    `Table: what this table shows` right above a table becomes its <caption>.
+    `Table: what this table shows` right above a table becomes its <caption>. Each table
+    is wrapped in <div class="table-scroll">, the box a wide table scrolls in on a phone
+    (issue 17), so the page itself never gets wider than the screen.
     """
 
     def run(self, root):
@@ -157,6 +160,15 @@ class _AccessibleTables(Treeprocessor):
                     caption.text = before.text[len(CAPTION_PREFIX) :].strip()
                     table.insert(0, caption)
                     parent.remove(before)
+                self._wrap(parent, table)
+
+    @staticmethod
+    def _wrap(parent, table):
+        box = etree.Element("div", {"class": "table-scroll"})
+        parent.insert(list(parent).index(table), box)
+        parent.remove(table)
+        box.tail, table.tail = table.tail, None
+        box.append(table)
 
 
 class _AccessibleTablesExtension(Extension):

@@ -9,7 +9,7 @@ from taggit.managers import TaggableManager
 from config.lib.tagging import TagAutocompleteWidget
 from models_catalog import writes
 from models_catalog.changes import WriteContext
-from models_catalog.models import AIModel, License, OpennessGrade, Organization
+from models_catalog.models import AIModel, License, OpennessGrade, Organization, PricePoint
 
 TAG_ONLY_FIELDS = ["tags"]
 
@@ -60,6 +60,17 @@ class OpennessGradeInline(admin.TabularInline):
         return super().has_view_permission(request, obj) or _can_tag(request)
 
 
+class PricePointInline(admin.TabularInline):
+    """Dated prices: the entry's current price of a unit is its latest point."""
+
+    model = PricePoint
+    extra = 0
+    fields = ["unit", "amount", "condition", "as_of", "source_url"]
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or _can_tag(request)
+
+
 @admin.register(AIModel)
 class AIModelAdmin(admin.ModelAdmin):
     list_display = [
@@ -81,8 +92,10 @@ class AIModelAdmin(admin.ModelAdmin):
     }
     prepopulated_fields = {"slug": ["name"]}
     date_hierarchy = "release_date"
-    inlines = [OpennessGradeInline]
-    readonly_fields = ["openness_score", "openness_class"]
+    inlines = [PricePointInline, OpennessGradeInline]
+    readonly_fields = [
+        "openness_score", "openness_class", "price_input_per_mtok", "price_output_per_mtok"
+    ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["name", "slug", "organization", "family", "kind", "summary"]}),
         ("Release", {"fields": ["release_date", "release_date_precision"]}),
@@ -99,10 +112,17 @@ class AIModelAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Prices", {"fields": ["price_input_per_mtok", "price_output_per_mtok"]}),
+        (
+            "Sources (a fact without its own source takes these)",
+            {"fields": ["source_url", "as_of", "fact_sources", "not_applicable"]},
+        ),
+        (
+            "Current prices (the latest price points below)",
+            {"fields": ["price_input_per_mtok", "price_output_per_mtok"]},
+        ),
         ("Links", {"fields": ["homepage_url", "model_card_url", "paper_url", "weights_url"]}),
         ("Description", {"fields": ["description", "tags"]}),
-        ("Openness (derived from the grades below)", {"fields": readonly_fields}),
+        ("Openness (derived from the grades below)", {"fields": readonly_fields[:2]}),
     ]
 
     # Authors with `tag_aimodel` but not `change_aimodel` may edit the tags and nothing else:

@@ -1,6 +1,7 @@
 """The catalog's tables, one module per subject; everything is importable from here."""
 
 from models_catalog.models.aimodels import AIModel, AIModelQuerySet, TaggedModel, describe
+from models_catalog.models.history import FactChange
 from models_catalog.models.modalities import MODALITIES, Modality, ensure_modalities, in_order
 from models_catalog.models.openness import (
     DIMENSION_GROUPS,
@@ -25,6 +26,16 @@ from models_catalog.models.osai import (
     IndexRelease,
     IndexSystem,
 )
+from models_catalog.models.provenance import (
+    NOT_APPLICABLE_FACTS,
+    NOT_APPLICABLE_TEXT,
+    PRICE_COLUMNS,
+    SOURCED_FACTS,
+    PricePoint,
+    PriceUnit,
+    current_prices,
+    latest_points,
+)
 
 __all__ = [
     "CITATION", "CITATION_URL", "FILE_KEYS", "INDEX_URL", "IndexRelease", "IndexSystem",
@@ -32,5 +43,7 @@ __all__ = [
     "DIMENSION_GROUPS", "GRADE_POINTS", "MODALITIES", "OPEN_SOURCE_DIMENSIONS", "AIModel",
     "AIModelQuerySet", "Dimension", "Grade", "License", "Modality", "OpennessClass",
     "OpennessGrade", "Organization", "TaggedModel", "Weights", "derive_openness", "describe",
-    "ensure_modalities", "in_order",
+    "ensure_modalities", "in_order", "FactChange", "NOT_APPLICABLE_TEXT", "NOT_APPLICABLE_FACTS",
+    "PRICE_COLUMNS", "SOURCED_FACTS", "PricePoint", "PriceUnit", "current_prices",
+    "latest_points",
 ]  # fmt: skip

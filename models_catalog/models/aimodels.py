@@ -3,7 +3,7 @@
 from functools import lru_cache
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -23,6 +23,11 @@ from models_catalog.models.openness import (
     derive_openness,
 )
 from models_catalog.models.organisations import License, Organization
+from models_catalog.models.provenance import (
+    NOT_APPLICABLE_FACTS,
+    current_prices,
+    sources_problems,
+)
 from models_catalog.models.validation import WEB_URL, unknown_choice
 
 
@@ -54,7 +59,9 @@ class AIModelQuerySet(models.QuerySet):
         return (
             self.for_listing()
             .select_related("index_system__release")
-            .prefetch_related("openness_grades", "input_modalities", "output_modalities")
+            .prefetch_related(
+                "openness_grades", "input_modalities", "output_modalities", "price_points"
+            )
         )
 
 
@@ -129,23 +136,45 @@ class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
     input_modalities = models.ManyToManyField(Modality, blank=True, related_name="input_of")
     output_modalities = models.ManyToManyField(Modality, blank=True, related_name="output_of")
     api = models.BooleanField("API available", null=True, blank=True)
+    # The current prices, derived from the price points (the latest of each unit), so lists
+    # sort and filter on a column.
     price_input_per_mtok = models.DecimalField(
         "input price",
-        max_digits=10,
-        decimal_places=4,
+        max_digits=12,
+        decimal_places=6,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
-        help_text="US dollars per million input tokens through the maker's API.",
+        editable=False,
+        help_text="US dollars per million input tokens now: the latest price point.",
     )
     price_output_per_mtok = models.DecimalField(
         "output price",
-        max_digits=10,
-        decimal_places=4,
+        max_digits=12,
+        decimal_places=6,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
-        help_text="US dollars per million output tokens through the maker's API.",
+        editable=False,
+        help_text="US dollars per million output tokens now: the latest price point.",
+    )
+    source_url = models.URLField(
+        "source",
+        max_length=500,
+        blank=True,
+        validators=[WEB_URL],
+        help_text="Where the facts come from, unless a fact names its own source.",
+    )
+    as_of = models.DateField(
+        "as of", null=True, blank=True, help_text="When the facts were checked against it."
+    )
+    fact_sources = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Per fact: {"context_window": {"url": "https://…", "as_of": "2024-06-27"}}.',
+    )
+    not_applicable = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=f"Facts that do not apply (not unknown): {', '.join(NOT_APPLICABLE_FACTS)}.",
     )
     homepage_url = models.URLField("homepage", max_length=500, blank=True, validators=[WEB_URL])
     model_card_url = models.URLField("model card", max_length=500, blank=True, validators=[WEB_URL])
@@ -206,14 +235,21 @@ class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
         if self.parameters is not None and (self.active_parameters or 0) > self.parameters:
             message = "Cannot be larger than the total parameters."
             raise ValidationError({"active_parameters": message}, code="active_over_total")
+        # An emptied admin box is nothing given, not a malformed value.
+        self.fact_sources = {} if self.fact_sources in (None, "") else self.fact_sources
+        self.not_applicable = [] if self.not_applicable in (None, "") else self.not_applicable
+        values = {name: getattr(self, name) for name in NOT_APPLICABLE_FACTS}
+        if problems := sources_problems(self.fact_sources, self.not_applicable, values):
+            raise ValidationError(problems)
 
-    def derive(self, grades=None, render=True):
+    def derive(self, grades=None, render=True, prices=None):
         """Set every derived field from what was typed: `description_html` (when `render`),
         the release date's precision, the openness score and class.
 
-        `grades` is {dimension: grade}; None reads the stored ones. The index's grades of
-        the exact model (IndexSystem) count where ModelPress has no grade of its own. The
-        one derivation, for save() and for writes.py's bulk path alike.
+        `grades` is {dimension: grade}, `prices` price points (or their tuples); None reads
+        the stored ones. The index's grades of the exact model (IndexSystem) count where
+        ModelPress has no grade of its own. The one derivation, for save() and for
+        writes.py's bulk path alike.
         """
         if render:
             self.description_html = describe(self.description)
@@ -226,6 +262,10 @@ class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
         else:
             grades = {**self.index_grade_map(), **grades}
         self.openness_score, self.openness_class = derive_openness(grades, self.weights)
+        if prices is not None or self.pk:
+            points = self.price_points.all() if prices is None else prices
+            for column, amount in current_prices(points).items():
+                setattr(self, column, amount)
 
     def grade_map(self):
         """{dimension: grade}: ModelPress's own grades (prefetched when they are), over the
@@ -248,10 +288,14 @@ class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
             return None
 
     def refresh_openness(self):
-        """Derive the score and class again from the stored grades, and store them."""
+        """Derive the score, the class and the current prices again from the stored grades
+        and price points, and store them."""
         self.openness_score, self.openness_class = derive_openness(self.grade_map(), self.weights)
+        prices = current_prices(self.price_points.all())
+        for column, amount in prices.items():
+            setattr(self, column, amount)
         AIModel.objects.filter(pk=self.pk).update(
-            openness_score=self.openness_score, openness_class=self.openness_class
+            openness_score=self.openness_score, openness_class=self.openness_class, **prices
         )
 
     def openness_breakdown(self):
@@ -282,19 +326,27 @@ class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
     def release_date_iso(self):
         return formatting.format_release_date(self.release_date, self.release_date_precision)
 
+    def is_not_applicable(self, fact):
+        return fact in (self.not_applicable or ())
+
+    def _unknown(self, fact, word="unknown"):
+        return "not applicable" if self.is_not_applicable(fact) else word
+
     @property
     def parameters_display(self):
-        return _or(f"{formatting.compact_count(self.parameters)}", "undisclosed")
+        return _or(
+            formatting.compact_count(self.parameters), self._unknown("parameters", "undisclosed")
+        )
 
     @property
     def active_parameters_display(self):
         if self.active_parameters is None:
-            return "not applicable" if self.parameters is not None else "undisclosed"
+            return self._unknown("active_parameters", "undisclosed")
         return formatting.compact_count(self.active_parameters)
 
     @property
     def context_window_display(self):
-        return _or(formatting.human_tokens(self.context_window), "unknown")
+        return _or(formatting.human_tokens(self.context_window), self._unknown("context_window"))
 
     @property
     def input_modality_list(self):
@@ -311,16 +363,22 @@ class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
 
     @property
     def price_input_display(self):
-        return _price(self.price_input_per_mtok)
+        return _price(self.price_input_per_mtok, self._unknown("price_input_per_mtok"))
 
     @property
     def price_output_display(self):
-        return _price(self.price_output_per_mtok)
+        return _price(self.price_output_per_mtok, self._unknown("price_output_per_mtok"))
+
+    def source_of(self, fact):
+        """{"url", "as_of"} for a fact: its own, else the entry's (either may be empty)."""
+        own = (self.fact_sources or {}).get(fact) or {}
+        entry_day = self.as_of.isoformat() if self.as_of else ""
+        return {"url": own.get("url") or self.source_url, "as_of": own.get("as_of") or entry_day}
 
 
 def _or(value, fallback):
     return value if value else fallback
 
 
-def _price(value):
-    return f"${formatting.plain_decimal(value)}" if value is not None else "unknown"
+def _price(value, fallback):
+    return formatting.money(value) if value is not None else fallback

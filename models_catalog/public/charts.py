@@ -9,7 +9,10 @@ from models_catalog.formatting import format_release_date
 from models_catalog.models import OpennessClass
 
 WIDTH, LEFT, RIGHT, TOP, BOTTOM = 720, 16, 16, 12, 36
-RADIUS, STEP = 5, 12
+# Marks sit TARGET units apart at least (STEP up a stack; a column is at least TARGET wide for
+# spans up to 28 years), each with a TARGET-square link area: at the chart's smallest size,
+# one unit per CSS px (site.css), every target is 24×24 CSS px (WCAG 2.5.8, issue 17).
+RADIUS, STEP, TARGET = 5, 24, 24
 # Fallback colours (presentation attributes); the stylesheet overrides them for dark mode.
 COLOURS = {
     OpennessClass.OPEN_SOURCE: "#13795b",
@@ -42,6 +45,11 @@ class Mark:
         return f"{self.x - RADIUS:.1f}", f"{self.y - RADIUS:.1f}"
 
     @property
+    def target(self):
+        """Top-left (x, y) of the invisible square the link takes taps in."""
+        return f"{self.x - TARGET / 2:.1f}", f"{self.y - TARGET / 2:.1f}"
+
+    @property
     def diamond(self):
         r = RADIUS + 1
         return f"M{self.x:.1f} {self.y - r:.1f}L{self.x + r:.1f} {self.y:.1f}L{self.x:.1f} {self.y + r:.1f}L{self.x - r:.1f} {self.y:.1f}Z"
@@ -61,7 +69,7 @@ class _Scale:
         first = min(r["release_date"].year for r in rows)
         last = max(r["release_date"].year for r in rows)
         span = last - first + 1
-        months = 1 if span <= 3 else 3 if span <= 8 else 12
+        months = 1 if span <= 2 else 3 if span <= 7 else 12
         return cls(first, last, months, (WIDTH - LEFT - RIGHT) / (span * 12 // months))
 
     def bucket(self, row):
@@ -99,6 +107,7 @@ def release_chart(rows, undated=0):
         "description": _description(rows, scale, legend, undated),
         "radius": RADIUS,
         "square": 2 * RADIUS,
+        "target": TARGET,
     }
 
 

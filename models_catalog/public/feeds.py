@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from config.lib.seo import absolute_url
 from config.lib.syndication import AtomFeed, RssFeed
-from models_catalog.models import AIModel
+from models_catalog.models import AIModel, FactChange
 
 ITEMS = 20
 
@@ -59,3 +59,47 @@ class CatalogFeed(Feed):
 class CatalogAtomFeed(CatalogFeed):
     feed_type = AtomFeed
     url_name = "catalog:feed-atom"
+
+
+class ChangesFeed(Feed):
+    """The latest changes to catalog facts: "GPT-4o: Input price $5 → $2.50"."""
+
+    url_name = "catalog:changes-feed"
+    feed_type = RssFeed
+    title = f"{settings.SITE_NAME}: changes to catalog facts"
+    subtitle = "Every change to a fact in the ModelPress model catalog, newest first."
+    description = escape(subtitle)
+
+    def link(self):
+        return absolute_url(reverse("catalog:changes"))
+
+    def feed_url(self):
+        return absolute_url(reverse(self.url_name))
+
+    def items(self):
+        return FactChange.objects.shown().order_by("-recorded_at", "-pk")[:ITEMS]
+
+    def item_title(self, item):
+        return f"{item.name}: {item.summary}"
+
+    def item_description(self, item):
+        when = f"True from {item.effective_on.isoformat()}; recorded by {item.source}."
+        source = f" Source: {item.source_url}" if item.source_url else ""
+        return escape(when + source)
+
+    def item_link(self, item):
+        path = reverse("catalog:detail", args=[item.slug]) if item.aimodel_id else None
+        return absolute_url(path or reverse("catalog:changes")) + f"#change-{item.pk}"
+
+    def item_guid(self, item):
+        return absolute_url(reverse("catalog:changes")) + f"#change-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.recorded_at
+
+
+class ChangesAtomFeed(ChangesFeed):
+    feed_type = AtomFeed
+    url_name = "catalog:changes-feed-atom"

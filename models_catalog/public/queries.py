@@ -1,6 +1,8 @@
 """Catalog reads that span several filters: the faceted, sortable list and its counts."""
 
+import functools
 import json
+import operator
 from dataclasses import dataclass, field
 
 from django.db.models import Case, CharField, Count, F, Q, Value, When
@@ -17,6 +19,11 @@ SORTS = {
     "context": ("Longest context", [F("context_window").desc(nulls_last=True)]),
     "openness": ("Most open", [F("openness_score").desc(nulls_last=True)]),
     "price": ("Cheapest input", [F("price_input_per_mtok").asc(nulls_last=True)]),
+    # The other direction of each: unknown and not applicable (NULL) sort last either way.
+    "price-desc": ("Dearest input", [F("price_input_per_mtok").desc(nulls_last=True)]),
+    "parameters-asc": ("Fewest parameters", [F("parameters").asc(nulls_last=True)]),
+    "context-asc": ("Shortest context", [F("context_window").asc(nulls_last=True)]),
+    "oldest": ("Oldest", [F("release_date").asc(nulls_last=True)]),
 }
 # (URL parameter, heading), in the order the facets are shown.
 FACETS = [
@@ -25,6 +32,7 @@ FACETS = [
     ("license", "Licence"),
     ("org", "Organisation"),
     ("modality", "Modality"),
+    ("price", "Input price"),
     ("tag", "Tag"),
     ("year", "Release year"),
 ]
@@ -33,6 +41,8 @@ FIXED_CHOICES = {
     "weights": dict(AIModel.Weights.choices),
     "license": dict(License.Kind.choices),
     "modality": dict(Modality.Code.choices),
+    # Unknown (not disclosed) and not applicable (no API, priced per image) apart.
+    "price": {"listed": "Listed", "unknown": "Unknown", "n-a": "Not applicable"},
 }
 MAX_QUERY_LENGTH = 100
 MAX_TAG_VALUES = 30
@@ -140,8 +150,9 @@ class CatalogQuery:
     def sort_label(self):
         return SORTS[self.sort][0]
 
-    def models(self, exclude=None):
-        """Models matching the text and every facet except `exclude`."""
+    def models(self, exclude=()):
+        """Models matching the text and every facet except `exclude` (one or several)."""
+        exclude = (exclude,) if isinstance(exclude, str) else exclude or ()
         models = AIModel.objects.all()
         if self.text:
             models = models.filter(
@@ -151,7 +162,7 @@ class CatalogQuery:
                 | Q(organization__name__icontains=self.text)
             )
         for param, values in self.filters.items():
-            if param != exclude:
+            if param not in exclude:
                 models = models.filter(_facet_q(param, values))
         return models
 
@@ -208,6 +219,14 @@ def _well_formed(param, value):
     return len(value) <= 150  # organisation and tag slugs are checked against the counts
 
 
+def price_q(value):
+    """The models whose current input price is listed, unknown, or does not apply."""
+    listed = Q(price_input_per_mtok__isnull=False)
+    # The JSON text of the list holds the quoted fact name (icontains works on every backend).
+    not_applicable = Q(not_applicable__icontains='"price_input_per_mtok"')
+    return {"listed": listed, "n-a": ~listed & not_applicable}.get(value, ~listed & ~not_applicable)
+
+
 def _facet_q(param, values):
     if param == "kind":
         return Q(kind__in=values)
@@ -222,6 +241,8 @@ def _facet_q(param, values):
         return Q(pk__in=tagged)
     if param == "year":
         return Q(release_date__year__in=[int(v) for v in values])
+    if param == "price":
+        return functools.reduce(operator.or_, (price_q(v) for v in values))
     return modality_q(values)
 
 
@@ -247,9 +268,7 @@ def _counts(query):
         "kind": _grouped(query.models("kind"), "kind"),
         "weights": _grouped(query.models("weights"), "weights"),
         "license": _grouped(query.models("license"), "license__kind"),
-        "modality": query.models("modality").aggregate(
-            **{code: Count("pk", filter=modality_q([code])) for code in Modality.Code.values}
-        ),
+        **_modality_and_price_counts(query),
     }
     years = (
         query.models("year")
@@ -272,6 +291,22 @@ def _counts(query):
     for param, choices in FIXED_CHOICES.items():
         named[param] = [(v, label, counts[param].get(v, 0)) for v, label in choices.items()]
     return named
+
+
+def _modality_and_price_counts(query):
+    """Both facets in one query: each counts under the other's selection, not its own."""
+    modality = (
+        _facet_q("modality", query.filters["modality"]) if "modality" in query.filters else Q()
+    )
+    price = _facet_q("price", query.filters["price"]) if "price" in query.filters else Q()
+    counts = query.models(("modality", "price")).aggregate(
+        **{f"m:{code}": Count("pk", filter=modality_q([code]) & price) for code in Modality.Code.values},
+        **{f"p:{key}": Count("pk", filter=price_q(key) & modality) for key in FIXED_CHOICES["price"]},
+    )  # fmt: skip
+    found = {"modality": {}, "price": {}}
+    for key, n in counts.items():
+        found["modality" if key[0] == "m" else "price"][key[2:]] = n
+    return found
 
 
 def _tag_counts(query):

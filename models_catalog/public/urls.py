@@ -11,6 +11,13 @@ urlpatterns = [
     path("models/methodology/", views.methodology, name="methodology"),
     path("models/feed/", public_page("catalog")(feeds.CatalogFeed()), name="feed"),
     path("models/feed/atom/", public_page("catalog")(feeds.CatalogAtomFeed()), name="feed-atom"),
+    path("models/changes/", views.changes_list, name="changes"),
+    path("models/changes/feed/", public_page("catalog")(feeds.ChangesFeed()), name="changes-feed"),
+    path(
+        "models/changes/feed/atom/",
+        public_page("catalog")(feeds.ChangesAtomFeed()),
+        name="changes-feed-atom",
+    ),
     path("models/<slug:slug>/", views.aimodel_detail, name="detail"),
     path("models.json", views.aimodel_export, {"fmt": "json"}, name="export-json"),
     path("models.csv", views.aimodel_export, {"fmt": "csv"}, name="export-csv"),

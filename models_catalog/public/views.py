@@ -11,8 +11,11 @@ from models_catalog.models import (
     OPEN_SOURCE_DIMENSIONS,
     SCORED_DIMENSIONS,
     AIModel,
+    FactChange,
     IndexRelease,
 )
+from models_catalog.models.history import began, rewind_all
+from models_catalog.public import asof, provenance
 from models_catalog.public.charts import release_chart
 from models_catalog.public.comparison import MAX_MODELS, compare_selection, comparison_rows
 from models_catalog.public.queries import (
@@ -40,9 +43,13 @@ SELECTION = {
     **{param: several(MAX_FACET_VALUES, SLUG_LENGTH) for param, _ in FACETS},
 }
 # Exports read the sort only to name an unknown one in X-Catalog-Notice.
-EXPORT_PARAMS = {**SELECTION, "sort": choice(*SORTS, default="newest")}
-LIST_PARAMS = {**EXPORT_PARAMS, "page": page_number()}
-COMPARE_PARAMS = {"m": several(MAX_MODELS, SLUG_LENGTH, ordered=True)}
+EXPORT_PARAMS = {**SELECTION, "sort": choice(*SORTS, default="newest"), **asof.PARAMS}
+LIST_PARAMS = {**SELECTION, "sort": choice(*SORTS, default="newest"), "page": page_number()}
+COMPARE_PARAMS = {"m": several(MAX_MODELS, SLUG_LENGTH, ordered=True), **asof.PARAMS}
+CHANGES_PAGE_SIZE = 50
+SIBLING_FIELDS = [
+    "name", "slug", "parameters", "release_date", "release_date_precision", "not_applicable",
+]  # fmt: skip
 
 
 def _chart(query):
@@ -94,30 +101,45 @@ def aimodel_list(request):
     return render(request, "models_catalog/aimodel_list.html", context)
 
 
-@public_page("articles", "catalog")
+@public_page("articles", "catalog", params=asof.PARAMS)
 def aimodel_detail(request, slug):
     model = get_object_or_404(AIModel.objects.for_detail(), slug=slug)
-    siblings = []
-    if model.family:
-        siblings = (
-            AIModel.objects.filter(family=model.family)
-            .exclude(pk=model.pk)
-            .only("name", "slug", "parameters", "release_date", "release_date_precision")
-            .order_by("parameters", "name", "pk")
-        )
-    siblings = list(siblings)
+    try:
+        day = asof.as_of_day(request)
+    except asof.BadAsOf as bad:
+        return asof.bad_request(request, str(bad))
+    if day is not None:
+        if day < began(model):
+            return asof.not_yet(request, model, day)
+        rewind_all([model], day)
+    siblings = list(_siblings(model))
+    # The entry, its family (who is in it: order:models), the compare choices' names, its
+    # tags' names; the articles panel adds its own (articles/templatetags/article_tags.py).
+    depends_on(*(f"model:{m.pk}" for m in [model, *siblings]), "order:models", "names:models")
+    depends_on(*(f"tag:{tag.pk}" for tag in model.tags.all()))
     context = {
         "model": model,
+        "as_of": day,
+        "sources": provenance.sources(model),
+        "price_rows": provenance.price_rows(model),
+        "changelog": provenance.changelog(model, day),
         "siblings": siblings,
         "compare_choices": compare_choices(exclude=model),
         "citation": CITATION,
         "citation_url": CITATION_URL,
     }
-    # The entry, its family (who is in it: order:models), the compare choices' names, its
-    # tags' names; the articles panel adds its own (articles/templatetags/article_tags.py).
-    depends_on(*(f"model:{m.pk}" for m in [model, *siblings]), "order:models", "names:models")
-    depends_on(*(f"tag:{tag.pk}" for tag in model.tags.all()))
     return render(request, "models_catalog/aimodel_detail.html", context)
+
+
+def _siblings(model):
+    if not model.family:
+        return []
+    return (
+        AIModel.objects.filter(family=model.family)
+        .exclude(pk=model.pk)
+        .only(*SIBLING_FIELDS)
+        .order_by("parameters", "name", "pk")
+    )
 
 
 @public_page("catalog")
@@ -135,14 +157,21 @@ def methodology(request):
 
 @public_page("catalog", params=COMPARE_PARAMS)
 def aimodel_compare(request):
+    try:
+        day = asof.as_of_day(request)
+    except asof.BadAsOf as bad:
+        return asof.bad_request(request, str(bad))
     asked = request.GET.getlist("m")
     models, notices = compare_selection(asked)
     if len(models) != len(asked):
         do_not_store(request)  # a slug not in the catalog, quoted back in a notice
+    if day is not None:
+        models, notices = _as_of(models, notices, day)
     depends_on(*(f"model:{m.pk}" for m in models), "names:models")
     context = {
         "models": models,
         "notices": notices,
+        "as_of": day,
         "rows": comparison_rows(models) if len(models) >= 2 else [],
         "max_models": MAX_MODELS,
         "choices": compare_choices(selected=models),
@@ -151,13 +180,33 @@ def aimodel_compare(request):
     return render(request, "models_catalog/aimodel_compare.html", context)
 
 
+def _as_of(models, notices, day):
+    """The models as they stood on `day`; those not yet recorded then are named and left out."""
+    kept = [m for m in models if began(m) <= day]
+    if missing := [m.name for m in models if m not in kept]:
+        notices = [*notices, f"No facts yet on {day.isoformat()} for: {', '.join(missing)}."]
+    return rewind_all(kept, day), notices
+
+
+@public_page("catalog", params={"page": page_number()})
+def changes_list(request):
+    """Recent changes to catalog facts, newest first."""
+    rows = FactChange.objects.shown()
+    page = get_page(request, Paginator(rows, CHANGES_PAGE_SIZE))
+    return render(request, "models_catalog/changes_list.html", {"page_obj": page})
+
+
 @public_page("catalog", params=EXPORT_PARAMS)
 def aimodel_export(request, fmt):
     """The filtered list (the list page's selection) in the import format."""
     query = CatalogQuery.from_querydict(request.GET)
+    try:
+        day = asof.as_of_day(request)
+    except asof.BadAsOf as bad:
+        return HttpResponse(str(bad) + "\n", status=400, content_type="text/plain; charset=utf-8")
     if query.notices:
         do_not_store(request)
-    body = exporter.render(query.models(), fmt)
+    body = exporter.render(query.models(), fmt, day=day)
     if fmt == "csv":
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="models.csv"'

@@ -12,6 +12,7 @@ row-numbered error. Slugs are lower-cased before they are compared with the file
 and with the database. Reading the file itself is files.py's job; writing is writes.py's.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from django.utils.text import slugify
 from models_catalog import formatting, writes
 from models_catalog.changes import WriteContext
 from models_catalog.entries import Entry, InvalidEntries, entry_problems
-from models_catalog.models import AIModel
+from models_catalog.models import PRICE_COLUMNS, AIModel, current_prices
 from models_catalog.transfer import values as check
 from models_catalog.transfer.files import (
     FORMATS,  # noqa: F401 - part of the importer's interface (export_models)
@@ -32,13 +33,17 @@ from models_catalog.transfer.files import (
     read_rows,
     read_text,
 )
-from models_catalog.transfer.values import COLUMNS, OPENNESS_COLUMNS, Row
+from models_catalog.transfer.values import COLUMNS, OPENNESS_COLUMNS, SOURCE_COLUMNS, Row
 
-KNOWN_COLUMNS = {*COLUMNS, *OPENNESS_COLUMNS, "openness"}
+FILE_COLUMNS = [*COLUMNS, *SOURCE_COLUMNS, *OPENNESS_COLUMNS]
+KNOWN_COLUMNS = {*FILE_COLUMNS, "openness", "sources"}
 # Errors are listed in the file's column order, whichever step found them.
-COLUMN_ORDER = {name: n for n, name in enumerate([*COLUMNS, "openness", *OPENNESS_COLUMNS])}
+COLUMN_ORDER = {
+    name: n
+    for n, name in enumerate([*COLUMNS, "sources", *SOURCE_COLUMNS, "openness", *OPENNESS_COLUMNS])
+}
 # The column a model field's value came from, where the names differ.
-COLUMN_OF = {"release_date_precision": "release_date"}
+COLUMN_OF = {"release_date_precision": "release_date", "fact_sources": "sources"}
 _field = AIModel._meta.get_field
 
 
@@ -102,13 +107,17 @@ def _convert(row):
     values["weights"] = texts["weights"].lower()
     date = row.check("release_date", formatting.parse_release_date, texts["release_date"])
     values["release_date"], values["release_date_precision"] = date or (None, "")
+    values["not_applicable"] = [
+        key for key in check.NOT_APPLICABLE_COLUMNS if check.not_applicable(row.raw.get(key))
+    ]
     for key in check.COUNT_COLUMNS:
-        values[key] = row.check(key, check.count, row.raw.get(key))
-    for key in check.PRICE_COLUMNS:
-        values[key] = row.check(key, check.price, row.raw.get(key))
+        if key not in values["not_applicable"]:
+            values[key] = row.check(key, check.count, row.raw.get(key))
     values["api"] = row.check("api", check.yes_no, row.raw.get("api"))
-    for key in check.URL_FIELDS:
+    for key in [*check.URL_FIELDS, "source_url"]:
         values[key] = texts[key]
+    values["as_of"] = row.check("as_of", check.day, texts["as_of"])
+    values["fact_sources"] = check.sources(row)
     return Entry(
         slug=_row_slug(row, texts),
         values=values,
@@ -118,7 +127,30 @@ def _convert(row):
         grades=check.grades(row),
         input_modalities=check.codes(texts["input_modalities"]),
         output_modalities=check.codes(texts["output_modalities"]),
+        prices=_prices(row, values),
     )
+
+
+def _prices(row, values):
+    """The row's price points: `prices`, else one point per current-price column (dated the
+    entry's as-of, else its release, else today). Given both, the columns must agree."""
+    points = check.prices(row)
+    columns = {}
+    for key in check.PRICE_COLUMNS:
+        raw = row.raw.get(key)
+        if key not in values["not_applicable"]:
+            columns[key] = row.check(key, check.price, raw)
+    if row.raw.get("prices") not in (None, "", []):
+        derived = current_prices([p for p in points if None not in p[:2] and p[3]])
+        for key, amount in columns.items():
+            if amount is not None and amount != derived[key]:
+                row.error(key, f"{amount} is not the latest price point ({derived[key]})")
+        return points
+    day = values["as_of"] or values["release_date"] or datetime.date.today()
+    given = [key for key, amount in columns.items() if amount is not None]
+    # A problem with point N is the problem of the column it came from.
+    row.columns_of_prices = {f"prices.{n}.amount": key for n, key in enumerate(given, start=1)}
+    return [(PRICE_COLUMNS[key], columns[key], "", day, values["source_url"]) for key in given]
 
 
 def _row_slug(row, texts):
@@ -138,8 +170,9 @@ def _validate(row, entry):
     skip = {*failed, *(name for name, column in COLUMN_OF.items() if column in failed)}
     if not entry.slug:
         skip.add("slug")  # no name to derive it from: the name's error says so
+    renamed = {**COLUMN_OF, **getattr(row, "columns_of_prices", {})}
     for name, messages in entry_problems(entry, skip=skip).items():
-        column = COLUMN_OF.get(name, name)
+        column = renamed.get(name, name)
         if column not in failed:
             failed.add(column)
             row.error(column, _as_clause(messages[0]))
@@ -185,7 +218,7 @@ def import_file(path, progress=None, context=None):
     `context` says who or what imports (by default, an import named by the file).
     """
     fmt = detect_format(path)
-    rows = read_rows(read_text(path), fmt, [*COLUMNS, *OPENNESS_COLUMNS])
+    rows = read_rows(read_text(path), fmt, FILE_COLUMNS)
     context = context or WriteContext(source=f"import:{Path(path).name}")
     return import_rows(rows, progress=progress, context=context)
 

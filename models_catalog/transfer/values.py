@@ -8,6 +8,8 @@ business: the importer asks them (writes.entry_problems). Each parser raises Val
 message for the row's error list.
 """
 
+import datetime
+import json
 import re
 
 from django.core.exceptions import ValidationError
@@ -15,7 +17,7 @@ from django.core.exceptions import ValidationError
 from config.lib.tagging import MAX_TAG_LENGTH, normalize_tag_name, tag_name_problem
 from models_catalog import formatting
 from models_catalog.formatting import split_list
-from models_catalog.models import Dimension
+from models_catalog.models import NOT_APPLICABLE_TEXT, PRICE_COLUMNS, SOURCED_FACTS, Dimension
 from models_catalog.transfer.files import RowError
 
 COLUMNS = [
@@ -23,8 +25,13 @@ COLUMNS = [
     "parameters", "active_parameters", "context_window", "input_modalities",
     "output_modalities", "api", "price_input_per_mtok", "price_output_per_mtok",
     "homepage_url", "model_card_url", "paper_url", "weights_url", "summary", "description",
-    "tags",
+    "tags", "source_url", "as_of", "prices",
 ]  # fmt: skip
+# A fact's own source, flat in CSV (`source.<fact>.url`, `source.<fact>.as_of`), nested in
+# JSON (`"sources": {"<fact>": {"url": …, "as_of": …}}`).
+SOURCE_PARTS = ("url", "as_of")
+SOURCE_COLUMNS = [f"source.{fact}.{part}" for fact in SOURCED_FACTS for part in SOURCE_PARTS]
+PRICE_PARTS = ("unit", "amount", "condition", "as_of", "source")
 GRADE_PARTS = ("grade", "link", "notes")
 OPENNESS_COLUMNS = [
     f"openness.{key}{suffix}" for key in Dimension.values for suffix in ("", ".link", ".notes")
@@ -33,9 +40,11 @@ URL_FIELDS = ["homepage_url", "model_card_url", "paper_url", "weights_url"]
 TEXT_COLUMNS = [
     "name", "slug", "organization", "family", "kind", "release_date", "license", "weights",
     "input_modalities", "output_modalities", *URL_FIELDS, "summary", "description",
+    "source_url", "as_of",
 ]  # fmt: skip
 COUNT_COLUMNS = ["parameters", "active_parameters", "context_window"]
-PRICE_COLUMNS = ["price_input_per_mtok", "price_output_per_mtok"]
+PRICE_COLUMNS = list(PRICE_COLUMNS)
+NOT_APPLICABLE_COLUMNS = [*COUNT_COLUMNS, *PRICE_COLUMNS]
 # Surrounding white space, except the controls Python also counts as white space (VT, FF, the
 # separators, NEL): the models must see those to refuse them (config/lib/text.py).
 _AROUND = re.compile(r"^[^\S\x0b\x0c\x1c-\x1f\x85]+|[^\S\x0b\x0c\x1c-\x1f\x85]+$")
@@ -175,3 +184,75 @@ def _grade_texts(row, key, parts):
     if None in texts:
         return None
     return texts[0].lower(), texts[1], texts[2]
+
+
+def not_applicable(value):
+    """True when a file says the fact does not apply (`n/a`), as opposed to unknown (empty)."""
+    return isinstance(value, str) and value.strip().lower() == NOT_APPLICABLE_TEXT
+
+
+def day(value):
+    """A date YYYY-MM-DD, or None for nothing."""
+    if value in (None, ""):
+        return None
+    try:
+        return datetime.date.fromisoformat(value) if _ISO_DAY.match(value) else _bad_day(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date") from None
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _bad_day(value):
+    raise ValueError(f"{value[:40]!r} is not a date in the form YYYY-MM-DD")
+
+
+def sources(row):
+    """{fact: {"url", "as_of"}} from `sources` (object) or `source.<fact>.*` columns.
+
+    Unknown facts and bad values are the model's say (AIModel.clean); only shapes here.
+    """
+    nested = row.raw.get("sources")
+    if nested is not None and not isinstance(nested, dict):
+        row.error("sources", "must be an object keyed by fact")
+        return {}
+    found = {key: value for key, value in (nested or {}).items()}
+    for fact in SOURCED_FACTS:
+        flat = {part: row.raw.get(f"source.{fact}.{part}") for part in SOURCE_PARTS}
+        if any(flat.values()):
+            found[fact] = {part: value for part, value in flat.items() if value}
+    for fact, source in found.items():
+        if isinstance(source, dict):
+            found[fact] = {k: v for k, v in source.items() if v not in (None, "")}
+    return found
+
+
+def prices(row):
+    """[(unit, amount, condition, as_of, source)] from `prices`: a list of objects, or (in a
+    CSV cell) that list as JSON text. The PricePoint model judges the values."""
+    value = row.raw.get("prices")
+    if isinstance(value, str):
+        if not value.strip():
+            return []
+        try:
+            value = json.loads(value)
+        except ValueError:
+            row.error("prices", "must be a JSON list of price points")
+            return []
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(p, dict) for p in value):
+        row.error("prices", "must be a list of objects with unit, amount and as_of")
+        return []
+    points = []
+    for number, point in enumerate(value, start=1):
+        if unknown := sorted(set(point) - set(PRICE_PARTS)):
+            row.error("prices", f"point {number}: unknown key {unknown[0]!r}")
+            continue
+        amount = row.check("prices", price, point.get("amount"))
+        parts = [row.check("prices", text_value, point.get(k)) for k in ("unit", "condition")]
+        when = row.check("prices", day, point.get("as_of"))
+        source = row.check("prices", text_value, point.get("source"))
+        points.append((parts[0], amount, parts[1], when, source))
+    return points

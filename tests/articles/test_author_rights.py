@@ -107,7 +107,11 @@ def test_an_author_creates_tags_through_the_article_and_catalog_fields(author_cl
     assert sorted(t.name for t in article.tags.all()) == ["Brand new tag", "Llama"]
     model = AIModelFactory()
     change = reverse("admin:models_catalog_aimodel_change", args=[model.pk])
-    inline = {f"openness_grades-{key}": "0" for key in ("TOTAL_FORMS", "INITIAL_FORMS")}
+    inline = {
+        f"{prefix}-{key}": "0"
+        for prefix in ("openness_grades", "price_points")
+        for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
     response = author_client.post(change, {"tags": "Catalog only tag", **inline})
     assert response.status_code == 302
     assert [t.name for t in model.tags.all()] == ["Catalog only tag"]

@@ -1,5 +1,10 @@
-import pytest
+import importlib
 
+import pytest
+from django.apps import apps
+
+from articles.models import Article
+from articles.writes import references_refresh_due
 from config.lib.rendering import render_markdown
 from tests.factories import ArticleFactory
 
@@ -89,3 +94,30 @@ def test_tables_get_header_scopes_and_an_optional_caption():
     assert "Table:" not in html
     plain = render_markdown(TABLE).html
     assert "<caption>" not in plain and 'scope="row"' in plain
+
+
+@pytest.mark.django_db
+def test_bodies_rendered_before_the_scroll_box_get_it_after_the_upgrade():
+    migration = importlib.import_module("articles.migrations.0016_rerender_tables")
+    old = ArticleFactory(body="Intro\n\n" + TABLE)
+    plain = ArticleFactory(body="No table here.")
+    unwrapped = old.body_html.replace('<div class="table-scroll">', "").replace("</div>", "")
+    Article.all_objects.filter(pk=old.pk).update(body_html=unwrapped)
+    migration.mark_bodies_with_tables(apps, None)
+    assert list(Article.all_objects.exclude(rerender_at=None).values_list("pk", flat=True)) == [
+        old.pk
+    ]
+    assert references_refresh_due() == 1
+    old.refresh_from_db()
+    assert 'class="table-scroll"' in old.body_html and old.rerender_at is None
+    assert Article.all_objects.get(pk=plain.pk).rerender_at is None
+
+
+def test_tables_are_wrapped_in_their_own_scroll_box():
+    """A wide table scrolls inside its box on a phone, not the page (issue 17)."""
+    html = render_markdown("Before\n\nTable: Caption\n" + TABLE + "\nAfter\n").html
+    assert html.count('<div class="table-scroll"><table>') == 1
+    assert html.index("<p>Before</p>") < html.index("table-scroll") < html.index("<p>After</p>")
+    assert "</table></div>" in html
+    quoted = render_markdown("> " + TABLE.strip().replace("\n", "\n> ")).html
+    assert '<blockquote>\n<div class="table-scroll"><table>' in quoted

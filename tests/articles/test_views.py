@@ -41,7 +41,11 @@ def test_home_lists_published_and_categories(client, published):
 
 def test_article_page_shows_everything(client, published):
     article = published[1]
-    ArticleFactory(title="Also about Llama", tags=["Llama"], published_at=timezone.now())
+    ArticleFactory.create_batch(3, published_at=timezone.now())  # recent posts, untagged
+    # Older than the five recent posts, which related articles leave out (issue 17).
+    ArticleFactory(
+        title="Also about Llama", tags=["Llama"], published_at=timezone.now() - timedelta(days=30)
+    )
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     content = response.content.decode()
@@ -73,6 +77,25 @@ def test_related_articles_ranked_by_shared_tags(published):
     assert related[0] == published[1]
     assert one_tag in related
     assert published[0] not in related
+
+
+def test_related_articles_leave_out_the_recent_posts_beside_them(client):
+    """Related and recent never list the same article on one page (issue 17)."""
+    now = timezone.now()
+    target = ArticleFactory(tags=["Llama", "Open source"], published_at=now - timedelta(days=30))
+    older = [
+        ArticleFactory(tags=["Llama", "Open source"], published_at=now - timedelta(days=20 + i))
+        for i in range(3)
+    ]
+    newest = [
+        ArticleFactory(tags=["Llama", "Open source"], published_at=now - timedelta(days=i))
+        for i in range(1, 6)
+    ]
+    context = client.get(target.get_absolute_url()).context
+    recent, related = list(context["recent"]), list(context["related"])
+    assert recent == newest
+    assert not set(recent) & set(related)
+    assert related == older  # the next best still fill the list
 
 
 def test_toc_only_for_long_articles(client):
@@ -144,8 +167,11 @@ def test_pagination(client):
 
 def test_pages_carry_no_inline_script_or_foreign_assets(client, published):
     content = client.get(published[0].get_absolute_url()).content.decode()
-    # JSON-LD is data, not code: the only <script> allowed is its non-executable type.
-    assert content.count("<script") == content.count('<script type="application/ld+json">')
+    # JSON-LD is data, not code; the only other <script> is a file of the site's own static.
+    data = content.count('<script type="application/ld+json">')
+    files = content.count('<script src="/static/')
+    assert content.count("<script") == data + files
+    assert files <= 1
     assert 'src="http' not in content and 'href="//' not in content
 
 

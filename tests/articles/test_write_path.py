@@ -217,7 +217,10 @@ def test_bulk_workflow_action_announces_once(client, editor, announced):
 
 
 def test_revision_restore(editor, body, announced):
-    article = ArticleFactory(body="## Old\n\nJust words.\n", tags=["old"])
+    # Not live: restoring a live article's revision makes draft changes (test_draft_changes).
+    article = ArticleFactory(
+        body="## Old\n\nJust words.\n", tags=["old"], status="draft", published_at=None
+    )
     article_save(article, editor, note="Saved")
     old = Revision.objects.get(article=article)
     article.body = body

@@ -34,6 +34,8 @@ def forged_post(model, **changes):
         "weights": "open",
         "kind": "image",
         "tags": "LLM, Open source",
+        "price_points-TOTAL_FORMS": "0",
+        "price_points-INITIAL_FORMS": "0",
         "openness_grades-TOTAL_FORMS": "1",
         "openness_grades-INITIAL_FORMS": "1",
         "openness_grades-MIN_NUM_FORMS": "0",

@@ -1,5 +1,4 @@
 import json
-import time
 from decimal import Decimal
 from unittest import mock
 
@@ -205,19 +204,26 @@ def test_commands_round_trip_and_report_errors(tmp_path, capsys):
         call_command("import_models", str(tmp_path / "missing.json"))
 
 
-def test_thousands_of_rows_show_progress_and_finish_quickly(tmp_path, capsys):
+QUERIES_FOR_3000_ROWS = 90  # 76 measured: batches of 1,000 rows, a few queries each
+
+
+def test_thousands_of_rows_show_progress_in_a_bounded_number_of_queries(
+    tmp_path, capsys, django_assert_max_num_queries
+):
     rows = [
         dict(GOOD[0], name=f"Model {i}", tags=f"LLM;Batch {i % 7}", openness={"api": "open"})
         for i in range(3000)
     ]
     path = write(tmp_path, "big.json", rows)
-    started = time.monotonic()
-    # Timed without what other apps do with the news: `entries_imported`'s listeners and the
-    # search index's backend (the articles' SearchEntry) have their own costs. Generous bound
-    # for a shared CI box.
-    with mock.patch.object(entries_imported, "send"), mock.patch.object(indexing, "changed"):
+    # Counted without what other apps do with the news: `entries_imported`'s listeners and the
+    # search index's backend (the articles' SearchEntry) have their own costs. Bulk writes: the
+    # count does not grow with the rows (the time is a benchmark's business, not a test's).
+    with (
+        mock.patch.object(entries_imported, "send"),
+        mock.patch.object(indexing, "changed"),
+        django_assert_max_num_queries(QUERIES_FOR_3000_ROWS),
+    ):
         call_command("import_models", str(path))
-    assert time.monotonic() - started < 20
     assert AIModel.objects.count() == 3000 and OpennessGrade.objects.count() == 3000
     err = capsys.readouterr().err
     assert "Validating [" in err and "3000/3000" in err

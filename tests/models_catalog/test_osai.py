@@ -28,8 +28,9 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "osai"
 INDEX = DATA / "index"
 FACTS = Path("/work/shared/osai/index-facts.csv")
 # A model page as before the index: the entry (with its index system and release joined),
-# tags, own grades, modalities twice, compare choices, articles, siblings when it has a family.
-PAGE_QUERIES = 9
+# tags, own grades, modalities twice, compare choices, articles, siblings when it has a family,
+# and (issue 15, item 2-3) its price points and its changelog.
+PAGE_QUERIES = 11
 DIMENSIONS = [
     "datasources_basemodel", "datasources_endmodel", "weights_basemodel", "weights_endmodel",
     "trainingcode", "code", "hardware_architecture", "preprint", "paper", "modelcard",

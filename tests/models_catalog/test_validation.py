@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from models_catalog.models import AIModel
+from models_catalog.models import AIModel, PricePoint
 from models_catalog.transfer.importer import ImportFailed, import_file
 from tests.users import make_editor
 
@@ -23,7 +23,7 @@ REFUSED = [
     ("context_window", "2.2B", 2_200_000_000),  # the column's range on every database
     ("parameters", 2**63, 2**63),
     ("price_input_per_mtok", "1000000", "1000000"),  # digits
-    ("price_output_per_mtok", "0.00001", "0.00001"),  # decimal places
+    ("price_output_per_mtok", "0.0000001", "0.0000001"),  # decimal places
     ("homepage_url", "ftp://example.com/model", "ftp://example.com/model"),  # http(s) only
     ("paper_url", "javascript:alert(1)", "javascript:alert(1)"),
     ("slug", "not a slug", "not a slug"),
@@ -31,7 +31,13 @@ REFUSED = [
 
 
 def model_messages(column, value):
-    """What the model's own full_clean says of `value` in `column`."""
+    """What the model's own full_clean says of `value` in `column` (a current-price column's
+    value is a price point's amount)."""
+    if column.startswith("price_"):
+        point = PricePoint(unit="input-mtok", amount=value, as_of="2024-05-13")
+        with pytest.raises(ValidationError) as refused:
+            point.full_clean(exclude=["aimodel"])
+        return refused.value.message_dict["amount"]
     model = AIModel(**{"name": "Fine", "slug": "fine", column: value})
     with pytest.raises(ValidationError) as refused:
         model.full_clean(validate_unique=False, validate_constraints=False)
@@ -67,6 +73,7 @@ def test_active_parameters_above_the_total_are_refused_everywhere(tmp_path, clie
         "parameters": "7",
         "active_parameters": "9",
     }
+    data.update({"price_points-TOTAL_FORMS": "0", "price_points-INITIAL_FORMS": "0"})
     data.update({"openness_grades-TOTAL_FORMS": "0", "openness_grades-INITIAL_FORMS": "0"})
     response = client.post(reverse("admin:models_catalog_aimodel_add"), data)
     errors = response.context["adminform"].form.errors
@@ -76,11 +83,17 @@ def test_active_parameters_above_the_total_are_refused_everywhere(tmp_path, clie
 def test_the_admin_refuses_what_imports_refuse(client):
     client.force_login(make_editor())
     data = {"name": "X", "slug": "x", "kind": "language", "homepage_url": "ftp://example.com/"}
-    data.update({"price_input_per_mtok": "-1", "context_window": str(2**31)})
+    data.update({"context_window": str(2**31)})
     data.update({"openness_grades-TOTAL_FORMS": "0", "openness_grades-INITIAL_FORMS": "0"})
+    data.update({"price_points-TOTAL_FORMS": "1", "price_points-INITIAL_FORMS": "0"})
+    data.update({"price_points-0-unit": "input-mtok", "price_points-0-amount": "-1"})
+    data.update({"price_points-0-as_of": "2024-05-13"})
     response = client.post(reverse("admin:models_catalog_aimodel_add"), data)
     errors = response.context["adminform"].form.errors
-    assert {"homepage_url", "price_input_per_mtok", "context_window"} <= set(errors)
+    assert {"homepage_url", "context_window"} <= set(errors)
+    formsets = response.context["inline_admin_formsets"]
+    (prices,) = [f for f in formsets if f.formset.prefix == "price_points"]
+    assert "amount" in prices.formset.forms[0].errors
     assert not AIModel.objects.exists()
 
 

@@ -203,7 +203,20 @@ def test_release_chart_is_accessible_svg(client, catalog):
     assert '<title id="chart-title">' in content and '<desc id="chart-desc">' in content
     assert "GPT-4o: May 2024, closed" in content
     assert [item["count"] for item in chart["legend"]] == [1, 2, 1]
-    assert "<script" not in content
+    figure = content[content.index('<figure class="chart">') : content.index("</figure>")]
+    assert "<script" not in figure  # the chart itself needs no JavaScript
+
+
+def test_release_chart_marks_are_big_enough_to_tap(client, catalog):
+    """Each mark's link takes taps in a 24-unit square, and no two squares overlap: at the
+    chart's smallest size (one unit per CSS px on phones) that is WCAG 2.5.8's 24×24 px."""
+    chart = get(client, "catalog:list").context["chart"]
+    assert chart["target"] >= 24
+    squares = [(float(m.target[0]), float(m.target[1])) for m in chart["marks"]]
+    for index, (x, y) in enumerate(squares):
+        for other_x, other_y in squares[index + 1 :]:
+            assert abs(x - other_x) >= 24 or abs(y - other_y) >= 24
+    assert 'class="chart__target"' in get(client, "catalog:list").content.decode()
 
 
 def test_detail_page(client, catalog):
@@ -226,7 +239,7 @@ def test_detail_says_unknown_not_zero(client, catalog):
     assertContains(response, "its openness has not been graded yet")
     response = get(client, "catalog:detail", "", "gpt-4o")
     assertContains(response, '<th scope="row">Parameters</th><td>undisclosed</td>')
-    assertContains(response, '<th scope="row">Input price</th><td>$5 per million tokens</td>')
+    assertContains(response, '<th scope="row">Input price</th><td>$5 per million tokens<sup')
 
 
 def test_detail_404(client):

@@ -57,6 +57,8 @@ def admin_form(model=None, grades=None, **fields):
     rows = grades if grades is not None else {}
     data.update(
         {
+            "price_points-TOTAL_FORMS": "0",
+            "price_points-INITIAL_FORMS": "0",
             "openness_grades-TOTAL_FORMS": str(len(rows)),
             "openness_grades-INITIAL_FORMS": str(len(stored)),
             "openness_grades-MIN_NUM_FORMS": "0",

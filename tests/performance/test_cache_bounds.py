@@ -6,11 +6,14 @@ Unicode, and the number of keys in the cache must not move, while each answer is
 the page a reader without the junk gets (config/lib/cache_keys.py).
 """
 
+import datetime
+
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
+from models_catalog.models import FactChange
 from tests.factories import AIModelFactory, ArticleFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
@@ -47,6 +50,11 @@ def site(db):
         ArticleFactory(title=f"More about llamas {n}", category=llama.category, tags=["Llama"])
     first = AIModelFactory(name="Llama 3 8B", tags=["Llama"])
     second = AIModelFactory(name="Mistral 7B", organization=first.organization)
+    # A change, so the changes feeds have an item (an empty feed is dated "now").
+    FactChange.objects.create(
+        aimodel=second, slug=second.slug, name=second.name, fact="context_window", old=4096,
+        new=8192, effective_on=datetime.date(2024, 1, 2), source="test",
+    )  # fmt: skip
     year, month = llama.published_at.year, llama.published_at.month
     category, author = llama.category.slug, llama.author.slug
     return {
@@ -73,6 +81,9 @@ def site(db):
         "model": first.get_absolute_url(),
         "methodology": "/models/methodology/",
         "models feed": "/models/feed/",
+        "changes": "/models/changes/",
+        "changes feed": "/models/changes/feed/",
+        "changes atom": "/models/changes/feed/atom/",
         "models atom": "/models/feed/atom/",
         "export json": "/models.json",
         "export csv": "/models.csv?tag=llama",
@@ -106,6 +117,9 @@ PAGES = [
     "methodology",
     "models feed",
     "models atom",
+    "changes",
+    "changes feed",
+    "changes atom",
     "export json",
     "export csv",
     "sitemap",

@@ -19,6 +19,7 @@ from articles.backoffice.revisions import revision_create
 from articles.models import Article, Image, TagDescription
 from articles.operations.backup import EXCLUDED, database_is_empty, dump_data, media_files
 from articles.search import visible_entries
+from articles.writes import article_save
 from models_catalog.models import AIModel
 from tests.factories import AIModelFactory, ArticleFactory, LicenseFactory
 from tests.security.test_restore_hostile import read_members, resigned, with_rows, write_members
@@ -67,6 +68,8 @@ def site():
     workflow.article_trash(trashed, editor)
     workflow.article_submit(draft, author_user)
     revision_create(live, editor, note="Checked")
+    live.title = "Live, with draft changes"
+    article_save(live, editor, tags=["llm"], draft=True)  # readers keep the live version
     TagDescription.objects.create(tag=Tag.objects.get(name="llm"), description="Large *language*.")
     return editor
 
@@ -98,7 +101,7 @@ def test_every_model_is_backed_up_and_restored_identically(site, tmp_path):
         "articles.category", "articles.image", "articles.taggedarticle",
         "articles.tagdescription", "models_catalog.aimodel", "models_catalog.organization",
         "models_catalog.license", "models_catalog.opennessgrade",
-        "models_catalog.taggedmodel", "taggit.tag",
+        "models_catalog.taggedmodel", "taggit.tag", "articles.articledraft",
     } <= models  # fmt: skip
     assert len(before_files) >= 5  # the image, its renditions, the avatar
     assert Article.all_objects.filter(deleted_at__isnull=False).exists()

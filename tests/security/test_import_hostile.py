@@ -71,7 +71,7 @@ TOO_BIG = [
     ("context_window", 2**31),
     ("context_window", "2.2B"),
     ("price_input_per_mtok", "1000000"),
-    ("price_input_per_mtok", "0.00001"),
+    ("price_input_per_mtok", "0.0000001"),
     ("price_output_per_mtok", "1E+50"),
     ("price_output_per_mtok", 12345678.5),
 ]

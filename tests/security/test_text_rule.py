@@ -210,6 +210,8 @@ def model_form(name):
         "name": name,
         "slug": "llama",
         "kind": "language",
+        "price_points-TOTAL_FORMS": "0",
+        "price_points-INITIAL_FORMS": "0",
         "openness_grades-TOTAL_FORMS": "0",
         "openness_grades-INITIAL_FORMS": "0",
         "openness_grades-MIN_NUM_FORMS": "0",

@@ -24,7 +24,7 @@ BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 class WorkflowActionsMixin:
     actions = [
         "submit_for_review", "withdraw", "publish_now", "schedule", "unpublish", "send_back",
-        "trash", "revoke_share_links",
+        "trash", "revoke_share_links", "discard_draft",
     ]  # fmt: skip
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
@@ -100,6 +100,10 @@ class WorkflowActionsMixin:
     def revoke_share_links(self, request, queryset):
         step = workflow.article_revoke_share_links
         self._apply(request, queryset, step, "had their share links revoked")
+
+    @admin_action(description="Discard draft changes", location=BOTH)
+    def discard_draft(self, request, queryset):
+        self._apply(request, queryset, workflow.article_discard_draft, "lost their draft changes")
 
     @admin_action(description="Move to the trash", permissions=["delete"], location=BOTH)
     def trash(self, request, queryset):

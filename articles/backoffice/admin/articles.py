@@ -17,6 +17,12 @@ from taggit.managers import TaggableManager
 from articles.announce import announcing
 from articles.backoffice import editing, workflow
 from articles.backoffice.admin.article_actions import WorkflowActionsMixin
+from articles.backoffice.admin.article_drafts import (
+    draft_label,
+    draft_show,
+    draft_wanted,
+    with_draft_state,
+)
 from articles.backoffice.admin.article_preview import PreviewViewMixin
 from articles.backoffice.admin.base import warn_removed_markup
 from articles.backoffice.admin.editing import EditingViewsMixin
@@ -29,6 +35,10 @@ from articles.writes import article_save
 from config.lib.tagging import TagAutocompleteWidget
 
 Status = Article.Status
+DRAFT_CHANGES = "draft_changes"
+DRAFT_SAVED = (
+    "Saved as draft changes: readers keep the live version until an editor publishes them."
+)
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -36,11 +46,17 @@ class StateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [*Status.choices, ("scheduled", "Scheduled")]
+        return [
+            *Status.choices,
+            ("scheduled", "Scheduled"),
+            (DRAFT_CHANGES, "Live + draft changes"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "scheduled":
             return queryset.scheduled()
+        if self.value() == DRAFT_CHANGES:
+            return queryset.published().filter(draft_changes__isnull=False)
         if self.value() == Status.PUBLISHED:
             return queryset.published()
         if self.value() in (Status.DRAFT, Status.REVIEW):
@@ -76,7 +92,7 @@ class ArticleAdmin(
     # --- who sees and edits what -------------------------------------------------------
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("tags")
+        queryset = with_draft_state(super().get_queryset(request).prefetch_related("tags"))
         if workflow.can_publish(request.user):
             return queryset
         return queryset.filter(author__user=request.user)  # authors: their own articles
@@ -120,14 +136,23 @@ class ArticleAdmin(
         if obj is not None:
             fieldsets[2][1]["fields"].append("share_link")
         if self.has_change_permission(request, obj):
-            fieldsets[0][1]["fields"].append("base_version")
+            fieldsets[0][1]["fields"] += ["base_version", "draft_version"]
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["share_link"]
         if not workflow.can_publish(request.user):
             readonly += ["author", "status", "published_at", "review_comment"]
+        elif getattr(obj, "shows_draft", False):
+            readonly += ["status", "published_at"]  # draft changes hold content only
         return readonly
+
+    def get_object(self, request, object_id, from_field=None):
+        """The article; a live one with draft changes carries them, for the form to show."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            draft_show(obj, request.user)
+        return obj
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if self.has_change_permission(request, obj) else {}
@@ -136,6 +161,8 @@ class ArticleAdmin(
 
     @admin.display(description="state", ordering="status")
     def state(self, obj):
+        if obj.is_published and obj.draft_status:
+            return draft_label(obj.draft_status, obj.draft_go_live_at)
         return "Scheduled" if obj.is_scheduled else obj.get_status_display()
 
     @admin.display(description="live", boolean=True)
@@ -144,7 +171,7 @@ class ArticleAdmin(
 
     @admin.display(description="share preview")
     def share_link(self, obj):
-        if obj is None or obj.pk is None or obj.is_published:
+        if obj is None or obj.pk is None or (obj.is_published and not obj.shows_draft):
             return "—"
         return format_html(
             '<a href="{}" class="share-preview" target="_blank" rel="noopener">'
@@ -164,19 +191,32 @@ class ArticleAdmin(
             if form.step is not None:
                 name, kwargs = form.step
                 step = workflow.FORM_STEPS[name][1]
-                step(obj, request.user, edits=form.edits(), **kwargs)
+                if change and draft_wanted(request, obj):
+                    # A live article: the fields as typed are its draft changes, which the
+                    # step then takes (submit, publish, schedule, send back, unpublish).
+                    article_save(obj, request.user, tags=form.edits().tags, draft=True)
+                    step(obj, request.user, **kwargs)
+                else:
+                    step(obj, request.user, edits=form.edits(), **kwargs)
                 obj.refresh_from_db()
                 return
             if not workflow.can_publish(request.user) and not change:
                 obj.author = workflow.author_for_user(request.user)
                 obj.status = Status.DRAFT
             tags = form.cleaned_data.get("tags") if "tags" in form.fields else None
+            if change and draft_wanted(request, obj):
+                article_save(obj, request.user, tags=tags, draft=True)
+                self.message_user(request, DRAFT_SAVED, messages.INFO)
+                return
             article_save(obj, request.user, note="Saved" if change else "Created", tags=tags)
             if form.merged:
                 _say_merged(self, request, form.merged)
 
     def response_change(self, request, obj):
         name = request.POST.get("_workflow")
+        if "_save_draft" in request.POST:  # back to the form, which now shows the draft
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
         if name not in workflow.FORM_STEPS:
             return super().response_change(request, obj)
         done = workflow.FORM_STEPS[name][2]
@@ -220,7 +260,7 @@ class ArticleAdmin(
         extra_context = extra_context or {}
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if obj is not None and request.method == "GET":
-            revision_baseline(obj)
+            revision_baseline(obj.live if obj.shows_draft else obj)
         if obj is not None:
             extra_context["workflow"] = self.workflow_buttons(request, obj)
         return super().changeform_view(request, object_id, form_url, extra_context)
@@ -233,10 +273,15 @@ class ArticleAdmin(
 
     def workflow_buttons(self, request, obj):
         user, editor = request.user, workflow.can_publish(request.user)
+        draft = obj.draft if obj.is_published else None
         return {
-            "submit": obj.status == Status.DRAFT and workflow.can_edit(user, obj),
+            "submit": workflow.can_edit(user, obj)
+            and (draft.status == draft.Status.DRAFT if draft else obj.status == Status.DRAFT),
             "withdraw": not editor and workflow.can_withdraw(user, obj),
-            "publish": editor and not obj.is_published,
+            "publish": editor and (draft is not None or not obj.is_published),
+            "discard_draft": draft is not None and (editor or workflow.can_edit(user, obj)),
+            "save_draft": editor and obj.is_published and draft is None,
+            "draft": draft,
             "schedule": editor,
             "unpublish": editor and obj.status == Status.PUBLISHED,
             "send_back": editor and obj.status != Status.DRAFT,

@@ -6,7 +6,7 @@ Ids in these URLs come from the reader (`?a=`, `?b=`, the path): they go through
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -63,13 +63,7 @@ class RevisionViewsMixin:
         article = self._article_for(request, object_id, self.has_change_permission)
         revision = get_object_or_404(Revision, pk=revision_id, article=article)
         if request.method == "POST":
-            revision_restore(revision, request.user)
-            self.message_user(
-                request,
-                f"Restored the revision of {revision.created_at:%Y-%m-%d %H:%M}; "
-                "the text it replaced is kept in the history.",
-                messages.SUCCESS,
-            )
+            self._restore(request, revision)
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -82,6 +76,24 @@ class RevisionViewsMixin:
             ),
         }
         return TemplateResponse(request, "admin/articles/article/revision_restore.html", context)
+
+    def _restore(self, request, revision):
+        try:
+            new_revision = revision_restore(revision, request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        when = f"{revision.created_at:%Y-%m-%d %H:%M}"
+        if new_revision is None:  # a live article: the restored text waits as draft changes
+            message = (
+                f"The revision of {when} is now this article's draft changes; readers keep "
+                "the live version until an editor publishes them."
+            )
+        else:
+            message = (
+                f"Restored the revision of {when}; the text it replaced is kept in the history."
+            )
+        self.message_user(request, message, messages.SUCCESS)
 
     def message_and_redirect(self, request, article, message):
         self.message_user(request, message, messages.WARNING)

@@ -9,8 +9,8 @@ from django.db import transaction
 from models_catalog import writes
 from models_catalog.announce import announcing
 from models_catalog.changes import WriteContext
-from models_catalog.models import License, Organization
-from models_catalog.transfer.importer import ImportFailed, import_file
+from models_catalog.models import AIModel, License, Organization
+from models_catalog.transfer.importer import ImportFailed, import_file, import_rows
 from models_catalog.transfer.osai import import_index
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -50,7 +50,12 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         try:
-            with announcing():  # the entries and the index's grades, announced once
+            # Announced once. A new entry with a history is first written as it stood
+            # then, so the change to today's facts is recorded like any other (issue 15).
+            with announcing():
+                earlier = _earlier(_read("models.json"))
+                if earlier:
+                    import_rows(earlier, context=DEMO)
                 result = import_file(DEMO_DIR / "models.json", context=DEMO)
                 version, date = INDEX_VERSION
                 index = import_index(DEMO_DIR / "osai", DEMO, version=version, date=date)
@@ -67,6 +72,23 @@ def _sync(obj, save, values):
     for name, value in values.items():
         setattr(obj, name, value)
     save(obj, DEMO)
+
+
+def _earlier(rows):
+    """[(where, row)] for the new entries of history.json, as they stood on its date: its
+    facts and sources over today's, only the price points in force then."""
+    stored = set(AIModel.objects.values_list("slug", flat=True))
+    today = {row["slug"]: row for row in rows}
+    earlier = []
+    for number, past in enumerate(_read("history.json"), start=1):
+        if past["slug"] in stored:
+            continue
+        row = {**today[past["slug"]], **past.get("facts", {})}
+        row["sources"] = {**(row.get("sources") or {}), **past.get("sources", {})}
+        row["prices"] = [p for p in row.get("prices") or [] if p["as_of"] <= past["as_of"]]
+        row.update(price_input_per_mtok=None, price_output_per_mtok=None)
+        earlier.append((f"history.json item {number}", row))
+    return earlier
 
 
 def _read(name):
