@@ -82,7 +82,8 @@ def current_generations(halves, found=None):
     """
     found = found if found is not None else _store().get_many(_lookup_keys(halves))
     if "articles" in halves and dependencies.check_due(found):
-        found = _store().get_many(_lookup_keys(halves))
+        due = found[dependencies.DUE]
+        found = {**_store().get_many(_lookup_keys(halves)), dependencies.DUE: due}
     keys = [dependencies.any_key(half) for half in halves]
     return dependencies.versions(keys, found)
 
@@ -172,8 +173,8 @@ def _serve(request, spec, key, respond):
     lookup = _lookup_keys(spec.halves)
     found = _fetch(key, lookup)
     if "articles" in spec.halves and dependencies.check_due(found):
-        found = _fetch(key, lookup)
-        dependencies.check_due(found)  # the next due moment, which that invalidation cleared
+        due = found[dependencies.DUE]
+        found = {**_fetch(key, lookup), dependencies.DUE: due}  # the due moment just worked out
     epoch = dependencies.current_epoch(found)
     edge_limit = dependencies.seconds_to_due(found) if "articles" in spec.halves else _NEVER
     entry = found.get(key)

@@ -204,7 +204,8 @@ def register_due_source(source, keys=None, on_due=None):
     `keys(since)` names the dependency keys of what came due from `since` (a datetime) to
     now; without it, the whole articles half is invalidated when something comes due.
     `on_due()`, when given, runs at the first request after such a moment, before the pages
-    are invalidated (it may write, announcing as any write does). The articles app registers
+    are invalidated (it may write, announcing as any write does; it returns a true value when
+    it did). The articles app registers
     its scheduled articles and scheduled draft changes here; this module names no app.
     """
     if all(existing != source for existing, _ in _due_sources):
@@ -227,7 +228,8 @@ def due_changed():
 
 
 def check_due(found):
-    """True when scheduled content just came due (and was invalidated): read again.
+    """True when a due moment passed or was unknown (what came due is now invalidated and the
+    due actions have run, which may have written): read again.
 
     `found` is what the page lookup read, the due moment among it; it learns the next one.
     A missing moment (never computed, evicted, or cleared by `due_changed`) is computed, and
@@ -238,10 +240,10 @@ def check_due(found):
     now = time.time()
     if due is not None and now < due:
         return False
-    came = _came_due(now - DUE_LOOKBACK if due is None else due)
+    changed = _came_due(now - DUE_LOOKBACK if due is None else due)
     found[DUE] = _next_due()
     _store().set(DUE, found[DUE], None)
-    return came
+    return changed or due is not None  # a passed moment: read again, whatever was said
 
 
 def due_check():
@@ -263,13 +265,13 @@ def seconds_to_due(found):
 
 
 def _came_due(due):
-    """Run the due actions, then invalidate what went live from `due` on; True if anything."""
-    for action in _due_actions:
-        action()
+    """Run the due actions, then invalidate what went live from `due` on; True when either
+    changed something (an action says so by returning a true value)."""
+    wrote = [bool(action()) for action in _due_actions]
     since = datetime.fromtimestamp(due, UTC) - timedelta(seconds=1)  # float rounding
     keys = set()
     for _, named in _due_sources:
         keys.update({half_key("articles")} if named is None else named(since))
     if keys:
         invalidate(keys, ("articles",))
-    return bool(keys)
+    return any(wrote) or bool(keys)

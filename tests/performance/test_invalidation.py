@@ -4,7 +4,7 @@ checks on the pages themselves: the pages that show the change are rendered agai
 it), an unrelated page is still a hit."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.cache import caches
@@ -20,7 +20,7 @@ from config.lib import cache, dependencies
 from config.lib.cache_keys import PageSpec
 from models_catalog import writes as catalog_writes
 from models_catalog.changes import WriteContext
-from models_catalog.models import AIModel
+from models_catalog.models import AIModel, PricePoint
 from models_catalog.transfer.importer import import_file
 from tests.factories import AIModelFactory, ArticleFactory, CategoryFactory
 
@@ -183,8 +183,13 @@ def test_a_price_change_reaches_the_model_its_compares_and_articles_showing_it(
     warm(client, *urls, a.get_absolute_url(), b.get_absolute_url())
     assert "Sparse One" in get(client, a.get_absolute_url()).content.decode()
     invalidated.clear()
-    model.price_input_per_mtok = 7
-    catalog_writes.aimodel_save(model, WriteContext(source="test"))
+    price = {"unit": "input-mtok", "amount": 7, "condition": "", "as_of": date(2026, 1, 1)}
+    change = catalog_writes.aimodel_save(  # as the admin's price inline writes it
+        model,
+        WriteContext(source="test"),
+        related=lambda m: PricePoint.objects.create(aimodel=m, **price),
+    )
+    assert set(change.fields) >= {"prices"}
     keys = all_keys(invalidated)
     assert {f"model:{model.pk}", "list:models"} <= keys
     assert "order:models" not in keys and "half:catalog" not in keys  # a price orders nothing
