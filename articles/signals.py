@@ -8,14 +8,15 @@ remain only for writes this app's code does not make:
   after the importer's bulk writes): the bodies naming them are rendered again;
 - taggit's writes through an article's tag field (`m2m_changed` on TaggedArticle);
 - the shared tag table, which both apps write (Tag rows, and `tags_changed` when tags are
-  renamed or merged).
+  renamed or merged); a slug a rename takes away is kept as a redirect to the tag.
 """
 
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from taggit.models import Tag
 
 from articles import announce
+from articles.backoffice.tags import tag_redirect_record
 from articles.models import Article, PendingReference, TaggedArticle
 from articles.writes import article_rerender
 from config.lib.tagging import tags_changed
@@ -81,9 +82,21 @@ def article_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     announce.articles_changed(list(pk_set or []) if reverse else [instance.pk])
 
 
-def tag_written(sender, instance, raw=False, **kwargs):
-    if not raw:
-        announce.keys_changed([f"tag:{instance.pk}", "names:tags"])  # its name, wherever shown
+def tag_renaming(sender, instance, raw=False, **kwargs):
+    # Read before the write: the slug the tag had, if this save changes it.
+    if not raw and instance.pk is not None:
+        old = Tag.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+        instance._old_slug = old if old != instance.slug else None
+
+
+def tag_written(sender, instance=None, raw=False, **kwargs):
+    if raw:
+        return
+    announce.keys_changed([f"tag:{instance.pk}", "names:tags"])  # its name, wherever shown
+    old_slug = getattr(instance, "_old_slug", None)
+    if old_slug and kwargs.get("signal") is post_save:
+        instance._old_slug = None
+        tag_redirect_record(old_slug, instance)
 
 
 def tags_renamed(sender, tag_ids, **kwargs):
@@ -104,6 +117,7 @@ def connect():
     post_save.connect(organization_saved, sender=Organization, dispatch_uid=uid + "org")
     entries_imported.connect(aimodels_imported, dispatch_uid=uid + "imported")
     m2m_changed.connect(article_tags_changed, sender=TaggedArticle, dispatch_uid=uid + "tags")
+    pre_save.connect(tag_renaming, sender=Tag, dispatch_uid=uid + "tag-renaming")
     post_save.connect(tag_written, sender=Tag, dispatch_uid=uid + "tag-save")
     post_delete.connect(tag_written, sender=Tag, dispatch_uid=uid + "tag-delete")
     tags_changed.connect(tags_renamed, dispatch_uid=uid + "tags-renamed")

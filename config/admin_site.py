@@ -14,6 +14,10 @@ auth's and axes' too):
 
 `AdminSite.register` mixes `HostileInputMixin` into whatever class registers, so a ModelAdmin
 added later is covered without anyone remembering to.
+
+The site also offers hooks an app plugs into without config importing it (issue 16): each
+callable in `context_hooks` adds to the context of every admin page (the inbox counts and
+notices in the header), each in `index_hooks` to the front page (the inbox).
 """
 
 from axes.models import AccessAttempt
@@ -68,6 +72,23 @@ class HostileInputMixin:
 
 class AdminSite(admin.AdminSite):
     """Django's admin site, with `HostileInputMixin` in every registered ModelAdmin."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.context_hooks = []  # callables(request) -> dict, for every admin page
+        self.index_hooks = []  # callables(request) -> dict, for the front page
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        for hook in self.context_hooks:
+            context.update(hook(request))
+        return context
+
+    def index(self, request, extra_context=None):
+        extra = {}
+        for hook in self.index_hooks:
+            extra.update(hook(request))
+        return super().index(request, {**extra, **(extra_context or {})})
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

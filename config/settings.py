@@ -378,6 +378,8 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ModelPress <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Shown on the About and corrections pages: where readers report a mistake (issue 17).
+CORRECTIONS_EMAIL = os.environ.get("DJANGO_CORRECTIONS_EMAIL", "corrections@localhost")
 
 LOGGING = {
     "version": 1,

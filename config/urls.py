@@ -15,9 +15,13 @@ SITEMAPS = {
     "categories": article_sitemaps.CategorySection(),
     "authors": article_sitemaps.AuthorSection(),
     "tags": article_sitemaps.TagSection(),
+    "pages": article_sitemaps.PagesSection(),
     "catalog": catalog_sitemaps.CatalogSection(),
     "models": catalog_sitemaps.AIModelSection(),
 }
+
+# A 403 inside the admin keeps the admin's look (issue 16); elsewhere the site's 403.html.
+handler403 = "config.views.permission_denied"
 
 urlpatterns = [
     # DJANGO_ADMIN_PATH moves the back office away from the address every bot tries.

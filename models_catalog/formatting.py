@@ -126,3 +126,28 @@ def format_release_date(date, precision, style="iso"):
 def split_list(value):
     """'text; image;' -> ['text', 'image'] (the files' `;`-separated lists)."""
     return [part.strip() for part in (value or "").split(";") if part.strip()]
+
+
+_PARAMETERS = re.compile(
+    r"^(?P<total>[^()]*?)\s*(?:\(\s*(?P<active>[^()]*?)\s+active\s*\))?$", re.IGNORECASE
+)
+
+
+def parse_parameters(value):
+    """'141B (39B active)' -> (141000000000, 39000000000); '12B' -> (12000000000, None).
+
+    A total of '' or '?' is unknown (None). ValueError for anything else.
+    """
+    match = _PARAMETERS.match((value or "").strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a size such as 12B, 6.9B or 141B (39B active)")
+    total = match["total"].strip()
+    total = None if total in ("", "?") else parse_count(total)
+    active = parse_count(match["active"]) if match["active"] else None
+    return total, active
+
+
+def format_parameters(total, active):
+    """The other way round: (141000000000, 39000000000) -> '141B (39B active)'."""
+    text = compact_count(total) if total is not None else ("?" if active is not None else "")
+    return f"{text} ({compact_count(active)} active)" if active is not None else text

@@ -22,6 +22,9 @@ PAGES = {
     "compare": "/models/compare/?m=llama-3-1-405b&m=gpt-4o&m=mixtral-8x22b&m=claude-3-5-sonnet",
     "search": "/search/?q=llama",
     "search-empty": "/search/?q=unobtainium",
+    "archive-index": "/archive/",
+    "about": "/about/",
+    "corrections": "/corrections/",
 }
 
 

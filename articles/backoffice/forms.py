@@ -56,7 +56,8 @@ class ArticleAdminForm(forms.ModelForm):
         # in one of them swallowed the rest of the page (scripts included) as title text.
         for field in self.fields.values():
             field.help_text = escape(field.help_text)
-        self.fields["send_back_comment"].widget.attrs["rows"] = 2
+        # Empty on every round (issue 16): the browser must not bring back the last comment.
+        self.fields["send_back_comment"].widget.attrs.update(rows=2, autocomplete="off")
         self.conflict = None
         self.merged = None
         self.step = None
@@ -188,7 +189,8 @@ class ScheduleForm(forms.Form):
 
 class SendBackForm(forms.Form):
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+        # Empty on every round: the browser must not bring back the last comment.
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
         max_length=2000,
         help_text="The author sees this at the top of the article.",
     )

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -34,6 +35,7 @@ CONTENT_FIELDS = [
     ("published_at", "Published at"),
     ("review_comment", "Comment from the editors"),
 ]
+DIFF_CONTEXT = 12  # words of unchanged text kept on each side of a change
 # Words (keeping "3.1", "don't" and "mixture-of-experts" whole), runs of space, punctuation.
 _TOKEN = re.compile(r"\s+|\w+(?:[.,'’-]\w+)*|[^\w\s]")
 
@@ -63,13 +65,20 @@ def display_value(content, key):
     return "" if value is None else str(value)
 
 
-def diff_words(old, new):
-    """HTML marking words removed (`<del>`) and added (`<ins>`) between two texts."""
+def diff_words(old, new, context=None):
+    """HTML marking words removed (`<del>`) and added (`<ins>`) between two texts.
+
+    With `context` (a number of words), unchanged text longer than that around the changes
+    is cut to the words nearest them, and "…" stands for what was left out: a long body shows
+    the changed passages, not the whole text.
+    """
     a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     parts = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
         if op == "equal":
-            parts.append(escape("".join(a[i1:i2])))
+            first, last = index == 0, index == len(opcodes) - 1
+            parts.append(_unchanged(a[i1:i2], context, first, last))
             continue
         if i2 > i1:
             parts.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
@@ -78,14 +87,44 @@ def diff_words(old, new):
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text is escaped above
 
 
-def diff_contents(old, new):
-    """[(label, diff_html)] for each content field that differs between two snapshots."""
+GAP = '<span class="diff-gap" title="unchanged text left out">…</span>'
+
+
+def _unchanged(tokens, context, first, last):
+    """Escaped unchanged text, cut to `context` words on each side that touches a change."""
+    words = [i for i, token in enumerate(tokens) if not token.isspace()]
+    if context is None or len(words) <= context * (1 if first or last else 2):
+        return escape("".join(tokens))
+    head = "" if first else escape("".join(tokens[: words[context - 1] + 1])) + " "
+    tail = "" if last else " " + escape("".join(tokens[words[-context] :]))
+    return f"{head}{GAP}{tail}"
+
+
+def diff_contents(old, new, context=DIFF_CONTEXT):
+    """[(label, diff_html)] for each content field that differs between two snapshots.
+
+    Long unchanged text is cut to `context` words around each change (None: all of it).
+    """
     changes = []
     for key, label in CONTENT_FIELDS:
         before, after = display_value(old, key), display_value(new, key)
         if before != after:
-            changes.append((label, diff_words(before, after)))
+            changes.append((label, diff_words(before, after, context)))
     return changes
+
+
+# The notes of the steps where an editor last looked at the article (workflow.py writes them).
+REVIEW_NOTES = Q(note__startswith="Sent back to draft") | Q(note="Published")
+REVIEW_NOTES |= Q(note__startswith="Scheduled for")
+
+
+def last_review(article):
+    """The revision the article had when an editor last sent it back or published it.
+
+    None when no editor has reviewed it yet; the history then compares the two latest.
+    """
+    revisions = Revision.objects.filter(article=article).filter(REVIEW_NOTES)
+    return revisions.order_by("-created_at", "-pk").first()
 
 
 @transaction.atomic

@@ -1,11 +1,16 @@
-"""Writes and look-ups on the shared tag vocabulary: merge, rename, prefix suggestions."""
+"""Writes and look-ups on the shared tag vocabulary: merge, rename, prefix suggestions.
+
+A tag's old slug keeps working: a merge and a rename each leave a `TagRedirect` from the
+slug that went away to the tag that carries on, and its page answers with a permanent
+redirect (articles/public/views.py).
+"""
 
 from django.db import transaction
 from django.db.models import Min
 from django.db.models.functions import Lower
 from taggit.models import Tag
 
-from articles.models import TagDescription, TaggedArticle
+from articles.models import TagDescription, TaggedArticle, TagRedirect
 from config.lib.tagging import normalize_tag_name, tags_changed
 from models_catalog.models import TaggedModel
 
@@ -56,6 +61,10 @@ def tag_merge(survivor, others):
             TagDescription.objects.update_or_create(
                 tag=survivor, defaults={"description": donor.description}
             )
+    for tag in others:
+        if tag.pk != survivor.pk:
+            tag_redirect_record(tag.slug, survivor)
+    TagRedirect.objects.filter(tag_id__in=ids).update(tag=survivor)  # older slugs follow
     Tag.objects.filter(pk__in=ids).delete()
 
     tags_changed.send(sender=Tag, tag_ids=[survivor.pk, *ids])
@@ -64,3 +73,10 @@ def tag_merge(survivor, others):
 
 def tag_is_used(tag):
     return any(through.objects.filter(tag=tag).exists() for through in THROUGH_MODELS)
+
+
+def tag_redirect_record(old_slug, tag):
+    """From now on `old_slug` leads to `tag` (a rename or a merge); its own slug never does."""
+    if old_slug and old_slug != tag.slug:
+        TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag": tag})
+    TagRedirect.objects.filter(old_slug=tag.slug).delete()

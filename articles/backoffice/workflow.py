@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import announce
+from articles.backoffice import notifications
 from articles.models import Article, ArticleDraft, Author
 from articles.writes import (
     article_save,
@@ -133,10 +134,16 @@ def article_submit(article, user, edits=None):
     article = _locked(article)
     check_submit(article, user)
     if article.is_published:
-        return _draft_submit(article)
+        article = _draft_submit(article)
+        notifications.notify_submitted(article, user)
+        return article
     tags = _edit(article, edits)
     article.status = Status.REVIEW
-    return article_save(article, user, note="Submitted for review", tags=tags)
+    # A new round: the last comment stays in the history and the notice, not in the form.
+    article.review_comment = ""
+    article = article_save(article, user, note="Submitted for review", tags=tags)
+    notifications.notify_submitted(article, user)
+    return article
 
 
 def _draft_submit(article):
@@ -180,7 +187,9 @@ def article_publish(article, user, when=None, edits=None):
     article = _locked(article)
     check_publish(article, user)
     if article.is_published and (draft := _draft_locked(article)) is not None:
-        return _draft_go_live(article, draft, user, when)
+        article = _draft_go_live(article, draft, user, when)
+        notifications.notify_published(article, user, go_live_at=when)
+        return article
     tags = _edit(article, edits)
     now = timezone.now()
     article.status = Status.PUBLISHED
@@ -190,7 +199,9 @@ def article_publish(article, user, when=None, edits=None):
         note = f"Scheduled for {article.published_at:%Y-%m-%d %H:%M %Z}"
     else:
         note = "Published"
-    return article_save(article, user, note=note, tags=tags)
+    article = article_save(article, user, note=note, tags=tags)
+    notifications.notify_published(article, user)
+    return article
 
 
 def _draft_go_live(article, draft, user, when):
@@ -264,11 +275,14 @@ def article_send_back(article, user, comment, edits=None):
         draft.status, draft.go_live_at, draft.review_comment = DraftStatus.DRAFT, None, comment
         draft.save(update_fields=["status", "go_live_at", "review_comment"])
         announce.schedule_changed()
+        notifications.notify_sent_back(article, user, comment)
         return article
     tags = _edit(article, edits)
     article.status = Status.DRAFT
     article.review_comment = comment
-    return article_save(article, user, note=f"Sent back to draft: {comment}", tags=tags)
+    article = article_save(article, user, note=f"Sent back to draft: {comment}", tags=tags)
+    notifications.notify_sent_back(article, user, comment)
+    return article
 
 
 @transaction.atomic

@@ -6,8 +6,9 @@
 - revisions: a snapshot of an article at each save;
 - drafts: draft changes of a live article, kept apart from what readers see;
 - references: inline references still waiting for their target;
-- tags: descriptions of tags in the shared vocabulary;
+- tags: descriptions of tags in the shared vocabulary, and the old slugs of renamed tags;
 - editing: an open form's autosave, and who has an article open;
+- desk: each back-office user's preferences and the notices left for them;
 - search: the search index's rows.
 """
 
@@ -19,6 +20,7 @@ from articles.models.content import (
     TaggedArticle,
     TrashedArticle,
 )
+from articles.models.desk import DeskProfile, Notification
 from articles.models.drafts import ArticleDraft
 from articles.models.editing import Autosave, Presence
 from articles.models.images import Image
@@ -26,7 +28,7 @@ from articles.models.querysets import ArticleManager, ArticleQuerySet, TrashMana
 from articles.models.references import PendingReference
 from articles.models.revisions import Revision
 from articles.models.search import SearchEntry, SearchEntryFTS, SearchSynonym, SearchWord
-from articles.models.tags import TagDescription
+from articles.models.tags import TagDescription, TagRedirect
 
 __all__ = [
     "Article",
@@ -37,7 +39,9 @@ __all__ = [
     "Autosave",
     "Category",
     "CategoryQuerySet",
+    "DeskProfile",
     "Image",
+    "Notification",
     "PendingReference",
     "Presence",
     "Revision",
@@ -46,6 +50,7 @@ __all__ = [
     "SearchSynonym",
     "SearchWord",
     "TagDescription",
+    "TagRedirect",
     "TaggedArticle",
     "TrashManager",
     "TrashedArticle",

@@ -25,3 +25,17 @@ class TagDescription(AnnouncedOnWrite, CleanTextMixin, models.Model):
 
     def dependency_keys(self):
         return [f"tag:{self.tag_id}"]
+
+
+class TagRedirect(models.Model):
+    """A slug a tag used to have (renamed, or merged into another): its page answers 301."""
+
+    old_slug = models.CharField(max_length=100, unique=True)
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.tag_id}"

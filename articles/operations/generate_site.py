@@ -25,6 +25,7 @@ from articles.announce import everything_changed
 from articles.models import Article, Author, Category, SearchEntry, TaggedArticle
 from articles.rendering.article import article_derive
 from articles.writes import article_check_fields
+from config.lib.text import slug_from_title
 from models_catalog import announce as catalog_announce
 from models_catalog.changes import WriteContext
 from models_catalog.entries import Entry
@@ -320,7 +321,7 @@ class SiteGenerator:
         title = f"{self.title()} ({i})"
         return Article(
             title=title,
-            slug=slugify(title)[:190],
+            slug=slug_from_title(title, 190),
             dek=self.sentence(24),
             body=source,
             **derived,

@@ -1,4 +1,5 @@
-"""Sitemap sections for the publication: home, articles, categories, authors and tags.
+"""Sitemap sections for the publication: home, articles, categories, authors, tags, and the
+footer's pages (About, corrections, the archive by year).
 
 `lastmod` is when a reader last saw something change: an article's edit or its going live
 (a scheduled article goes live after its last edit), and for a list page, the latest of
@@ -10,6 +11,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import Article, TaggedArticle
+from articles.public.pages import archive_years, corrected_articles
 from config.lib.sitemaps import Section, SmallSection, latest, path_for
 from models_catalog.models import TaggedModel
 
@@ -88,3 +90,18 @@ class TagSection(SmallSection):
 class HomeSection(SmallSection):
     def all_entries(self):
         return [(reverse("articles:home"), ArticleSection().cached_stats()[1])]
+
+
+class PagesSection(SmallSection):
+    """The footer's pages: About and methodology, corrections, the archive and its years."""
+
+    def all_entries(self):
+        years = archive_years()
+        corrected = corrected_articles().values_list("updated_at", flat=True).first()
+        year_path = lambda year: reverse("articles:archive-year", args=[year])  # noqa: E731
+        return [
+            (reverse("articles:about"), None),
+            (reverse("articles:corrections"), corrected),
+            (reverse("articles:archive"), latest(*(latest(e, w) for _, _, e, w in years))),
+            *((year_path(year), latest(edited, live)) for year, _, edited, live in years),
+        ]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from articles.backoffice import preview
-from articles.public import feeds, views
+from articles.public import cards, feeds, pages, views
 from articles.search import views as search_views
 from config.lib.cache import public_page
 
@@ -39,6 +39,11 @@ urlpatterns = [
     path("tags/", views.tag_list, name="tags"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),
     path("preview/<str:token>/", preview.article_share_preview, name="preview"),
+    path("cards/articles/<slug:slug>/<slug:version>.png", cards.article_card_view, name="card"),
+    path("cards/tags/<str:slug>/<slug:version>.png", cards.tag_card_view, name="tag-card"),
+    path("about/", pages.about, name="about"),
+    path("corrections/", pages.corrections, name="corrections"),
+    path("archive/", pages.archive_index, name="archive"),
     path("archive/<int:year>/", views.archive_year, name="archive-year"),
     path("archive/<int:year>/<int:month>/", views.archive_month, name="archive-month"),
 ]

@@ -2,13 +2,15 @@ import calendar
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import http_date
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category, TagDescription
+from articles.models import Article, Author, Category, TagDescription, TagRedirect
+from articles.public.cards import article_card, tag_card
 from articles.public.queries import (
     article_neighbours,
     models_for_article,
@@ -102,6 +104,7 @@ def article_detail(request, slug):
         "models_in_article": list(models_for_article(article)),
         "previous": previous,
         "next": following,
+        "card": article_card(article),
     }
     _article_shows(context)
     response = render(request, "articles/article_detail.html", context)
@@ -200,7 +203,11 @@ def tag_list(request):
 
 @public_page("articles", "catalog", params=PAGED)
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        # A renamed or merged tag's old address moves for good to the tag it became.
+        moved = get_object_or_404(TagRedirect.objects.select_related("tag"), old_slug=slug)
+        return HttpResponsePermanentRedirect(reverse("articles:tag", args=[moved.tag.slug]))
     description = TagDescription.objects.filter(tag=tag).first()
     models = (
         AIModel.objects.filter(tags=tag)
@@ -217,6 +224,7 @@ def tag_detail(request, slug):
         "model_limit": TAG_MODEL_LIMIT,
         "page_obj": paginate(request, articles, count_key=f"tag:{tag.pk}"),
         "related_tags": related_tags(tag),
+        "card": tag_card(tag),
     }
     depends_on(f"tag:{tag.pk}", f"list:tag:{tag.pk}", f"tagged:{tag.pk}", "order:models")
     depends_on("names:tags")  # the related tags' names

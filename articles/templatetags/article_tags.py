@@ -1,5 +1,6 @@
 from django import template
 
+from articles.public.pages import optional_url as _optional_url
 from articles.public.queries import articles_about as _articles_about
 from articles.public.shown import shows_articles, shows_tags
 from config.lib.dependencies import also_depends_on
@@ -21,3 +22,9 @@ def articles_about(obj, title=None):
     if obj._meta.label == "models_catalog.AIModel":
         also_depends_on(f"mentions:model:{obj.pk}")  # articles that come to name it
     return {"object": obj, "articles": articles, "title": title}
+
+
+@register.simple_tag
+def optional_url(name):
+    """`{% optional_url "catalog:methodology" as url %}`: the page's path, or "" if none yet."""
+    return _optional_url(name)

@@ -9,9 +9,11 @@ import re
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html, strip_tags
 
+from config.lib.cards import HEIGHT, WIDTH
 from config.lib.seo import absolute_url, json_ld
 
 register = template.Library()
@@ -82,6 +84,36 @@ def social_image(image):
     )
 
 
+@register.simple_tag
+def social_card(card):
+    """OpenGraph and Twitter tags for a page's generated card, `card` being (Card, url)."""
+    card, url = card
+    return format_html(
+        '<meta property="og:image" content="{url}">\n'
+        '  <meta property="og:image:type" content="image/png">\n'
+        '  <meta property="og:image:width" content="{width}">\n'
+        '  <meta property="og:image:height" content="{height}">\n'
+        '  <meta property="og:image:alt" content="{alt}">\n'
+        '  <meta name="twitter:image" content="{url}">\n'
+        '  <meta name="twitter:image:alt" content="{alt}">',
+        url=absolute_url(url),
+        width=WIDTH,
+        height=HEIGHT,
+        alt=card.alt,
+    )
+
+
+def _card_image(card):
+    card, url = card
+    return {
+        "@type": "ImageObject",
+        "url": absolute_url(url),
+        "width": WIDTH,
+        "height": HEIGHT,
+        "caption": card.alt,
+    }
+
+
 def _breadcrumbs(*crumbs):
     """schema.org BreadcrumbList from (name, path) pairs, Home first."""
     crumbs = (("Home", reverse("articles:home")), *crumbs)
@@ -98,12 +130,40 @@ def _graph(*nodes):
     return json_ld({"@context": "https://schema.org", "@graph": list(nodes)})
 
 
+LOGO_SIZE = 256  # config/static/img/logo.png, drawn once with Pillow
+
+
 def _publisher():
-    return {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute_url("/")}
+    return {
+        "@type": "Organization",
+        "@id": absolute_url("/") + "#publisher",
+        "name": settings.SITE_NAME,
+        "url": absolute_url("/"),
+        "logo": {
+            "@type": "ImageObject",
+            "url": absolute_url(static("img/logo.png")),
+            "width": LOGO_SIZE,
+            "height": LOGO_SIZE,
+        },
+    }
+
+
+def _mentions(models):
+    """The catalog entries an article references inline, as schema.org SoftwareApplication."""
+    return [
+        {
+            "@type": "SoftwareApplication",
+            "name": model.name,
+            "url": absolute_url(model.get_absolute_url()),
+        }
+        for model in models
+        if getattr(model, "is_referenced", True)
+    ]
 
 
 @register.simple_tag
-def article_json_ld(article):
+def article_json_ld(article, card=None, models=()):
+    """The article, its card and hero image, publisher, and the catalog entries it mentions."""
     url = absolute_url(article.get_absolute_url())
     modified = _modified(article)
     data = {
@@ -123,16 +183,9 @@ def article_json_ld(article):
         "publisher": _publisher(),
         "articleSection": article.category.name,
         "keywords": [tag.name for tag in article.tags.all()],
+        "image": _article_images(article, card),
+        "mentions": _mentions(models),
     }
-    if article.hero_image_id:
-        image = article.hero_image
-        data["image"] = {
-            "@type": "ImageObject",
-            "url": absolute_url(image.file.url),
-            "width": image.width,
-            "height": image.height,
-            "caption": image.alt,
-        }
     data = {key: value for key, value in data.items() if value not in (None, [])}
     crumbs = _breadcrumbs(
         (article.category.name, article.category.get_absolute_url()),
@@ -141,10 +194,39 @@ def article_json_ld(article):
     return _graph(data, crumbs)
 
 
+def _article_images(article, card):
+    images = [_card_image(card)] if card else []
+    if article.hero_image_id:
+        image = article.hero_image
+        images.append(
+            {
+                "@type": "ImageObject",
+                "url": absolute_url(image.file.url),
+                "width": image.width,
+                "height": image.height,
+                "caption": image.alt,
+            }
+        )
+    return images
+
+
 @register.simple_tag
 def breadcrumbs_json_ld(*pairs):
     """`{% breadcrumbs_json_ld "Tags" tags_url tag.name tag_url %}`: name, path, name, path…"""
     return _graph(_breadcrumbs(*zip(pairs[::2], pairs[1::2], strict=True)))
+
+
+@register.simple_tag
+def webpage_json_ld(name, path, card=None, kind="CollectionPage"):
+    """A listing page (tag, comparison) with its card and publisher."""
+    data = {
+        "@type": kind,
+        "name": name,
+        "url": absolute_url(path),
+        "image": _card_image(card) if card else None,
+        "publisher": _publisher(),
+    }
+    return _graph({key: value for key, value in data.items() if value is not None})
 
 
 @register.simple_tag
@@ -166,7 +248,7 @@ def website_json_ld():
 
 
 @register.simple_tag
-def aimodel_json_ld(model):
+def aimodel_json_ld(model, card=None):
     """A catalog entry as a schema.org SoftwareApplication, with its licence and maker."""
     url = absolute_url(model.get_absolute_url())
     data = {
@@ -180,6 +262,7 @@ def aimodel_json_ld(model):
         "dateModified": model.updated_at.isoformat(),
         "keywords": [tag.name for tag in model.tags.all()],
         "sameAs": [link for link in (model.homepage_url, model.model_card_url) if link],
+        "image": _card_image(card) if card else None,
     }
     if model.organization_id:
         maker = {"@type": "Organization", "name": model.organization.name}

@@ -24,6 +24,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
+from django.utils.text import slugify
 
 LINE, TEXT = "line", "text"
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
@@ -161,3 +162,12 @@ def xml_safe(value):
     if isinstance(value, dict):
         return {key: xml_safe(item) for key, item in value.items()}
     return value
+
+
+def slug_from_title(title, max_length=200):
+    """'Llama 3.1 405B' -> 'llama-3-1-405b': a dot separates, as in version numbers.
+
+    Django's slugify (and the admin's URLify) drop the dot and run the numbers together
+    ("llama-31-405b"); config/static/js/slug-keeps-versions.js makes the admin agree.
+    """
+    return slugify(str(title).replace(".", " "))[:max_length].strip("-")

@@ -4,12 +4,24 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
+from django.db.models import Case, When
+from django.urls import path
 from taggit.managers import TaggableManager
 
 from config.lib.tagging import TagAutocompleteWidget
+from config.lib.widgets import named_autocomplete
 from models_catalog import writes
+from models_catalog.backoffice.forms import AIModelAdminForm, GradeGridFormSet, GradeRowForm
+from models_catalog.backoffice.importing import ImportViewMixin
 from models_catalog.changes import WriteContext
-from models_catalog.models import AIModel, License, OpennessGrade, Organization, PricePoint
+from models_catalog.models import (
+    AIModel,
+    Dimension,
+    License,
+    OpennessGrade,
+    Organization,
+    PricePoint,
+)
 
 TAG_ONLY_FIELDS = ["tags"]
 
@@ -50,14 +62,34 @@ class LicenseAdmin(admin.ModelAdmin):
 
 
 class OpennessGradeInline(admin.TabularInline):
+    """The grades as one grid: a row per dimension, in the index's order, the ungraded ones
+    ready to fill in (a row left without a grade is not saved)."""
+
     model = OpennessGrade
-    extra = 0
-    max_num = 14
+    form = GradeRowForm
+    formset = GradeGridFormSet
+    max_num = len(Dimension)
     fields = ["dimension", "grade", "link", "notes", "reason"]
+    verbose_name_plural = "openness grades (one row per dimension; leave a grade blank if unknown)"
+
+    def get_queryset(self, request):
+        order = Case(*(When(dimension=d, then=n) for n, d in enumerate(Dimension.values)))
+        return super().get_queryset(request).order_by(order, "pk")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(ungraded(obj))
 
     def has_view_permission(self, request, obj=None):
         # Taggers see the grades (read-only) on the form they may open.
         return super().has_view_permission(request, obj) or _can_tag(request)
+
+
+def ungraded(obj):
+    """The dimensions `obj` has no grade for yet, in the index's order."""
+    graded = set()
+    if obj is not None and obj.pk:
+        graded = set(obj.openness_grades.values_list("dimension", flat=True))
+    return [d for d in Dimension.values if d not in graded]
 
 
 class PricePointInline(admin.TabularInline):
@@ -72,7 +104,9 @@ class PricePointInline(admin.TabularInline):
 
 
 @admin.register(AIModel)
-class AIModelAdmin(admin.ModelAdmin):
+class AIModelAdmin(ImportViewMixin, admin.ModelAdmin):
+    form = AIModelAdminForm
+    change_list_template = "admin/models_catalog/aimodel/change_list.html"
     list_display = [
         "name",
         "organization",
@@ -105,7 +139,6 @@ class AIModelAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "parameters",
-                    "active_parameters",
                     "context_window",
                     "input_modalities",
                     "output_modalities",
@@ -131,8 +164,41 @@ class AIModelAdmin(admin.ModelAdmin):
     def _tag_only(self, request):
         return not request.user.has_perm("models_catalog.change_aimodel") and _can_tag(request)
 
+    class Media:
+        js = ["js/slug-keeps-versions.js", "js/select2-names.js"]
+
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) or _can_tag(request)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._tag_only(request):
+            return fieldsets
+        # A tagger comes to tag: the one field they may change comes first.
+        rest = [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in TAG_ONLY_FIELDS]})
+            for name, opts in fieldsets
+        ]
+        return [("Tags", {"fields": TAG_ONLY_FIELDS}), *rest]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = named_autocomplete(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, OpennessGradeInline):
+            kwargs["initial"] = [{"dimension": d} for d in ungraded(obj)]
+        return kwargs
+
+    def changelist_view(self, request, extra_context=None):
+        allowed = self.has_import_permission(request)
+        extra_context = {**(extra_context or {}), "has_import_permission": allowed}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name="models_catalog_aimodel_import"), *super().get_urls()]
 
     def get_readonly_fields(self, request, obj=None):
         if self._tag_only(request):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from config.lib.cache import public_page
-from models_catalog.public import feeds, views
+from models_catalog.public import cards, feeds, views
 
 app_name = "catalog"
 
@@ -19,6 +19,12 @@ urlpatterns = [
         name="changes-feed-atom",
     ),
     path("models/<slug:slug>/", views.aimodel_detail, name="detail"),
+    path("cards/models/<slug:slug>/<slug:version>.png", cards.aimodel_card_view, name="card"),
+    path(
+        "cards/compare/<str:slugs>/<slug:version>.png",
+        cards.compare_card_view,
+        name="compare-card",
+    ),
     path("models.json", views.aimodel_export, {"fmt": "json"}, name="export-json"),
     path("models.csv", views.aimodel_export, {"fmt": "csv"}, name="export-csv"),
 ]

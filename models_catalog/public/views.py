@@ -16,6 +16,7 @@ from models_catalog.models import (
 )
 from models_catalog.models.history import began, rewind_all
 from models_catalog.public import asof, provenance
+from models_catalog.public.cards import aimodel_card, compare_card, compare_slugs
 from models_catalog.public.charts import release_chart
 from models_catalog.public.comparison import MAX_MODELS, compare_selection, comparison_rows
 from models_catalog.public.queries import (
@@ -127,6 +128,7 @@ def aimodel_detail(request, slug):
         "compare_choices": compare_choices(exclude=model),
         "citation": CITATION,
         "citation_url": CITATION_URL,
+        "card": aimodel_card(model),
     }
     return render(request, "models_catalog/aimodel_detail.html", context)
 
@@ -168,10 +170,13 @@ def aimodel_compare(request):
     if day is not None:
         models, notices = _as_of(models, notices, day)
     depends_on(*(f"model:{m.pk}" for m in models), "names:models")
+    compared = len(models) >= 2
     context = {
         "models": models,
         "notices": notices,
         "as_of": day,
+        "card": compare_card(models) if compared else None,
+        "canonical_slugs": compare_slugs(models) if compared else [],
         "rows": comparison_rows(models) if len(models) >= 2 else [],
         "max_models": MAX_MODELS,
         "choices": compare_choices(selected=models),

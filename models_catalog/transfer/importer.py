@@ -16,11 +16,11 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models.functions import Lower
-from django.utils.text import slugify
 
-from models_catalog import formatting, writes
+from config.lib.text import slug_from_title
+from models_catalog import announce, formatting, writes
 from models_catalog.changes import WriteContext
 from models_catalog.entries import Entry, InvalidEntries, entry_problems
 from models_catalog.models import PRICE_COLUMNS, AIModel, current_prices
@@ -209,7 +209,7 @@ def _match_stored(found):
 
 def slug_from_name(name):
     """'Llama 3.1 8B' -> 'llama-3-1-8b' (dots separate, as in version numbers)."""
-    return slugify(name.replace(".", " "))[: _field("slug").max_length]
+    return slug_from_title(name, _field("slug").max_length)
 
 
 def import_file(path, progress=None, context=None):
@@ -243,3 +243,15 @@ def _entry_errors(problems):
         for slug, found in problems.items()
         for fact, messages in found.items()
     ]
+
+
+def import_dry_run(rows, context=None):
+    """What `import_rows` would do, changing nothing: a Result, or ImportFailed.
+
+    The very same code runs, in a transaction that is rolled back; its announcements are
+    dropped (announce.superseded), so neither the search index nor the cache hears of it.
+    """
+    with transaction.atomic(), announce.superseded():
+        result = import_rows(rows, context=context)
+        transaction.set_rollback(True)
+    return result

@@ -114,9 +114,11 @@ def test_article_metadata(client, article):
     )
     assert page.one("og:type") == "article"
     assert page.one("twitter:card") == "summary_large_image"
-    assert page.one("og:image") == ORIGIN + article.hero_image.file.url
+    # The generated card, not the hero picture, is what a link preview shows (issue 17).
+    assert page.one("og:image").startswith(ORIGIN + "/cards/articles/moe/")
+    assert page.one("twitter:image") == page.one("og:image")
     assert (page.one("og:image:width"), page.one("og:image:height")) == ("1200", "630")
-    assert page.one("og:image:alt") == "A red square on white"
+    assert page.one("og:image:alt").startswith("Article: Mixture of experts, explained")
     assert page.one("article:published_time") == article.published_at.isoformat()
     assert sorted(page.meta["article:tag"]) == ["LLM", "MoE"]
     ld = page.graph()["Article"]
@@ -128,8 +130,10 @@ def test_article_metadata(client, article):
     }
     assert ld["datePublished"] == article.published_at.isoformat()
     assert ld["dateModified"] == article.updated_at.isoformat()
-    assert ld["image"]["url"] == ORIGIN + article.hero_image.file.url
-    assert (ld["image"]["width"], ld["image"]["height"]) == (1200, 630)
+    card, hero = ld["image"]
+    assert card["url"] == page.one("og:image") and (card["width"], card["height"]) == (1200, 630)
+    assert hero["url"] == ORIGIN + article.hero_image.file.url
+    assert (hero["width"], hero["height"]) == (1200, 630)
     assert crumbs(page) == [
         ("Home", "/"),
         ("Explainers", "/category/explainers/"),
@@ -154,11 +158,12 @@ def test_json_ld_cannot_be_closed_by_content(client):
     assert json.loads(block.group(1))["@graph"][0]["headline"].startswith("</script>")
 
 
-def test_article_without_image_is_a_summary_card(client):
+def test_article_without_image_still_has_a_large_card(client):
     ArticleFactory(slug="plain")
     page = head(client, "/articles/plain/")
-    assert page.one("twitter:card") == "summary" and "og:image" not in page.meta
-    assert "image" not in page.graph()["Article"]
+    assert page.one("twitter:card") == "summary_large_image"
+    assert page.one("og:image").startswith(ORIGIN + "/cards/articles/plain/")
+    assert [image["url"] for image in page.graph()["Article"]["image"]] == [page.one("og:image")]
 
 
 def test_list_pages_metadata(client, article):

@@ -226,7 +226,7 @@ def test_author_sees_only_their_own_articles(client, world):
     assert world["own_draft"].title in content
     assert world["others_draft"].title not in content
     response = client.get(reverse("admin:articles_article_change", args=[world["others_draft"].pk]))
-    assert response.status_code == 302  # "does not exist" for this user
+    assert response.status_code == 403  # "you may not see it" (issue 16), not "missing"
 
 
 def test_author_has_no_publish_controls(client, world):

@@ -76,7 +76,11 @@ def test_sitemap_lists_every_public_page_with_lastmod(client):
     assert "/tags/llm/" in urls and "/tags/moe/" in urls and "/tags/secret/" not in urls
     assert day(urls["/models/mixtral/"]) == model.updated_at.date()
     assert "/" in urls and "/models/" in urls
-    assert all(urls.values())
+    year = (now - timedelta(days=5)).year
+    assert {"/about/", "/corrections/", "/archive/", f"/archive/{year}/"} <= set(urls)
+    assert day(urls[f"/archive/{year}/"]) == (now - timedelta(days=2)).date()
+    # About is fixed text and nothing has been corrected: no lastmod rather than a made-up one.
+    assert all(stamp for path, stamp in urls.items() if path not in {"/about/", "/corrections/"})
 
 
 def test_scheduled_article_lastmod_is_when_it_went_live(client):
@@ -109,7 +113,8 @@ def test_index_query_count_is_flat_and_within_budget(client, django_assert_num_q
     for n in range(rows):
         ArticleFactory(category=CategoryFactory(), tags=[f"Tag {n}"])
     AIModelFactory.create_batch(rows, tags=["LLM"])
-    with django_assert_num_queries(8):
+    # 10: the footer's pages add the archive's years and the newest correction (issue 17).
+    with django_assert_num_queries(10):
         assert client.get("/sitemap.xml").status_code == 200
     with django_assert_num_queries(0):  # kept until the next write
         assert client.get("/sitemap.xml").status_code == 200

@@ -70,14 +70,13 @@ def test_active_parameters_above_the_total_are_refused_everywhere(tmp_path, clie
         "name": "X",
         "slug": "x",
         "kind": "language",
-        "parameters": "7",
-        "active_parameters": "9",
+        "parameters": "7 (9 active)",  # the admin reads both from one field (issue 16)
     }
     data.update({"price_points-TOTAL_FORMS": "0", "price_points-INITIAL_FORMS": "0"})
     data.update({"openness_grades-TOTAL_FORMS": "0", "openness_grades-INITIAL_FORMS": "0"})
     response = client.post(reverse("admin:models_catalog_aimodel_add"), data)
     errors = response.context["adminform"].form.errors
-    assert errors["active_parameters"] == ["Cannot be larger than the total parameters."]
+    assert errors["parameters"] == ["The active count cannot be larger than the total."]
 
 
 def test_the_admin_refuses_what_imports_refuse(client):

@@ -1,4 +1,8 @@
-"""The article admin's Preview: the posted, unsaved form in the site's article template."""
+"""The article admin's Preview: the posted, unsaved form in the site's article template.
+
+A GET of an article's preview URL shows its saved state instead: where "View on site" leads
+for an article readers cannot see yet (the public page would answer 404).
+"""
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -15,7 +19,7 @@ class PreviewViewMixin:
     def preview_view(self, request, object_id=None):
         """Render the posted, unsaved form in the site's article template."""
         if request.method != "POST":
-            return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+            return self.saved_preview(request, object_id)
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if object_id and obj is None:
             raise PermissionDenied
@@ -41,3 +45,14 @@ class PreviewViewMixin:
         if tags is None:
             tags = [tag.name for tag in obj.tags.all()] if obj else []
         return render_preview(request, article, tags, errors=errors)
+
+    def saved_preview(self, request, object_id):
+        """The saved article in the site's template, for whoever may see it in the admin."""
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if obj is None:
+            return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        if obj.is_published:
+            return HttpResponseRedirect(obj.get_absolute_url())
+        return render_preview(request, obj, [tag.name for tag in obj.tags.all()])

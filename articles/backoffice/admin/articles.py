@@ -8,6 +8,7 @@ views are mixins beside this module.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -23,6 +24,7 @@ from articles.backoffice.admin.article_drafts import (
     draft_wanted,
     with_draft_state,
 )
+from articles.backoffice.admin.article_editor import EditorEndpointsMixin
 from articles.backoffice.admin.article_preview import PreviewViewMixin
 from articles.backoffice.admin.base import warn_removed_markup
 from articles.backoffice.admin.editing import EditingViewsMixin
@@ -32,7 +34,9 @@ from articles.backoffice.preview import share_url
 from articles.backoffice.revisions import revision_baseline
 from articles.models import Article
 from articles.writes import article_save
+from config.admin_site import clean_pk
 from config.lib.tagging import TagAutocompleteWidget
+from config.lib.widgets import named_autocomplete
 
 Status = Article.Status
 DRAFT_CHANGES = "draft_changes"
@@ -68,6 +72,7 @@ class StateFilter(admin.SimpleListFilter):
 class ArticleAdmin(
     WorkflowActionsMixin,
     PreviewViewMixin,
+    EditorEndpointsMixin,
     RevisionViewsMixin,
     EditingViewsMixin,
     admin.ModelAdmin,
@@ -86,8 +91,25 @@ class ArticleAdmin(
     delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
 
     class Media:
-        css = {"all": ["articles/editorial.css", "articles/admin/editing.css"]}
-        js = ["articles/admin/editing.js"]  # autosave, recovery, leave warning, presence
+        css = {
+            "all": [
+                "articles/editorial.css",
+                "articles/admin/editing.css",
+                "articles/editor/editor.css",
+            ]
+        }
+        # One module per feature: autosave, recovery, leave warning and presence (issue 14);
+        # the editor (issue 16); the slug that keeps version dots apart; select2's names.
+        js = [
+            "articles/admin/editing.js",
+            "js/slug-keeps-versions.js",
+            "js/select2-names.js",
+            "articles/editor/text.js",
+            "articles/editor/live-preview.js",
+            "articles/editor/toolbar.js",
+            "articles/editor/image-drop.js",
+            "articles/editor/reference-autocomplete.js",
+        ]
 
     # --- who sees and edits what -------------------------------------------------------
 
@@ -96,6 +118,18 @@ class ArticleAdmin(
         if workflow.can_publish(request.user):
             return queryset
         return queryset.filter(author__user=request.user)  # authors: their own articles
+
+    def get_object(self, request, object_id, from_field=None):
+        """The article; a live one with draft changes carries them, for the form to show."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and from_field is None:
+            # Another author's article is not "missing, perhaps deleted": say so (a 403).
+            pk = clean_pk(Article, object_id)
+            if pk is not None and Article.objects.filter(pk=pk).exists():
+                raise PermissionDenied("You may not see this article: it is another author's.")
+        if obj is not None:
+            draft_show(obj, request.user)
+        return obj
 
     def has_publish_permission(self, request, obj=None):
         return workflow.can_publish(request.user)
@@ -147,15 +181,12 @@ class ArticleAdmin(
             readonly += ["status", "published_at"]  # draft changes hold content only
         return readonly
 
-    def get_object(self, request, object_id, from_field=None):
-        """The article; a live one with draft changes carries them, for the form to show."""
-        obj = super().get_object(request, object_id, from_field)
-        if obj is not None:
-            draft_show(obj, request.user)
-        return obj
-
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if self.has_change_permission(request, obj) else {}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = named_autocomplete(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- list columns -------------------------------------------------------------------
 
@@ -180,6 +211,13 @@ class ArticleAdmin(
             "given out so far (Workflow: Revoke share links).</div>",
             share_url(obj),
         )
+
+    def get_view_on_site_url(self, obj=None):
+        # Readers cannot see a draft, one in review or a scheduled one: its public URL is a
+        # 404, so "View on site" opens the preview of the saved article instead.
+        if obj is not None and obj.pk is not None and not obj.is_published:
+            return reverse("admin:articles_article_preview", args=[obj.pk])
+        return super().get_view_on_site_url(obj)
 
     # --- saving -------------------------------------------------------------------------
 
@@ -293,6 +331,13 @@ class ArticleAdmin(
         wrap = self.admin_site.admin_view
         return [
             path("preview/", wrap(self.preview_view), name=f"{prefix}_preview_add"),
+            path("editor/preview/", wrap(self.live_preview_view), name=f"{prefix}_live_preview"),
+            path("editor/image/", wrap(self.image_upload_view), name=f"{prefix}_image_upload"),
+            path(
+                "editor/references/",
+                wrap(self.reference_search_view),
+                name=f"{prefix}_references",
+            ),
             path("<path:object_id>/preview/", wrap(self.preview_view), name=f"{prefix}_preview"),
             path(
                 "<path:object_id>/revisions/compare/",

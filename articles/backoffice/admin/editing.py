@@ -7,7 +7,7 @@ ARTICLE_AUTOSAVE_MAX_BYTES, never 500. The logic is in articles/backoffice/editi
 """
 
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpResponse, JsonResponse, RawPostDataException
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
@@ -24,12 +24,20 @@ def _error(message, status):
 class EditingViewsMixin:
     """Autosave and presence for ArticleAdmin: URLs, views, and the change form's context."""
 
+    def _article(self, request, object_id):
+        """The article if this user may see it in the admin, else None (the endpoints answer
+        404 alike for a missing article and another author's, which the page itself 403s)."""
+        try:
+            return self.get_object(request, unquote(object_id))
+        except PermissionDenied:
+            return None
+
     def _editable(self, request, object_id):
         """(article or None, error response or None) for an autosave of `object_id`."""
         if object_id is None:
             allowed = self.has_add_permission(request)
             return None, (None if allowed else _error("You may not add articles.", 403))
-        article = self.get_object(request, unquote(object_id))
+        article = self._article(request, object_id)
         if article is None:
             return None, _error("No such article.", 404)
         if not self.has_change_permission(request, article):
@@ -74,7 +82,7 @@ class EditingViewsMixin:
         return HttpResponse(status=NO_CONTENT)
 
     def presence_view(self, request, object_id):
-        article = self.get_object(request, unquote(object_id))
+        article = self._article(request, object_id)
         if article is None or not self.has_view_or_change_permission(request, article):
             return _error("No such article.", 404)
         if self.has_change_permission(request, article):
@@ -82,7 +90,7 @@ class EditingViewsMixin:
         return JsonResponse({"others": editing.presence_others(request.user, article)})
 
     def presence_leave_view(self, request, object_id):
-        article = self.get_object(request, unquote(object_id))
+        article = self._article(request, object_id)
         if article is None:
             return _error("No such article.", 404)
         editing.presence_leave(request.user, article)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from articles.backoffice.revisions import diff_contents, revision_restore
+from articles.backoffice.revisions import diff_contents, last_review, revision_restore
 from articles.models import Revision
 from config.admin_site import clean_pk
 
@@ -26,6 +26,7 @@ class RevisionViewsMixin:
         extra_context = {
             **(extra_context or {}),
             "revisions": revisions.select_related("user").order_by("-created_at", "-pk"),
+            "last_review": last_review(article) if article else None,
         }
         return super().history_view(request, object_id, extra_context)
 
@@ -36,10 +37,18 @@ class RevisionViewsMixin:
         return obj
 
     def compare_view(self, request, object_id):
-        """Word-level diff between two revisions (?a=<id>&b=<id>; b defaults to the latest)."""
+        """Word-level diff between two revisions (?a=<id>&b=<id>; b defaults to the latest).
+
+        Without `a`: the changes since the last review (the revision an editor last sent back
+        or published), or since the revision before the latest when there was none.
+        """
         article = self._article_for(request, object_id, self.has_view_or_change_permission)
         revisions = Revision.objects.filter(article=article).select_related("user")
-        older = _revision(revisions, request.GET.get("a"))
+        review = last_review(article) if "a" not in request.GET else None
+        if "a" not in request.GET:
+            older = review or revisions[1:2].first()
+        else:
+            older = _revision(revisions, request.GET["a"])
         newer = (
             _revision(revisions, request.GET["b"]) if request.GET.get("b") else revisions.first()
         )
@@ -51,7 +60,7 @@ class RevisionViewsMixin:
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": article,
-            "title": f"Changes to “{article}”",
+            "title": f"Changes to “{article}”" + (" since the last review" if review else ""),
             "older": older,
             "newer": newer,
             "changes": diff_contents(older.content, newer.content),

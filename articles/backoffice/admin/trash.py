@@ -44,6 +44,14 @@ class TrashAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         workflow.trash_empty(request.user, [obj])
 
+    def changelist_view(self, request, extra_context=None):
+        # The change list's context has no delete permission of its own: say it for the button.
+        extra_context = {**(extra_context or {}), "can_empty_trash": self.can_empty(request)}
+        return super().changelist_view(request, extra_context)
+
+    def can_empty(self, request):
+        return self.has_delete_permission(request) and workflow.can_trash(request.user)
+
     def get_urls(self):
         name = "articles_trashedarticle_empty"
         return [
@@ -53,7 +61,7 @@ class TrashAdmin(admin.ModelAdmin):
 
     def empty_view(self, request):
         """Confirm, then delete everything in the trash for good."""
-        if not self.has_delete_permission(request):
+        if not self.can_empty(request):
             raise PermissionDenied
         if request.method == "POST":
             count = workflow.trash_empty(request.user)
