@@ -193,9 +193,6 @@ def _invalidate(keys):
 
 _due_sources = []
 _due_actions = []
-# How far back a lost due moment (evicted, cleared by a change of schedule) is made up for: as
-# long as a page entry or a kept count lives (config/lib/cache.py PAGE_TIMEOUT).
-DUE_LOOKBACK = 60 * 60
 
 
 def register_due_source(source, keys=None, on_due=None):
@@ -204,8 +201,7 @@ def register_due_source(source, keys=None, on_due=None):
     `keys(since)` names the dependency keys of what came due from `since` (a datetime) to
     now; without it, the whole articles half is invalidated when something comes due.
     `on_due()`, when given, runs at the first request after such a moment, before the pages
-    are invalidated (it may write, announcing as any write does; it returns a true value when
-    it did). The articles app registers
+    are invalidated (it may write, announcing as any write does). The articles app registers
     its scheduled articles and scheduled draft changes here; this module names no app.
     """
     if all(existing != source for existing, _ in _due_sources):
@@ -220,30 +216,37 @@ def _next_due():
 
 
 def due_changed():
-    """A scheduled moment was set or withdrawn: the next request works it out again (and
-    makes up for anything that came due meanwhile, DUE_LOOKBACK back)."""
-    _store().delete(DUE)
+    """A scheduled moment was set or withdrawn: the next request works the next one out again,
+    after making up for anything that came due since the moment it knew (or since now)."""
+    _due_now()
     if connection.in_atomic_block:
-        transaction.on_commit(lambda: _store().delete(DUE))
+        transaction.on_commit(_due_now)
+
+
+def _due_now():
+    store = _store()
+    known = store.get(DUE)
+    now = time.time()
+    store.set(DUE, now if known is None else min(known, now), None)
 
 
 def check_due(found):
-    """True when a due moment passed or was unknown (what came due is now invalidated and the
-    due actions have run, which may have written): read again.
+    """True when a due moment passed (what came due is now invalidated, and the due actions
+    have run, which may have written): read again.
 
     `found` is what the page lookup read, the due moment among it; it learns the next one.
-    A missing moment (never computed, evicted, or cleared by `due_changed`) is computed, and
-    whatever went live in the last DUE_LOOKBACK seconds is invalidated: no cached page or
-    count is older than that.
+    A missing moment (never computed, or evicted) is computed: evicted entries are read again
+    (their keys may be gone too), and the next moment is known from then on.
     """
     due = found.get(DUE)
     now = time.time()
     if due is not None and now < due:
         return False
-    changed = _came_due(now - DUE_LOOKBACK if due is None else due)
+    if due is not None:
+        _came_due(due)
     found[DUE] = _next_due()
     _store().set(DUE, found[DUE], None)
-    return changed or due is not None  # a passed moment: read again, whatever was said
+    return due is not None
 
 
 def due_check():
@@ -265,13 +268,12 @@ def seconds_to_due(found):
 
 
 def _came_due(due):
-    """Run the due actions, then invalidate what went live from `due` on; True when either
-    changed something (an action says so by returning a true value)."""
-    wrote = [bool(action()) for action in _due_actions]
+    """Run the due actions, then invalidate what went live from `due` on."""
+    for action in _due_actions:
+        action()
     since = datetime.fromtimestamp(due, UTC) - timedelta(seconds=1)  # float rounding
     keys = set()
     for _, named in _due_sources:
         keys.update({half_key("articles")} if named is None else named(since))
     if keys:
         invalidate(keys, ("articles",))
-    return any(wrote) or bool(keys)
