@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/modelpress
 HOST ?= 127.0.0.1
 PORT ?= 8000
+EDGE_PORT ?= 6081
 # pytest-xdist processes per pass; the suite is mostly waiting (browsers, servers, databases).
 TEST_WORKERS ?= 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -14,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 FIND_PYTHON = for c in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$c"; break; fi; done
 
-.PHONY: run serve test test-fast test-sqlite test-postgres lint format install bench bench-quick clean
+.PHONY: run serve serve-edge test test-fast test-sqlite test-postgres lint format install bench bench-quick clean
 
 $(PY):
 	@py="$$($(FIND_PYTHON))"; \
@@ -53,6 +54,26 @@ serve: install .secret_key
 	{ $(PY) manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn config.wsgi --workers 2 --bind $(HOST):$(PORT) --access-logfile -; }
+
+# Varnish (config/edge/modelpress.vcl, Debian's varnish + varnish-modules for xkey) on
+# $(HOST):$(EDGE_PORT) in front of `make serve`'s gunicorn on 127.0.0.1:$(PORT); every write
+# purges the keys it changed there (EDGE_PURGE_URLS, through the task worker).
+serve-edge: install .secret_key
+	@command -v varnishd >/dev/null || [ -x /usr/sbin/varnishd ] || { echo "varnishd not found: apt-get install varnish varnish-modules" >&2; exit 1; }
+	export DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat .secret_key)" \
+		DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 EMAIL_URL="$${EMAIL_URL:-console://}" \
+		EDGE_PURGE_URLS="http://127.0.0.1:$(EDGE_PORT)/"; \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py load_demo --no-accounts && \
+	{ edge="$$(mktemp -d)"; \
+	  sed -e 's/BACKEND_HOST/127.0.0.1/' -e 's/BACKEND_PORT/$(PORT)/' config/edge/modelpress.vcl > "$$edge/modelpress.vcl"; \
+	  $(PY) manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	  $(VENV)/bin/gunicorn config.wsgi --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - & web=$$!; \
+	  trap 'kill $$worker $$web 2>/dev/null; rm -rf "$$edge"' EXIT INT TERM; \
+	  echo "Varnish on http://$(HOST):$(EDGE_PORT)/ in front of gunicorn on 127.0.0.1:$(PORT)"; \
+	  "$$(command -v varnishd || echo /usr/sbin/varnishd)" -F -j none -n "$$edge/n" -a $(HOST):$(EDGE_PORT) \
+		-f "$$edge/modelpress.vcl" -s malloc,256m -p http_req_hdr_len=16k -p default_grace=0; }
 
 lint: install
 	$(PY) -m ruff check .

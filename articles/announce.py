@@ -11,15 +11,100 @@ writes announce and says it once, when the outermost block ends: an admin save w
 article, its tags and the bodies that reference it, and the search index hears of all of
 them in one call and the cached pages are invalidated once; a restore rebuilds the index once.
 A block that fails announces nothing (its writes are rolled back with it).
+
+Since issue 18 the cache hears exactly what changed (config/lib/dependencies.py): for each
+article written, `article:<id>` and, when it is or was visible to readers, the lists that show
+it (`list:articles`, `list:category:<id>`, `list:author:<id>`, `list:tag:<id>`); when what a
+list holds or its order changed (published or withdrawn, dated, moved, retagged, deleted, or
+nothing is known of its state before), also `order:articles` and `tagged:<tag id>`, which
+the sidebars and "related" lists of other article pages depend on. A body re-rendered (a
+reference changed) is not such a change. The writes say the state before
+(`articles_before`), so an article moved out of a category still leaves that category's
+list. Rows the pages show beside articles say their own keys (`AnnouncedOnWrite`); a change
+whose reach is not known invalidates every page of the half (`pages_changed`).
 """
 
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.utils import timezone
+
 from config.lib import cache, indexing
 
 ARTICLE = "article"  # the search kind of articles (articles/search/indexing.py registers it)
+PUBLISHED = "published"  # Article.Status.PUBLISHED; this module names no model
+
+
+@dataclass(frozen=True)
+class State:
+    """What decides which lists show an article."""
+
+    visible: bool
+    published_at: object
+    category: int
+    author: int
+    tags: frozenset
+    scheduled: bool = False  # published with a time to come: the page cache's due moment
+
+
+def states(pks):
+    """{pk: State} of these articles as stored now (two queries; deleted ones are absent)."""
+    article = apps.get_model("articles", "Article")
+    tagged = apps.get_model("articles", "TaggedArticle")
+    tags = {}
+    for pk, tag in tagged.objects.filter(content_object_id__in=pks).values_list(
+        "content_object_id", "tag_id"
+    ):
+        tags.setdefault(pk, set()).add(tag)
+    now = timezone.now()
+    rows = article.all_objects.filter(pk__in=pks).values_list(
+        "pk", "status", "published_at", "deleted_at", "category_id", "author_id"
+    )
+    return {
+        pk: State(
+            status == PUBLISHED and at is not None and at <= now and deleted is None,
+            at,
+            category,
+            author,
+            frozenset(tags.get(pk, ())),
+            status == PUBLISHED and at is not None and at > now and deleted is None,
+        )
+        for pk, status, at, deleted, category, author in rows
+    }
+
+
+def list_keys(state, structural):
+    """The keys of the lists showing an article in `state` (none unless readers see it)."""
+    if state is None or not state.visible:
+        return set()
+    keys = {"list:articles", f"list:category:{state.category}", f"list:author:{state.author}"}
+    keys.update(f"list:tag:{tag}" for tag in state.tags)
+    if structural:
+        keys.add("order:articles")
+        keys.update(f"tagged:{tag}" for tag in state.tags)
+    return keys
+
+
+def came_due_keys(since):
+    """The keys of articles that went live by themselves from `since` to now (the page
+    cache's due source: articles/apps.py)."""
+    article = apps.get_model("articles", "Article")
+    pks = list(
+        article.objects.published()
+        .filter(published_at__gte=since)
+        .values_list("pk", flat=True)[:MAX_DUE]
+    )
+    if len(pks) == MAX_DUE:
+        return {"half:articles"}  # a backlog come due at once: every page
+    keys = set()
+    for pk, state in states(pks).items():
+        keys |= {f"article:{pk}", *list_keys(state, structural=True)}
+    return keys
+
+
+MAX_DUE = 1000
 
 
 @dataclass
@@ -27,6 +112,9 @@ class Announcement:
     """What a block of writes changed, said once when it ends."""
 
     articles: set[int] = field(default_factory=set)
+    rerendered: set[int] = field(default_factory=set)
+    before: dict = field(default_factory=dict)
+    keys: set[str] = field(default_factory=set)
     pages: bool = False
     everything: bool = False
 
@@ -35,10 +123,27 @@ class Announcement:
             indexing.rebuild()
             cache.bump()
             return
-        if self.articles:
-            indexing.changed(ARTICLE, sorted(self.articles))
-        if self.articles or self.pages:
-            cache.bump("articles")
+        written = self.articles | self.rerendered
+        if written:
+            indexing.changed(ARTICLE, sorted(written))
+        keys = self.keys | self.article_keys(written | set(self.before))
+        if self.pages:
+            keys.add("half:articles")  # reach unknown: every page of the half
+        if keys:
+            cache.invalidate(keys, ("articles",))
+
+    def article_keys(self, pks):
+        after = states(pks) if pks else {}
+        if any(state.scheduled for state in [*self.before.values(), *after.values()]):
+            cache.due_changed()  # the next moment something goes live by itself moved
+        keys = set()
+        for pk in pks:
+            before = self.before.get(pk)
+            structural = pk not in self.rerendered or pk in self.articles
+            structural = structural and (before is None or before != after.get(pk))
+            keys.add(f"article:{pk}")
+            keys |= list_keys(before, structural) | list_keys(after.get(pk), structural)
+        return keys
 
 
 _current = ContextVar("articles_announcement", default=None)
@@ -70,8 +175,28 @@ def articles_changed(pks):
         batch.articles.update(pks)
 
 
+def articles_before(pks):
+    """These articles are about to be written: their state now says which lists show them."""
+    pks = [pk for pk in pks if pk is not None]
+    with announcing() as batch:
+        found = states([pk for pk in pks if pk not in batch.before]) if pks else {}
+        batch.before.update(found)
+
+
+def articles_rerendered(pks):
+    """These articles' derived fields changed (a reference did), nothing lists depend on."""
+    with announcing() as batch:
+        batch.rerendered.update(pks)
+
+
+def keys_changed(keys):
+    """What pages show beside articles changed: these dependency keys (config/lib/cache.py)."""
+    with announcing() as batch:
+        batch.keys.update(keys)
+
+
 def pages_changed():
-    """Something article pages show changed, though no article did."""
+    """Something article pages show changed, though no article did; reach unknown."""
     with announcing() as batch:
         batch.pages = True
 
@@ -91,15 +216,29 @@ def schedule_changed():
 class AnnouncedOnWrite:
     """For models whose rows article pages show: each save or delete announces it.
 
+    `dependency_keys()` names the pages' keys the row shows in; None (the default) means
+    not known, and every article page is invalidated.
+
     Deleting several rows at once (`QuerySet.delete`) skips this; the admin deletes them one
     by one inside `announcing()` (articles/backoffice/admin/base.py).
     """
 
+    def dependency_keys(self):
+        return None
+
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        pages_changed()
+        self._announce(self.dependency_keys())
 
     def delete(self, *args, **kwargs):
+        keys = self.dependency_keys()  # before its key is gone
         deleted = super().delete(*args, **kwargs)
-        pages_changed()
+        self._announce(keys)
         return deleted
+
+    @staticmethod
+    def _announce(keys):
+        if keys is None:
+            pages_changed()
+        else:
+            keys_changed(keys)

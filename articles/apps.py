@@ -11,7 +11,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # cycle: these modules import models, which Django loads only after this module (the
         # app registry imports apps.py first; models may not be imported before ready()).
-        from articles import signals
+        from articles import announce, signals
         from articles.backoffice import editing
         from articles.backoffice.roles import sync_roles_after_migrate
         from articles.models.drafts import next_go_live
@@ -22,6 +22,7 @@ class ArticlesConfig(AppConfig):
         indexing.connect()
         signals.connect()
         editing.connect()  # autosaves older than 30 days go at each login
-        # Scheduled articles go live with no write: the page cache asks us when. Scheduled
-        # draft changes of live articles are written over them at the first request after.
-        cache.register_due_source(next_go_live, on_due=drafts_publish_due)
+        # Scheduled articles go live with no write: the page cache asks us when, and which
+        # pages show what came due. Scheduled draft changes of live articles are written over
+        # them at the first request after.
+        cache.register_due_source(next_go_live, announce.came_due_keys, on_due=drafts_publish_due)

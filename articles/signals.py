@@ -68,6 +68,13 @@ def aimodel_deleted(sender, instance, **kwargs):
 
 
 def article_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action in {"pre_add", "pre_remove", "pre_clear"}:
+        if reverse and pk_set is None:  # a tag cleared of its articles: which, not known
+            announce.keys_changed([f"list:tag:{instance.pk}", f"tagged:{instance.pk}"])
+            announce.keys_changed(["order:articles"])
+        else:
+            announce.articles_before(list(pk_set or []) if reverse else [instance.pk])
+        return
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     if action != "post_clear" and not pk_set:
@@ -85,7 +92,7 @@ def tag_renaming(sender, instance, raw=False, **kwargs):
 def tag_written(sender, instance=None, raw=False, **kwargs):
     if raw:
         return
-    announce.pages_changed()
+    announce.keys_changed([f"tag:{instance.pk}", "names:tags"])  # its name, wherever shown
     old_slug = getattr(instance, "_old_slug", None)
     if old_slug and kwargs.get("signal") is post_save:
         instance._old_slug = None
@@ -95,9 +102,11 @@ def tag_written(sender, instance=None, raw=False, **kwargs):
 def tags_renamed(sender, tag_ids, **kwargs):
     """A tag merge or rename: the tag pages, and the articles that carry the tags."""
     with announce.announcing():
-        announce.pages_changed()
+        for pk in tag_ids:
+            announce.keys_changed([f"tag:{pk}", f"list:tag:{pk}", f"tagged:{pk}"])
         rows = Article.objects.filter(tags__in=tag_ids).values_list("pk", flat=True).distinct()
-        announce.articles_changed(list(rows))
+        # Their pages and search entries; the tags' keys above cover the lists they move in.
+        announce.articles_rerendered(list(rows))
 
 
 def connect():

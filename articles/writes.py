@@ -62,6 +62,7 @@ def article_save(article, user=None, *, note=None, tags=None, draft=False):
         derived = article_derive(article)
         article.full_clean()
         if article.pk is not None:
+            announce.articles_before([article.pk])  # the lists it leaves, if it moves
             article.version += 1
         article.save()
         _store_references(article, derived)
@@ -182,7 +183,7 @@ def article_rerender(articles):
                 Article.all_objects.filter(pk=article.pk).update(**derived.fields())
                 changed.append(article.pk)
             _store_references(article, derived)
-        announce.articles_changed(changed)
+        announce.articles_rerendered(changed)
     return changed
 
 
@@ -227,6 +228,7 @@ def articles_delete(articles):
     """
     pks = [article.pk for article in articles]
     with transaction.atomic(), announcing():
+        announce.articles_before(pks)  # the lists they leave
         referencing = list(
             Article.objects.filter(mentioned_articles__in=pks).exclude(pk__in=pks).distinct()
         )
@@ -261,6 +263,8 @@ def _referencing(article):
 
 def _store_references(article, derived):
     """Which catalog entries and articles the body names, and which names wait for a target."""
+    before = set(article.mentioned_models.values_list("pk", flat=True)) if article.pk else set()
+    announce.keys_changed(f"mentions:model:{pk}" for pk in before ^ set(derived.model_ids))
     article.mentioned_models.set(derived.model_ids)
     article.mentioned_articles.set(derived.article_ids)
     PendingReference.objects.filter(article=article).delete()

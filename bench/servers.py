@@ -11,10 +11,15 @@ fails raises ServerError carrying it.
 
 Used by bench/run.py, bench/load_with_writes.py and tests/performance/test_two_servers.py.
 Imports nothing from the project: the server is a separate process.
+
+`varnish(backend_port)` runs Varnish in front of such a server (issue 18: the edge cache,
+tests/performance/test_edge.py, `make serve-edge`) with the repository's VCL
+(config/edge/modelpress.vcl), in a working directory of its own, on a free port.
 """
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -27,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 LOG_TAIL = 4000  # characters of the server's log shown on failure
+VCL = ROOT / "config" / "edge" / "modelpress.vcl"
 
 
 class ServerError(RuntimeError):
@@ -134,3 +140,64 @@ def stop(server, within=20.0):
     except subprocess.TimeoutExpired:
         server.proc.kill()
         server.proc.wait(timeout=10)
+
+
+# -- Varnish -----------------------------------------------------------------------------------
+
+
+def varnishd_path():
+    """varnishd's path, or None when Varnish is not installed."""
+    return shutil.which("varnishd") or next(
+        (path for path in ("/usr/sbin/varnishd",) if os.access(path, os.X_OK)), None
+    )
+
+
+def vcl_text(backend_port, backend_host="127.0.0.1"):
+    """The repository's VCL pointed at a backend."""
+    text = VCL.read_text()
+    return text.replace("BACKEND_HOST", backend_host).replace("BACKEND_PORT", str(backend_port))
+
+
+def varnish_command(port, workdir, vcl_path):
+    """varnishd in the foreground, no privilege separation (a test's own directory)."""
+    return [
+        varnishd_path(),
+        "-F",
+        "-j", "none",
+        "-n", str(workdir),
+        "-a", f"127.0.0.1:{port}",
+        "-f", str(vcl_path),
+        "-s", "malloc,64m",
+        "-p", "http_req_hdr_len=16k",  # purges carry up to 400 keys of 13 bytes
+        "-p", "default_grace=0",
+    ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def varnish(backend_port, *, port=None, ready_within=30.0):
+    """Varnish with the repository's VCL in front of 127.0.0.1:`backend_port`, on `port` (a
+    free one by default: pass one to tell the app where to purge before it starts)."""
+    port = port or free_port()
+    workdir = Path(tempfile.mkdtemp(prefix=f"varnish-{port}-"))
+    vcl_path = workdir / "modelpress.vcl"
+    vcl_path.write_text(vcl_text(backend_port))
+    log_path = workdir / "varnishd.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            varnish_command(port, workdir / "n", vcl_path),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(proc, port, log_path)
+    try:
+        wait_ready(server, ready_within)
+        yield server
+    except BaseException:
+        print(
+            f"--- varnishd on port {port}, end of its log ---\n{server.log_tail()}", file=sys.stderr
+        )
+        raise
+    finally:
+        stop(server)
+        shutil.rmtree(workdir, ignore_errors=True)

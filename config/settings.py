@@ -161,6 +161,12 @@ PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
 # full sitemap files (5,000 URLs of ~120 bytes, ~600 KB); an export of more than a few
 # hundred catalog entries (/models.json, /models.csv) is larger: rendered on each request.
 PAGE_CACHE_MAX_BYTES = 1024 * 1024
+# The edge cache (config/lib/edge.py, `make serve-edge`): each URL in EDGE_PURGE_URLS
+# (comma-separated, e.g. http://127.0.0.1:6081/) receives a PURGE with the keys of every
+# write; only then may the edge keep public pages, for EDGE_MAX_AGE seconds (s-maxage).
+EDGE_PURGE_URLS = [url for url in os.environ.get("EDGE_PURGE_URLS", "").split(",") if url.strip()]
+EDGE_MAX_AGE = int(os.environ.get("EDGE_MAX_AGE", 24 * 60 * 60))
+EDGE_KEYS_MAX_LENGTH = 4000  # characters of surrogate keys per response; more: whole halves
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

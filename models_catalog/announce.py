@@ -1,7 +1,15 @@
 """Telling the site that catalog data changed: cached pages and the search index.
 
-Catalog data shows on catalog pages and on article pages (badges, "Models in this article"),
-so every change invalidates both halves of the page cache. Two words say what changed:
+Catalog data shows on catalog pages and on article pages (badges, "Models in this article").
+Since issue 18 the cache hears exactly what changed (config/lib/dependencies.py): for each
+entry, `model:<id>` (its page, the compares and articles that show it) and `list:models` (the
+catalog, its feeds); when its place in other lists may have changed (created, deleted,
+renamed, retagged, regraded, or not known: a row saved directly), also `order:models` (the
+model lists of tag and article pages) and `names:models` (the compare choices). The write
+path says which entries changed only in facts no list orders by (`entries_changed(...,
+structural=False)`: a price, a context window). Any catalog write also invalidates what
+depends on every write of either half (`any:*`: pages that name nothing, counts). Two
+words say what changed:
 `entries_changed(pks)` (those entries' pages, search documents and the lists showing them) and
 `pages_changed()` (something pages show that no search document holds: a licence, a grade, a
 modality).
@@ -28,13 +36,22 @@ class Announcement:
     """What a block of writes changed, said once when it ends."""
 
     entries: set[int] = field(default_factory=set)
+    plain: set[int] = field(default_factory=set)  # changed in facts no list orders by
+    keys: set[str] = field(default_factory=set)
     pages: bool = False
 
     def flush(self):
         if self.entries:
             indexing.changed(KIND, sorted(self.entries))
-        if self.entries or self.pages:
-            cache.bump("articles", "catalog")
+        keys = set(self.keys)
+        for pk in self.entries:
+            keys |= {f"model:{pk}", "list:models"}
+            if pk not in self.plain:
+                keys |= {"order:models", "names:models"}
+        if self.pages:
+            keys.add("half:catalog")  # reach unknown: every catalog page
+        if keys:
+            cache.invalidate(keys, ("articles", "catalog"))
 
 
 _current = ContextVar("catalog_announcement", default=None)
@@ -74,10 +91,23 @@ def superseded():
         _current.reset(token)
 
 
-def entries_changed(pks):
-    """These entries were written, retagged or deleted."""
+def entries_changed(pks, structural=True):
+    """These entries were written, retagged or deleted.
+
+    `structural=False`: only in facts no list orders or filters by (the write path knows),
+    however the rows announced themselves on the way.
+    """
+    pks = [pk for pk in pks if pk is not None]
     with announcing() as batch:
-        batch.entries.update(pk for pk in pks if pk is not None)
+        batch.entries.update(pks)
+        if not structural:
+            batch.plain.update(pks)
+
+
+def keys_changed(keys):
+    """What pages show beside entries changed: these dependency keys."""
+    with announcing() as batch:
+        batch.keys.update(keys)
 
 
 def pages_changed():
@@ -111,5 +141,9 @@ class AnnouncedOnWrite:
 
 
 def _row_changed(entries):
-    entries_changed(entries)
-    pages_changed()
+    """A row written directly: its entries, or (none named) every catalog page."""
+    entries = list(entries)
+    if entries:
+        entries_changed(entries)
+    else:
+        pages_changed()

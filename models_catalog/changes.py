@@ -85,3 +85,16 @@ def diff(before, after):
 
 def _empty(value):
     return value in _EMPTY or value == {} or value == []
+
+
+# What lists of entries order, filter or name them by (tag and article pages, compare choices).
+ORDERING_FACTS = {
+    "name", "slug", "organization_id", "family", "release_date", "tags",
+    "openness_score", "openness_class",
+}  # fmt: skip
+
+
+def moves_in_lists(change):
+    """True when `change` may move the entry in, into or out of a list of entries (the page
+    cache's `order:models`, models_catalog/announce.py); a price or a context window does not."""
+    return change.created or change.deleted or bool(ORDERING_FACTS & set(change.fields))

@@ -33,14 +33,20 @@ def _entries_retagged(sender, instance, action, reverse, pk_set, **kwargs):
     announce.entries_changed(list(pk_set or []) if reverse else [instance.pk])
 
 
-def _links_changed(sender, action, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
-        announce.pages_changed()  # modalities show on pages, not in search documents
+def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if not reverse:
+        announce.entries_changed([instance.pk])
+    elif pk_set:
+        announce.entries_changed(pk_set)
+    else:
+        announce.pages_changed()  # a modality cleared of its entries: which, not known
 
 
-def _tag_written(sender, raw=False, **kwargs):
+def _tag_written(sender, instance, raw=False, **kwargs):
     if not raw:
-        announce.pages_changed()
+        announce.keys_changed([f"tag:{instance.pk}", "list:models"])  # its name, wherever shown
 
 
 def _tags_renamed(sender, tag_ids, **kwargs):

@@ -39,6 +39,7 @@ from models_catalog.changes import (
     Change,
     diff,
     facts,
+    moves_in_lists,
     with_facts,
 )
 from models_catalog.entries import Entry, InvalidEntries, entry_problems
@@ -96,9 +97,11 @@ def _finish(changes, context, bulk=False):
     """Keep `changes` in the history of facts and announce them, once per write, inside its
     transaction."""
     pks = sorted(change.pk for change in changes if change.changed)
+    plain = [change.pk for change in changes if change.changed and not moves_in_lists(change)]
     current = AIModel.objects.filter(pk__in=pks).prefetch_related("price_points")
     record(changes, context, {model.pk: model for model in current})
     announce.entries_changed(pks)
+    announce.entries_changed(plain, structural=False)
     if bulk or pks:  # a bulk write always reports, even that it changed nothing
         entries_imported.send(sender=AIModel, pks=pks)
 

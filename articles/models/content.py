@@ -63,6 +63,9 @@ class Category(AnnouncedOnWrite, CleanTextMixin, models.Model):
     def get_absolute_url(self):
         return reverse("articles:category", kwargs={"slug": self.slug})
 
+    def dependency_keys(self):
+        return [f"category:{self.pk}", f"list:category:{self.pk}", "list:categories"]
+
 
 class Author(AnnouncedOnWrite, CleanTextMixin, models.Model):
     """A byline. Optionally tied to a login so authors can find their own drafts."""
@@ -96,6 +99,9 @@ class Author(AnnouncedOnWrite, CleanTextMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
+
+    def dependency_keys(self):
+        return [f"author:{self.pk}", f"list:author:{self.pk}"]
 
     @property
     def initials(self):

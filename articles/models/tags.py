@@ -23,6 +23,9 @@ class TagDescription(AnnouncedOnWrite, CleanTextMixin, models.Model):
         self.description_html = render_markdown(self.description).html
         super().save(*args, **kwargs)
 
+    def dependency_keys(self):
+        return [f"tag:{self.tag_id}"]
+
 
 class TagRedirect(models.Model):
     """A slug a tag used to have (renamed, or merged into another): its page answers 301."""

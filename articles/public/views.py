@@ -19,8 +19,9 @@ from articles.public.queries import (
     related_tags,
     tags_in_use,
 )
+from articles.public.shown import shows_articles, shows_models, shows_tags
 from articles.writes import references_refresh_if_due
-from config.lib.cache import generational, public_page
+from config.lib.cache import depends_on, generational, public_page
 from config.lib.cache_keys import choice, get_page, page_number
 from models_catalog.models import AIModel
 
@@ -81,6 +82,8 @@ def home(request):
     lead = published.first()
     rest = published.exclude(pk=lead.pk) if lead else published
     page = paginate(request, rest, count_key="home")
+    depends_on("list:articles", "list:categories")
+    shows_articles([lead, *page.object_list])
     context = {
         "lead": lead if page.number == 1 else None,
         "page_obj": page,
@@ -99,16 +102,27 @@ def article_detail(request, slug):
     context = {
         "article": article,
         "recent": recent,
-        "related": related_articles(article, exclude=[item.pk for item in recent]),
+        "related": list(related_articles(article, exclude=[item.pk for item in recent])),
         "models_in_article": models_in_article,
         "compare_slugs": compare_choice(article, models_in_article.referenced),
         "previous": previous,
         "next": following,
         "card": article_card(article),
     }
+    _article_shows(context)
     response = render(request, "articles/article_detail.html", context)
     response["Last-Modified"] = http_date(article.updated_at.timestamp())
     return response
+
+
+def _article_shows(context):
+    """An article page: the article, its neighbours and sidebars, the models it shows."""
+    article = context["article"]
+    shows_articles([article, *context["recent"], *context["related"]])
+    shows_articles([context["previous"], context["next"]])
+    shows_tags(article.tags.all(), listed=True)  # "related" ranks by shared tags
+    shows_models(context["models_in_article"].all)
+    depends_on("order:articles", "order:models")
 
 
 @public_page("articles", params=PAGED)
@@ -119,6 +133,8 @@ def category_detail(request, slug):
         "category": category,
         "page_obj": paginate(request, articles, count_key=f"category:{category.pk}"),
     }
+    depends_on(f"category:{category.pk}", f"list:category:{category.pk}")
+    shows_articles(context["page_obj"].object_list)
     return render(request, "articles/category_detail.html", context)
 
 
@@ -130,6 +146,8 @@ def author_detail(request, slug):
         "author": author,
         "page_obj": paginate(request, articles, count_key=f"author:{author.pk}"),
     }
+    depends_on(f"author:{author.pk}", f"list:author:{author.pk}")
+    shows_articles(context["page_obj"].object_list)
     return render(request, "articles/author_detail.html", context)
 
 
@@ -145,6 +163,8 @@ def archive_year(request, year):
     page = paginate(request, articles, count_key=f"year:{year}")
     if not page.paginator.count:
         raise Http404("No articles were published that year.")
+    depends_on("list:articles")
+    shows_articles(page.object_list)
     context = {"year": year, "period": str(year), "page_obj": page}
     return render(request, "articles/archive.html", context)
 
@@ -162,6 +182,8 @@ def archive_month(request, year, month):
     page = paginate(request, articles, count_key=f"month:{year}-{month}")
     if not page.paginator.count:
         raise Http404("No articles were published that month.")
+    depends_on("list:articles")
+    shows_articles(page.object_list)
     period = f"{calendar.month_name[month]} {year}"
     context = {"year": year, "month": date(2000, month, 1), "period": period, "page_obj": page}
     return render(request, "articles/archive.html", context)
@@ -197,13 +219,18 @@ def tag_detail(request, slug):
         .order_by("-openness_score", "name", "pk")
     )
     articles = Article.objects.published().for_listing().filter(tags=tag)
+    models = list(models[: TAG_MODEL_LIMIT + 1])
     context = {
         "tag": tag,
         "description": description,
-        "models": models[: TAG_MODEL_LIMIT + 1],
+        "models": models,
         "model_limit": TAG_MODEL_LIMIT,
         "page_obj": paginate(request, articles, count_key=f"tag:{tag.pk}"),
         "related_tags": related_tags(tag),
         "card": tag_card(tag),
     }
+    depends_on(f"tag:{tag.pk}", f"list:tag:{tag.pk}", f"tagged:{tag.pk}", "order:models")
+    depends_on("names:tags")  # the related tags' names
+    shows_models(models)
+    shows_articles(context["page_obj"].object_list)
     return render(request, "articles/tag_detail.html", context)

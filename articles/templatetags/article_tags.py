@@ -2,6 +2,8 @@ from django import template
 
 from articles.public.pages import optional_url as _optional_url
 from articles.public.queries import articles_about as _articles_about
+from articles.public.shown import shows_articles, shows_tags
+from config.lib.dependencies import also_depends_on
 
 register = template.Library()
 
@@ -14,6 +16,11 @@ def articles_about(obj, title=None):
     template asks for the panel instead.
     """
     about = _articles_about(obj)
+    shows_articles([*about.referencing, *about.tagged])
+    shows_tags(obj.tags.all(), listed=True)  # articles that come to carry its tags
+    also_depends_on("order:articles")  # published, withdrawn or moved in time
+    if obj._meta.label == "models_catalog.AIModel":
+        also_depends_on(f"mentions:model:{obj.pk}")  # articles that come to name it
     return {
         "object": obj,
         "referencing": about.referencing,

@@ -1,220 +1,164 @@
 """Caching of public pages that is never stale.
 
 Rendered anonymous GET responses are cached whole, one entry per path and the query
-parameters the page reads (config/lib/cache_keys.py: junk parameters make no entries), each
-stamped with the *generations* it was built from: one per half of the site ("articles" and
-"catalog"). Any write that can change what readers see bumps the generation of the half it
-touches (signals, plus explicit calls after bulk writes), so an entry built from older data
-no longer matches and is rendered again. Pages that show both halves depend on both
-generations; the catalog list, compare and exports depend only on the catalog, so editing
-an article leaves them cached.
+parameters the page reads (config/lib/cache_keys.py: junk parameters make no entries). While
+a page renders, its views name what it shows (config/lib/dependencies.py: `article:<id>`,
+`model:<id>`, `list:articles`, ...); the entry keeps those keys and the version each had, and
+is fresh only while every one still has it. A write gives new versions to exactly the keys of
+what it changed (`invalidate`, called by articles/announce.py and models_catalog/announce.py),
+so editing one article re-renders that article and the lists that show it, not its siblings.
+A page that names nothing depends on every write of its halves ("articles", "catalog"), as
+before: that is the safe default for a new page.
 
-Scheduled articles go live without any write: the generation record also holds the next
-moment a scheduled article comes due, and the first request after it bumps "articles". A due
-source may bring an action that must run at that moment (scheduled draft changes of a live
-article are written over it): the first request after the moment runs it, then bumps.
+Scheduled articles go live without any write: the versions store also holds the next moment
+a scheduled article comes due, and the first request after it invalidates what came due. A
+due source may bring an action that must run at that moment (scheduled draft changes of a
+live article are written over it): the first request after the moment runs it first.
 
-Where the generations live matters with several worker processes: with Redis (REDIS_URL) they
-sit beside the pages, and a hit is one MGET (generations and page together); without it they
-are kept in a small file-based cache shared by every process on the machine ("generations"
-alias), while pages stay in each process's local memory. Either way a write in one worker is
-seen by the next request in any other.
+Where the versions live matters with several worker processes: with Redis (REDIS_URL) they
+sit beside the pages; without it they are kept in a small file-based cache shared by every
+process on the machine ("generations" alias), while pages stay in each process's local
+memory. Either way a write in one worker is seen by the next request in any other. A hit
+reads the page, the epoch and the due moment in one round trip; only when some write
+happened since the entry was stamped is a second read (the versions of its keys) needed,
+after which the entry is stamped with the current epoch again.
 
 The cache is bounded: only distinct pages of the site's content get keys (plus search
 queries that found something, which readers choose freely), an entry larger than
 PAGE_CACHE_MAX_BYTES is not kept, local memory holds at most MAX_ENTRIES entries per process,
 and Redis in production runs with `maxmemory` and `allkeys-lru` (README, "Caching"). Anything
-may be evicted: a missing generation is re-created as a stamp no page carries.
+may be evicted: a missing version is re-created as a stamp no page carries.
 
 One function decides hit, miss and store (`_serve`), with one freshness check (`_fresh`) and
 one builder of stored entries (`page_entry`). It is reached from one of two heights, chosen by
 the request alone: `PageCacheMiddleware`, high in the stack, for readers who carry no session
 cookie (most of them), and the `public_page` wrapper, once authentication is known, for
-everyone else who may read the cache.
+everyone else who may read the cache. Responses carry the same keys for an edge cache
+(config/lib/edge.py).
 """
 
 import hashlib
-import secrets
-import time
+from dataclasses import dataclass, replace
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, transaction
 from django.http import HttpResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.cache import patch_vary_headers, set_response_etag
 
+from config.lib import dependencies, edge
 from config.lib.cache_keys import PageSpec, may_store, page_key
+from config.lib.dependencies import (  # the names other modules use from here
+    HALVES,
+    bump,
+    depends_on,
+    due_changed,
+    due_check,
+    invalidate,
+    new_version,
+    register_due_source,
+)
 
-HALVES = ("articles", "catalog")
+__all__ = [
+    "HALVES",
+    "bump",
+    "depends_on",
+    "due_changed",
+    "due_check",
+    "invalidate",
+    "new_version",
+    "register_due_source",
+]
+
 PAGE_TIMEOUT = 60 * 60
-_GEN_KEY = "gen:{}"
-_DUE_KEY = "gen:articles:due"
 _NEVER = float("inf")
 
 
-def _generations_cache():
+def current_generations(halves, found=None):
+    """The versions of `any:<half>` for `halves`: they change with every write of the half.
+
+    `found` is what a lookup already read. A scheduled article that has come due is
+    invalidated first (see `dependencies.check_due`).
+    """
+    found = found if found is not None else _store().get_many(_lookup_keys(halves))
+    if "articles" in halves and dependencies.check_due(found):
+        due = found[dependencies.DUE]
+        found = {**_store().get_many(_lookup_keys(halves)), dependencies.DUE: due}
+    keys = [dependencies.any_key(half) for half in halves]
+    return dependencies.versions(keys, found)
+
+
+def _store():
     return caches["generations"]
 
 
-def bump(*halves):
-    """Make every cached page built from `halves` unreachable (call after a write).
-
-    Inside a transaction it bumps twice: at once, so this request's own later reads are
-    fresh, and again once the transaction commits, because a reader in between sees the new
-    generations but the old rows, and would store a page (or a count, or the next scheduled
-    moment) built from them under the new stamp.
-    """
-    _bump(halves)
-    if connection.in_atomic_block:
-        transaction.on_commit(lambda: _bump(halves))
-
-
-def new_generation():
-    """A stamp no earlier generation had, even if a cache evicted it and clocks disagree.
-
-    Stamps are only ever compared for equality: the time keeps them readable, 64 random bits
-    make a re-created one (after Redis evicted `gen:*` under allkeys-lru) differ from every
-    stamp a stored page carries, so an old page is rendered again, never taken for fresh.
-    """
-    return time.time_ns() << 64 | secrets.randbits(64)
-
-
-def _bump(halves):
-    store = _generations_cache()
-    now = new_generation()
-    store.set_many({_GEN_KEY.format(half): now for half in halves or HALVES}, None)
-    if not halves or "articles" in halves:
-        store.delete(_DUE_KEY)
-
-
-_due_sources = []
-_due_actions = []
-
-
-def register_due_source(source, on_due=None):
-    """Plug in `source()`: the next datetime at which content appears by itself, or None.
-
-    `on_due()`, when given, runs at the first request after such a moment, before the pages
-    are invalidated (it may write, announcing as any write does). The articles app registers
-    its scheduled articles and scheduled draft changes here; this module names no app.
-    """
-    if source not in _due_sources:
-        _due_sources.append(source)
-    if on_due is not None and on_due not in _due_actions:
-        _due_actions.append(on_due)
-
-
-def _run_due_actions():
-    for action in _due_actions:
-        action()
-
-
-def due_changed():
-    """A scheduled moment was added or withdrawn without any page changing: read it again."""
-    _generations_cache().delete(_DUE_KEY)
-    if connection.in_atomic_block:
-        transaction.on_commit(lambda: _generations_cache().delete(_DUE_KEY))
-
-
-def due_check():
-    """Run what has come due, for a public read that does not go through the page cache
-    (staff, or the cache turned off): one cache read, no query, unless something is due.
-
-    The moment is known once any cached page or `generational` count has read it since the
-    last write (the first list page does); this check does not compute it itself, so reads
-    outside the cache cost no query more than they did.
-    """
-    due = _generations_cache().get(_DUE_KEY)
-    if due is not None and time.time() >= due:
-        current_generations(("articles",))
-
-
-def _next_due():
-    """Epoch seconds when the next scheduled content goes live (inf when none)."""
-    moments = [moment for source in _due_sources if (moment := source()) is not None]
-    return min(moments).timestamp() if moments else _NEVER
-
-
-def _gen_keys(halves):
-    keys = [_GEN_KEY.format(half) for half in halves]
+def _lookup_keys(halves):
+    keys = [dependencies.EPOCH, *(dependencies.stored(dependencies.any_key(h)) for h in halves)]
     if "articles" in halves:
-        keys.append(_DUE_KEY)
+        keys.append(dependencies.DUE)
     return keys
 
 
-def current_generations(halves, found=None):
-    """The generations of `halves` now, as a tuple.
-
-    `found` is what a page lookup already read (`_fetch`): when every generation is there and
-    no scheduled article is due, that is the answer with no further round trip. Otherwise (a
-    cold or evicted key, an unknown or passed due moment) the slow path fills them in.
-    """
-    store = _generations_cache()
-    if found is None:
-        found = store.get_many(_gen_keys(halves))
-    if "articles" in halves:
-        due = found.get(_DUE_KEY)
-        if due is None:
-            due = _next_due()
-            if time.time() >= due:  # something came due while the record was gone
-                _run_due_actions()  # their writes bump what they change
-                found = store.get_many(_gen_keys(halves))
-                due = _next_due()
-            store.set(_DUE_KEY, due, None)
-        elif time.time() >= due:
-            _run_due_actions()
-            bump("articles")  # a scheduled article has just come due
-            return current_generations(halves)
-    keys = [_GEN_KEY.format(half) for half in halves]
-    missing = {key: new_generation() for key in keys if key not in found}
-    if missing:
-        for key, value in missing.items():
-            store.add(key, value, None)
-        found = {**found, **store.get_many(list(missing))}
-    return tuple(found.get(key, 0) for key in keys)
-
-
 def _shared_store():
-    """True when pages and generations live in one cache (Redis): one round trip per hit."""
+    """True when pages and versions live in one cache (Redis): one round trip per hit."""
     return settings.CACHES.get("generations") == settings.CACHES.get("default")
 
 
-def _fetch(page_key, gen_keys):
-    """{key: value} for the generation keys and the page, in one round trip where possible."""
+def _fetch(page_key, lookup_keys):
+    """{key: value} for the epoch, the due moment and the page, in one round trip if possible."""
     if _shared_store():
-        return caches["default"].get_many([*gen_keys, page_key])
-    found = _generations_cache().get_many(gen_keys)
+        return caches["default"].get_many([*lookup_keys, page_key])
+    found = _store().get_many(lookup_keys)
     entry = caches["default"].get(page_key)
     if entry is not None:
         found[page_key] = entry
     return found
 
 
-def page_entry(halves, generations, response):
-    """What is stored for a page: the generations it was built from, and the response.
+@dataclass(frozen=True)
+class Entry:
+    """A stored page: the keys it showed, their versions, the epoch it was last checked at."""
 
-    The one place an entry is built; `_fresh` is the one place it is judged.
-    """
+    keys: tuple
+    versions: tuple
+    epoch: int
+    status: int
+    headers: list
+    content: bytes
+
+
+def page_entry(keys, versions, epoch, response):
+    """What is stored for a page. The one place an entry is built; `_fresh` judges it."""
     headers = [
         (name, value)
         for name, value in response.items()
         if name.lower() not in {"set-cookie", "vary", "x-cache", "content-length"}
     ]
-    return (halves, generations, response.status_code, headers, response.content)
+    return Entry(keys, versions, epoch, response.status_code, headers, response.content)
 
 
-def _fresh(entry, halves, generations):
-    """True when `entry` was built from exactly the current `generations` of `halves`."""
-    return entry is not None and entry[:2] == (halves, generations)
+def _fresh(entry, epoch, key):
+    """True when every key `entry` showed still has the version it was built with.
+
+    No write since the entry's epoch: fresh without reading its keys. Otherwise their
+    versions are read (one more round trip) and, when they match, the entry is stamped with
+    `epoch` so the next hit is one round trip again.
+    """
+    if not isinstance(entry, Entry):
+        return False
+    if entry.epoch == epoch:
+        return True
+    if dependencies.versions(entry.keys) != entry.versions:
+        return False
+    caches["default"].set(key, replace(entry, epoch=epoch), PAGE_TIMEOUT)
+    return True
 
 
 def _hit(request, entry):
-    _, _, status, headers, content = entry
-    response = HttpResponse(b"" if request.method == "HEAD" else content, status=status)
-    for name, value in headers:
+    response = HttpResponse(b"" if request.method == "HEAD" else entry.content, status=entry.status)
+    for name, value in entry.headers:
         response[name] = value
-    response["Content-Length"] = str(len(content))  # a HEAD's too: what the GET would send
+    response["Content-Length"] = str(len(entry.content))  # a HEAD's too: what the GET would send
     response["X-Cache"] = "hit"
     return response
 
@@ -222,25 +166,46 @@ def _hit(request, entry):
 def _serve(request, spec, key, respond):
     """The page cache's one decision: a fresh entry is the answer; else `respond()`, kept.
 
-    The generations are read before the page renders, so a write that lands during
-    rendering makes the stored page stale at once rather than fresh by mistake. One cache
-    round trip (generations and page together) unless the slow path has work to do.
+    The epoch is read before the page renders and again with the versions of what it showed:
+    if a write landed in between, the page is served but not stored (it may show either side
+    of the write). One cache round trip for a hit unless a write happened since it was stamped.
     """
-    found = _fetch(key, _gen_keys(spec.halves))
-    generations = current_generations(spec.halves, found)
+    lookup = _lookup_keys(spec.halves)
+    found = _fetch(key, lookup)
+    if "articles" in spec.halves and dependencies.check_due(found):
+        due = found[dependencies.DUE]
+        found = {**_fetch(key, lookup), dependencies.DUE: due}  # the due moment just worked out
+    epoch = dependencies.current_epoch(found)
+    edge_limit = dependencies.seconds_to_due(found) if "articles" in spec.halves else _NEVER
     entry = found.get(key)
-    if _fresh(entry, spec.halves, generations):
-        return _hit(request, entry)
-    response = respond()
-    if hasattr(response, "render") and callable(response.render):
-        response = response.render()
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-    if _storable(request, response):
+    if _fresh(entry, epoch, key):
+        response = _hit(request, entry)
+        edge.limit_age(response, edge_limit)
+        return response
+    with dependencies.recording() as shown:
+        response = respond()
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+    keys = dependencies.page_dependencies(spec.halves, shown)
+    if not _storable(request, response):
+        edge.private_headers(response)  # what this cache does not keep, no edge keeps
+    else:
+        edge.public_headers(response, keys)
         set_response_etag(response)  # computed once here, not on every hit
-        entry = page_entry(spec.halves, generations, response)
-        caches["default"].set(key, entry, PAGE_TIMEOUT)
+        if not _store_page(key, keys, epoch, response):
+            edge.private_headers(response)  # nor may an edge keep it: a purge may be past
+        edge.limit_age(response, edge_limit)  # after storing: each answer works it out
     response["X-Cache"] = "miss"
     return response
+
+
+def _store_page(key, keys, epoch, response):
+    """Keep `response` unless a write moved the epoch while it rendered; True when kept."""
+    built = dependencies.versions(keys)
+    if dependencies.current_epoch() != epoch:  # read after the versions: see dependencies.py
+        return False
+    caches["default"].set(key, page_entry(keys, built, epoch, response), PAGE_TIMEOUT)
+    return True
 
 
 def _storable(request, response):
@@ -305,8 +270,10 @@ def public_page(*halves, params=None):
                 request.GET = query  # what the view reads is exactly what the key holds
             if key is None or not _may_read(request) or _is_staff(request):
                 if "articles" in spec.halves:
-                    due_check()
-                return view(request, *args, **kwargs)
+                    dependencies.due_check()
+                response = view(request, *args, **kwargs)
+                edge.private_headers(response)
+                return response
             return _serve(request, spec, key, lambda: view(request, *args, **kwargs))
 
         wrapper.page_cache_spec = spec  # how PageCacheMiddleware knows the view
@@ -338,7 +305,12 @@ class PageCacheMiddleware:
                 response = _serve(request, spec, key, lambda: self.get_response(request))
                 patch_vary_headers(response, ("Cookie",))  # as the session layer would
                 return response
-        return self.get_response(request)
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and "public" not in response.get(
+            "Cache-Control", ""
+        ):
+            edge.private_headers(response)  # a signed-in reader's page is theirs alone
+        return response
 
 
 def generational(key, halves, compute, timeout=PAGE_TIMEOUT):

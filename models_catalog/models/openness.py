@@ -137,3 +137,7 @@ class OpennessGrade(AnnouncedOnWrite, CleanTextMixin, models.Model):
 
     def __str__(self):
         return f"{self.aimodel}: {self.get_dimension_display()} {self.grade}"
+
+    def announced_entries(self):
+        """Its entry: the entry's pages show the grade (and the score it counts in)."""
+        return [self.aimodel_id] if self.aimodel_id else []

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from config.lib.cache import generational, public_page
+from config.lib.cache import depends_on, generational, public_page
 from config.lib.cache_keys import choice, do_not_store, get_page, page_number, several, text
 from models_catalog.models import (
     CITATION,
@@ -111,6 +111,7 @@ def aimodel_list(request):
     chart = _kept(query, "chart", lambda: _chart(query))
     if query.notices or (query.text and not paginator.count):
         do_not_store(request)  # unknown values quoted back, or free text matching nothing
+    depends_on("list:models")
     context = {
         "query": query,
         "facets": facets,
@@ -135,13 +136,18 @@ def aimodel_detail(request, slug):
         if day < began(model):
             return asof.not_yet(request, model, day)
         rewind_all([model], day)
+    siblings = list(_siblings(model))
+    # The entry, its family (who is in it: order:models), the compare choices' names, its
+    # tags' names; the articles panel adds its own (articles/templatetags/article_tags.py).
+    depends_on(*(f"model:{m.pk}" for m in [model, *siblings]), "order:models", "names:models")
+    depends_on(*(f"tag:{tag.pk}" for tag in model.tags.all()))
     context = {
         "model": model,
         "as_of": day,
         "sources": provenance.sources(model),
         "price_rows": provenance.price_rows(model),
         "changelog": provenance.changelog(model, day),
-        "siblings": _siblings(model),
+        "siblings": siblings,
         "compare_choices": compare_choices(exclude=model),
         "citation": CITATION,
         "citation_url": CITATION_URL,
@@ -186,6 +192,7 @@ def aimodel_compare(request):
         do_not_store(request)  # a slug not in the catalog, quoted back in a notice
     if day is not None:
         models, notices = _as_of(models, notices, day)
+    depends_on(*(f"model:{m.pk}" for m in models), "names:models")
     compared = len(models) >= 2
     context = {
         "models": models,

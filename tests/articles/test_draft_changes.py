@@ -15,7 +15,7 @@ from articles.backoffice.revisions import revision_restore
 from articles.models import Article, ArticleDraft, Revision
 from articles.models.drafts import next_go_live
 from articles.writes import article_save, draft_publish
-from config.lib import cache
+from config.lib import cache, dependencies
 from tests.articles.helpers import article_form_data
 from tests.factories import AIModelFactory, ArticleFactory
 
@@ -162,7 +162,7 @@ def test_scheduled_draft_changes_go_live_on_time_without_a_job(client, editor, m
 
     later = when + timedelta(seconds=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    monkeypatch.setattr(cache.time, "time", lambda: later.timestamp())
+    monkeypatch.setattr(dependencies.time, "time", lambda: later.timestamp())
     page = client.get(article.get_absolute_url())
     assert "Rewritten title" in page.content.decode()  # the first read after the time
     assert "Rewritten title" in client.get("/feed/").content.decode()
@@ -182,7 +182,7 @@ def test_scheduled_draft_changes_go_live_for_a_logged_in_reader_too(client, edit
     assert "Live title" in client.get(article.get_absolute_url()).content.decode()
     later = when + timedelta(seconds=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    monkeypatch.setattr(cache.time, "time", lambda: later.timestamp())
+    monkeypatch.setattr(dependencies.time, "time", lambda: later.timestamp())
     assert "Rewritten title" in client.get(article.get_absolute_url()).content.decode()
 
 
@@ -196,7 +196,7 @@ def test_scheduled_draft_that_no_longer_validates_stays_a_draft(editor, monkeypa
     cache.current_generations(("articles",))  # a public read learns the moment
     later = timezone.now() + timedelta(minutes=6)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    monkeypatch.setattr(cache.time, "time", lambda: later.timestamp())
+    monkeypatch.setattr(dependencies.time, "time", lambda: later.timestamp())
     cache.due_check()
     draft.refresh_from_db()
     assert draft.go_live_at is None and "Could not go live" in draft.review_comment

@@ -20,7 +20,7 @@ from articles.backoffice import workflow
 from articles.backoffice.preview import share_url
 from articles.models import Article, SearchEntry
 from articles.writes import articles_delete
-from config.lib import cache
+from config.lib import dependencies
 from tests.articles.helpers import article_form_data
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
@@ -132,7 +132,7 @@ def test_a_target_deleted_for_good_disappears_from_the_body(editor):
 
 def _travel(monkeypatch, when):
     monkeypatch.setattr(timezone, "now", lambda: when)
-    monkeypatch.setattr(cache.time, "time", lambda: when.timestamp())
+    monkeypatch.setattr(dependencies.time, "time", lambda: when.timestamp())
 
 
 @pytest.mark.usefixtures("page_cache")

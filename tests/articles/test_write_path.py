@@ -52,13 +52,20 @@ BODY = (
 
 @pytest.fixture
 def announced(monkeypatch):
-    """Every announcement made: cache bumps (halves) and search index calls (kind, pks)."""
-    calls = {"bump": [], "changed": [], "rebuild": 0}
+    """Every announcement made: cache invalidations (as the halves they count as a write of,
+    `()` for every page; their keys in "keys") and search index calls (kind, pks)."""
+    calls = {"bump": [], "keys": [], "changed": [], "rebuild": 0}
     real_bump, real_changed, real_rebuild = cache.bump, indexing.changed, indexing.rebuild
+    real_invalidate = cache.invalidate
 
     def bump(*halves):
         calls["bump"].append(halves)
         real_bump(*halves)
+
+    def invalidate(keys, halves=()):
+        calls["bump"].append(tuple(halves))
+        calls["keys"].append(set(keys))
+        real_invalidate(keys, halves)
 
     def changed(kind, pks):
         calls["changed"].append((kind, sorted(pks)))
@@ -69,6 +76,7 @@ def announced(monkeypatch):
         return real_rebuild()
 
     monkeypatch.setattr(cache, "bump", bump)
+    monkeypatch.setattr(cache, "invalidate", invalidate)
     monkeypatch.setattr(indexing, "changed", changed)
     monkeypatch.setattr(indexing, "rebuild", rebuild)
     return calls
@@ -77,6 +85,7 @@ def announced(monkeypatch):
 def forget(calls):
     """Start counting afresh (after the fixtures' own writes)."""
     calls["bump"].clear()
+    calls["keys"].clear()
     calls["changed"].clear()
     calls["rebuild"] = 0
 

@@ -10,7 +10,7 @@ from taggit.models import Tag
 from articles.backoffice.tags import tag_merge
 from articles.models import Article
 from articles.writes import article_save
-from config.lib import cache
+from config.lib import cache, dependencies
 from models_catalog.models import AIModel, Organization
 from tests.factories import ArticleFactory
 
@@ -68,7 +68,7 @@ def test_scheduled_article_appears_when_due_without_any_write(client, monkeypatc
     assert get(client, "/")["X-Cache"] == "hit"
     later = timezone.now() + timedelta(minutes=6)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    monkeypatch.setattr(cache.time, "time", lambda: later.timestamp())
+    monkeypatch.setattr(dependencies.time, "time", lambda: later.timestamp())
     assert "Coming soon" in get(client, "/").content.decode()
 
 

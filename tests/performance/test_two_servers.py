@@ -16,20 +16,25 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
+from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Category
 from bench.servers import gunicorn
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CategoryFactory
 from tests.users import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/5"  # a database number of its own, flushed first
+# A database number of its own, flushed first; one per pytest-xdist worker (gw0: 5, gw1: 6),
+# since two tests sharing one would invalidate each other's keys (article:1 in both).
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = f"redis://127.0.0.1:6379/{5 + _WORKER % 3}"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -90,10 +95,11 @@ class Client:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
 
-    def get(self, path):
+    def get(self, path, headers=None):
         """(status, headers, text)."""
+        request = urllib.request.Request(self.base + path, headers=headers or {})
         try:
-            with self.opener.open(self.base + path, timeout=10) as response:
+            with self.opener.open(request, timeout=10) as response:
                 return response.status, response.headers, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read().decode()
@@ -116,12 +122,51 @@ def servers(server_env):
         yield Client(one), Client(two)
 
 
-def test_publish_through_one_server_is_read_at_once_from_the_other(servers):
-    editor_server, reader_server = servers
+def log_in(server):
+    """A superuser, logged in on `server` through the admin login form; the admin's path."""
     chief = make_user("chief", superuser=True)
     # The servers run the production hashers; the test settings' fast MD5 is not among them.
     chief.password = PBKDF2PasswordHasher().encode(PASSWORD, "twoserverssalt")
     chief.save(update_fields=["password"])
+    admin = "/" + settings.ADMIN_PATH
+    token = server.csrf_token(f"{admin}login/")
+    status, landed, _ = server.post(
+        f"{admin}login/",
+        {"username": "chief", "password": PASSWORD, "next": admin, "csrfmiddlewaretoken": token},
+    )
+    assert status == 200 and urllib.parse.urlparse(landed).path == admin, "login failed"
+    return admin
+
+
+def test_an_edit_through_one_server_is_read_at_once_from_the_other_and_only_its_pages_render(
+    servers,
+):
+    """Issue 18: exact invalidation across servers. A category renamed on server A: its
+    article on server B shows the new name at once; an article elsewhere is still a hit."""
+    editor_server, reader_server = servers
+    old = timezone.now() - timedelta(days=2)
+    moved = ArticleFactory(title="In the renamed section", published_at=old)
+    elsewhere = ArticleFactory(title="Elsewhere", category=CategoryFactory(name="Other"))
+    for path in (moved.get_absolute_url(), elsewhere.get_absolute_url()):
+        reader_server.get(path)
+        assert reader_server.get(path)[1]["X-Cache"] == "hit", path
+
+    admin = log_in(editor_server)
+    category = moved.category
+    change = f"{admin}articles/category/{category.pk}/change/"
+    token = editor_server.csrf_token(change)
+    fields = {"name": "Renamed section", "slug": category.slug, "description": ""}
+    status, _, _ = editor_server.post(change, {**fields, "csrfmiddlewaretoken": token})
+    assert status == 200 and Category.objects.get(pk=category.pk).name == "Renamed section"
+
+    status, headers, page = reader_server.get(moved.get_absolute_url())
+    assert status == 200 and "Renamed section" in page and headers["X-Cache"] == "miss"
+    status, headers, page = reader_server.get(elsewhere.get_absolute_url())
+    assert status == 200 and headers["X-Cache"] == "hit"
+
+
+def test_publish_through_one_server_is_read_at_once_from_the_other(servers):
+    editor_server, reader_server = servers
     ArticleFactory(title="Already live")
     draft = ArticleFactory(
         title="Shipped between servers", status=Article.Status.DRAFT, published_at=None
@@ -136,12 +181,7 @@ def test_publish_through_one_server_is_read_at_once_from_the_other(servers):
     assert reader_server.get(draft.get_absolute_url())[0] == 404
 
     # The editor logs in and publishes through the other server.
-    token = editor_server.csrf_token(f"{admin}login/")
-    status, landed, _ = editor_server.post(
-        f"{admin}login/",
-        {"username": "chief", "password": PASSWORD, "next": admin, "csrfmiddlewaretoken": token},
-    )
-    assert status == 200 and urllib.parse.urlparse(landed).path == admin, "login failed"
+    log_in(editor_server)
     changelist = f"{admin}articles/article/"
     token = editor_server.csrf_token(changelist)
     editor_server.post(
