@@ -11,11 +11,10 @@ organisations and licences entries point to come through here too. Every write
 - writes, in one transaction;
 - works out per entry what changed, old → new, and who or what wrote it (changes.py's
   `Change` and `WriteContext`);
-- announces it once (announce.py): cached pages of both halves are invalidated and the
-  entries' search documents re-indexed, whatever the write's rows said on the way; then
-  `entries_imported` tells other apps (the articles re-render the bodies that reference
-  those entries), after a one-entry write too, since its grades are written after the row's
-  own post_save. Deletions reach other apps through Django's post_delete.
+- announces it once (announce.py): the pages showing those entries are invalidated and
+  their search documents re-indexed; then `entries_imported` tells other apps (articles
+  re-render the bodies that reference them), after a one-entry write too, since its grades
+  are written after the row's own post_save. Deletions reach them through post_delete.
 
 A row saved directly (a shell, a fixture) still derives its fields and announces itself
 (AIModel.save, announce.AnnouncedOnWrite); it is not validated and reports no Change.
