@@ -1,26 +1,39 @@
+import threading
+
 import pytest
 from django.conf import settings
-from django.core.servers.basehttp import WSGIServer
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 
 
-class OneRequestAtATime(WSGIServer):
-    """The live server's HTTP server without a thread per request (see below)."""
+class OneAppCallAtATime:
+    """The live server's WSGI application, entered by one request thread at a time."""
 
-    def __init__(self, *args, connections_override=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.connections_override = connections_override  # LiveServerThread.run applies it
+    def __init__(self, application):
+        self.application = application
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return self.application(environ, start_response)
+
+
+class SerialisedAppServer(ThreadedWSGIServer):
+    """A thread per connection, as Django's live server has, around OneAppCallAtATime."""
+
+    def set_app(self, application):
+        super().set_app(OneAppCallAtATime(application))
 
 
 @pytest.fixture(scope="session", autouse=True)
-def one_request_at_a_time_on_sqlite():
+def one_app_call_at_a_time_on_sqlite():
     """On SQLite the live server hands the tests' one in-memory connection to every request
     thread; admin pages that fire requests in the background (autosave, presence, the live
     preview) then used it at the same moment ("Could not decode to UTF-8", "bad parameter or
-    other API misuse"). There, requests are served one at a time (Django then closes each
-    connection after its response); PostgreSQL keeps a thread per request."""
+    other API misuse"). There, the application is entered by one request at a time; the
+    server keeps its threads, so a browser's open connections never block each other."""
     if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
-        LiveServerThread.server_class = OneRequestAtATime
+        LiveServerThread.server_class = SerialisedAppServer
 
 
 @pytest.fixture(autouse=True)
