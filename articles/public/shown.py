@@ -10,20 +10,40 @@ whose view declares nothing keeps depending on its whole halves).
 from config.lib.dependencies import also_depends_on
 
 
+def article_keys(article):
+    """The keys of an article's card or link: it, and the category, author and (prefetched)
+    tags whose names it shows. Reads only what is loaded: no query."""
+    keys = [f"article:{article.pk}"]
+    fields = article.__dict__
+    if fields.get("category_id") is not None:
+        keys.append(f"category:{fields['category_id']}")
+    if fields.get("author_id") is not None:
+        keys.append(f"author:{fields['author_id']}")
+    prefetched = getattr(article, "_prefetched_objects_cache", {})
+    if "tags" in prefetched:
+        keys.extend(f"tag:{tag.pk}" for tag in prefetched["tags"])
+    return keys
+
+
+def model_keys(model):
+    """The keys of a catalog entry's card: it, and the (prefetched) tags whose names it shows."""
+    prefetched = getattr(model, "_prefetched_objects_cache", {})
+    return [f"model:{model.pk}", *(f"tag:{tag.pk}" for tag in prefetched.get("tags", ()))]
+
+
+# For cards kept per object (articles/templatetags/fragments.py): keys, and the halves whose
+# unknown-reach writes (an image, a licence, a restore) change them too.
+CARD_KEYS = {
+    "articles.Article": (article_keys, ("articles",)),
+    "models_catalog.AIModel": (model_keys, ("catalog",)),
+}
+
+
 def shows_articles(articles):
     """Cards or links of `articles` (rows already loaded; no query is made here)."""
     for article in articles:
-        if article is None:
-            continue
-        also_depends_on(f"article:{article.pk}")
-        fields = article.__dict__
-        if fields.get("category_id") is not None:
-            also_depends_on(f"category:{fields['category_id']}")
-        if fields.get("author_id") is not None:
-            also_depends_on(f"author:{fields['author_id']}")
-        prefetched = getattr(article, "_prefetched_objects_cache", {})
-        if "tags" in prefetched:
-            also_depends_on(*(f"tag:{tag.pk}" for tag in prefetched["tags"]))
+        if article is not None:
+            also_depends_on(*article_keys(article))
 
 
 def shows_models(models):

@@ -1,7 +1,7 @@
 import calendar
 from datetime import date
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,10 +19,11 @@ from articles.public.queries import (
     related_tags,
     tags_in_use,
 )
-from articles.public.shown import shows_articles, shows_models, shows_tags
+from articles.public.shown import article_keys, shows_articles, shows_models, shows_tags
 from articles.writes import references_refresh_if_due
 from config.lib.cache import depends_on, generational, public_page
 from config.lib.cache_keys import choice, get_page, page_number
+from config.lib.fragments import Rows, RowsPaginator, Shown
 from models_catalog.models import AIModel
 
 PAGE_SIZE = 10
@@ -30,13 +31,13 @@ TAG_MODEL_LIMIT = 24
 PAGED = {"page": page_number()}  # the one query parameter a list of articles reads
 
 
-class ArticlePaginator(Paginator):
+class ArticlePaginator(RowsPaginator):
     """Pages of published articles that cost the same at page 1 and page 1,000.
 
     The count (a scan of every matching row) is kept until the next write to the articles
     half (`generational`), under `count_key`, which must name everything the queryset
-    filters on. A page first takes its ids from the index (`LIMIT`/`OFFSET` over ids alone),
-    then loads those ten rows; the queryset's filters and order apply to both.
+    filters on. A page first takes its ids from the index (`LIMIT`/`OFFSET` over ids alone);
+    its rows are loaded only for the cards that must be built again (`{% cards %}`).
     """
 
     def __init__(self, object_list, per_page, count_key, **kwargs):
@@ -47,15 +48,6 @@ class ArticlePaginator(Paginator):
     def count(self):
         compute = self.object_list.count  # always a queryset here
         return generational(f"count:{self.count_key}", ("articles",), compute)
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = self.object_list.values("pk")[bottom:top]
-        return Page(self.object_list.filter(pk__in=ids), number, self)
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE, *, count_key=None):
@@ -79,13 +71,13 @@ def _category_counts():
 @public_page("articles", params=PAGED)
 def home(request):
     published = Article.objects.published().for_listing()
-    lead = published.first()
-    rest = published.exclude(pk=lead.pk) if lead else published
+    lead = published.values_list("pk", flat=True).first()
+    rest = published.exclude(pk=lead) if lead else published
     page = paginate(request, rest, count_key="home")
     depends_on("list:articles", "list:categories")
-    shows_articles([lead, *page.object_list])
+    # The cards say what they show ({% cards %}), kept or built.
     context = {
-        "lead": lead if page.number == 1 else None,
+        "lead": Rows([lead], published) if lead and page.number == 1 else None,
         "page_obj": page,
         "categories": _category_counts(),
     }
@@ -94,35 +86,60 @@ def home(request):
 
 @public_page("articles", "catalog")
 def article_detail(request, slug):
+    """The article page. Its parts (the article with its models, and what surrounds it) are
+    kept between renders (`{% kept %}`): the values below are computed only for a part that
+    must be built again, and each says what it shows where it is used (`Shown`)."""
     article = get_object_or_404(Article.objects.published().for_detail(), slug=slug)
     references_refresh_if_due(article)  # an article it names went live since it was rendered
-    previous, following = article_neighbours(article)
-    recent = list(Article.objects.published().for_sidebar().exclude(pk=article.pk)[:5])
-    models_in_article = models_for_article(article)
+    models_in_article = Shown(lambda: _shown_models(article))
+    recent = Shown(lambda: _recent(article))
+    neighbours = Shown(lambda: _neighbours(article))
     context = {
         "article": article,
         "recent": recent,
-        "related": list(related_articles(article, exclude=[item.pk for item in recent])),
+        "related": Shown(lambda: _related(article, recent.value)),
         "models_in_article": models_in_article,
-        "compare_slugs": compare_choice(article, models_in_article.referenced),
-        "previous": previous,
-        "next": following,
-        "card": article_card(article),
+        "compare_slugs": Shown(lambda: compare_choice(article, models_in_article.referenced)),
+        "previous": Shown(lambda: neighbours.value[0]),
+        "next": Shown(lambda: neighbours.value[1]),
+        "card": Shown(lambda: article_card(article)),
+        "keep_fragments": ("articles", "catalog"),
+        "article_keys": article_keys(article),  # what every part shows of the article
     }
-    _article_shows(context)
+    depends_on(*context["article_keys"])  # its title and meta tags, outside the kept parts
     response = render(request, "articles/article_detail.html", context)
     response["Last-Modified"] = http_date(article.updated_at.timestamp())
     return response
 
 
-def _article_shows(context):
-    """An article page: the article, its neighbours and sidebars, the models it shows."""
-    article = context["article"]
-    shows_articles([article, *context["recent"], *context["related"]])
-    shows_articles([context["previous"], context["next"]])
+def _shown_models(article):
+    models = models_for_article(article)
+    shows_tags(article.tags.all())  # their names; which entries carry them: order:models
+    shows_models(models.all)
+    depends_on("order:models")
+    return models
+
+
+def _recent(article):
+    recent = list(Article.objects.published().for_sidebar().exclude(pk=article.pk)[:5])
+    shows_articles(recent)
+    depends_on("order:articles")
+    return recent
+
+
+def _related(article, recent):
+    related = list(related_articles(article, exclude=[item.pk for item in recent]))
+    shows_articles(related)
     shows_tags(article.tags.all(), listed=True)  # "related" ranks by shared tags
-    shows_models(context["models_in_article"].all)
-    depends_on("order:articles", "order:models")
+    depends_on("order:articles")
+    return related
+
+
+def _neighbours(article):
+    neighbours = article_neighbours(article)
+    shows_articles(neighbours)
+    depends_on("order:articles")
+    return neighbours
 
 
 @public_page("articles", params=PAGED)
@@ -134,7 +151,6 @@ def category_detail(request, slug):
         "page_obj": paginate(request, articles, count_key=f"category:{category.pk}"),
     }
     depends_on(f"category:{category.pk}", f"list:category:{category.pk}")
-    shows_articles(context["page_obj"].object_list)
     return render(request, "articles/category_detail.html", context)
 
 
@@ -147,8 +163,25 @@ def author_detail(request, slug):
         "page_obj": paginate(request, articles, count_key=f"author:{author.pk}"),
     }
     depends_on(f"author:{author.pk}", f"list:author:{author.pk}")
-    shows_articles(context["page_obj"].object_list)
     return render(request, "articles/author_detail.html", context)
+
+
+def _tag_models(tag):
+    """The catalog entries a tag page shows (one more than it lists: "All … tagged")."""
+    models = list(
+        AIModel.objects.filter(tags=tag)
+        .select_related("organization")
+        .defer("description", "description_html")
+        .order_by("-openness_score", "name", "pk")[: TAG_MODEL_LIMIT + 1]
+    )
+    shows_models(models)
+    depends_on("order:models")
+    return models
+
+
+def _related_tags(tag):
+    depends_on(f"tagged:{tag.pk}", "names:tags")
+    return related_tags(tag)
 
 
 def _check_year(year):
@@ -164,7 +197,6 @@ def archive_year(request, year):
     if not page.paginator.count:
         raise Http404("No articles were published that year.")
     depends_on("list:articles")
-    shows_articles(page.object_list)
     context = {"year": year, "period": str(year), "page_obj": page}
     return render(request, "articles/archive.html", context)
 
@@ -183,7 +215,6 @@ def archive_month(request, year, month):
     if not page.paginator.count:
         raise Http404("No articles were published that month.")
     depends_on("list:articles")
-    shows_articles(page.object_list)
     period = f"{calendar.month_name[month]} {year}"
     context = {"year": year, "month": date(2000, month, 1), "period": period, "page_obj": page}
     return render(request, "articles/archive.html", context)
@@ -211,26 +242,20 @@ def tag_detail(request, slug):
         # A renamed or merged tag's old address moves for good to the tag it became.
         moved = get_object_or_404(TagRedirect.objects.select_related("tag"), old_slug=slug)
         return HttpResponsePermanentRedirect(reverse("articles:tag", args=[moved.tag.slug]))
-    description = TagDescription.objects.filter(tag=tag).first()
-    models = (
-        AIModel.objects.filter(tags=tag)
-        .select_related("organization")
-        .defer("description", "description_html")
-        .order_by("-openness_score", "name", "pk")
-    )
     articles = Article.objects.published().for_listing().filter(tags=tag)
-    models = list(models[: TAG_MODEL_LIMIT + 1])
+    models = Shown(lambda: _tag_models(tag))
     context = {
         "tag": tag,
-        "description": description,
+        "description": Shown(lambda: TagDescription.objects.filter(tag=tag).first()),
         "models": models,
         "model_limit": TAG_MODEL_LIMIT,
+        "models_shown": Shown(lambda: models.value[:TAG_MODEL_LIMIT]),
         "page_obj": paginate(request, articles, count_key=f"tag:{tag.pk}"),
-        "related_tags": related_tags(tag),
+        "related_tags": Shown(lambda: _related_tags(tag)),
         "card": tag_card(tag),
+        "keep_fragments": ("articles", "catalog"),
+        "tag_keys": [f"tag:{tag.pk}"],  # its name and description (TagDescription says tag:)
     }
     depends_on(f"tag:{tag.pk}", f"list:tag:{tag.pk}", f"tagged:{tag.pk}", "order:models")
     depends_on("names:tags")  # the related tags' names
-    shows_models(models)
-    shows_articles(context["page_obj"].object_list)
     return render(request, "articles/tag_detail.html", context)

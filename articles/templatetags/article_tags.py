@@ -30,6 +30,13 @@ def articles_about(obj, title=None):
 
 
 @register.simple_tag
+def shown_tags(tags):
+    """Says that the page (or the card) being rendered shows the names of `tags`."""
+    shows_tags(tags)
+    return ""
+
+
+@register.simple_tag
 def optional_url(name):
     """`{% optional_url "catalog:methodology" as url %}`: the page's path, or "" if none yet."""
     return _optional_url(name)

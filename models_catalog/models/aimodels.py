@@ -51,18 +51,26 @@ class TaggedModel(TaggedItemBase):
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_model_tag_obj")]
 
 
+# What a model's page shows beside its row and its one-to-one neighbours (`for_page`).
+DETAIL_PREFETCHED = (
+    "tags",
+    "openness_grades",
+    "input_modalities",
+    "output_modalities",
+    "price_points",
+)
+
+
 class AIModelQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("organization", "license").prefetch_related("tags")
 
+    def for_page(self):
+        """The row and its one-to-one neighbours; the rest is prefetched only if needed."""
+        return self.select_related("organization", "license", "index_system__release")
+
     def for_detail(self):
-        return (
-            self.for_listing()
-            .select_related("index_system__release")
-            .prefetch_related(
-                "openness_grades", "input_modalities", "output_modalities", "price_points"
-            )
-        )
+        return self.for_page().prefetch_related(*DETAIL_PREFETCHED)
 
 
 class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):

@@ -249,7 +249,7 @@ def _facet_q(param, values):
 def catalog_facets(query):
     """[Facet] for the list page: every value with its count under the other facets.
 
-    One query per facet (seven), so the cost does not grow with the number of models. A value
+    Four queries (the fixed-value facets in one, organisations, tags, years), so the cost does not grow with the number of models. A value
     counts the models that would match if it were added to the current selection. The
     counts are kept until the next catalog write (`generational`), under the selection
     alone: another page, another sort order or the same filters in another order reuse them.
@@ -264,12 +264,7 @@ def catalog_facets(query):
 
 def _counts(query):
     """{param: [(value, label, count)]}: what `catalog_facets` shows, before links."""
-    counts = {
-        "kind": _grouped(query.models("kind"), "kind"),
-        "weights": _grouped(query.models("weights"), "weights"),
-        "license": _grouped(query.models("license"), "license__kind"),
-        **_modality_and_price_counts(query),
-    }
+    counts = _fixed_counts(query)
     years = (
         query.models("year")
         .filter(release_date__isnull=False)
@@ -293,19 +288,31 @@ def _counts(query):
     return named
 
 
-def _modality_and_price_counts(query):
-    """Both facets in one query: each counts under the other's selection, not its own."""
-    modality = (
-        _facet_q("modality", query.filters["modality"]) if "modality" in query.filters else Q()
+def _fixed_counts(query):
+    """{param: {value: count}} for the facets with a fixed set of values, in one query.
+
+    Each value counts the models matching the selection with that value instead of its own
+    facet's choice (the other facets' choices still apply): one filtered count per value.
+    """
+    chosen = {
+        param: _facet_q(param, query.filters[param]) if param in query.filters else Q()
+        for param in FIXED_CHOICES
+    }
+
+    def others(param):
+        return functools.reduce(operator.and_, (q for p, q in chosen.items() if p != param), Q())
+
+    counts = query.models(tuple(FIXED_CHOICES)).aggregate(
+        **{
+            f"{param}:{value}": Count("pk", filter=_facet_q(param, [value]) & others(param))
+            for param, choices in FIXED_CHOICES.items()
+            for value in choices
+        }
     )
-    price = _facet_q("price", query.filters["price"]) if "price" in query.filters else Q()
-    counts = query.models(("modality", "price")).aggregate(
-        **{f"m:{code}": Count("pk", filter=modality_q([code]) & price) for code in Modality.Code.values},
-        **{f"p:{key}": Count("pk", filter=price_q(key) & modality) for key in FIXED_CHOICES["price"]},
-    )  # fmt: skip
-    found = {"modality": {}, "price": {}}
+    found = {param: {} for param in FIXED_CHOICES}
     for key, n in counts.items():
-        found["modality" if key[0] == "m" else "price"][key[2:]] = n
+        param, value = key.split(":", 1)
+        found[param][value] = n
     return found
 
 
@@ -328,13 +335,6 @@ def _tag_counts(query):
         .order_by("-chosen", "-n", "tag__name")[: MAX_TAG_VALUES + len(selected)]
     )
     return [(t["tag__slug"], t["tag__name"], t["n"]) for t in rows]
-
-
-def _grouped(models, field_name):
-    return {
-        row[field_name]: row["n"]
-        for row in models.values(field_name).annotate(n=Count("pk")).order_by()
-    }
 
 
 def _facet(query, param, label, rows):

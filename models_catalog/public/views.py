@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -6,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from config.lib.cache import depends_on, generational, public_page
 from config.lib.cache_keys import choice, do_not_store, get_page, page_number, several, text
+from config.lib.fragments import RowsPaginator, Shown
 from models_catalog.models import (
     CITATION,
     CITATION_URL,
@@ -16,6 +18,7 @@ from models_catalog.models import (
     FactChange,
     IndexRelease,
 )
+from models_catalog.models.aimodels import DETAIL_PREFETCHED
 from models_catalog.models.history import began, rewind_all
 from models_catalog.public import asof, provenance
 from models_catalog.public.cards import aimodel_card, compare_card, compare_slugs
@@ -102,10 +105,12 @@ def _kept(query, name, compute):
 @public_page("catalog", params=LIST_PARAMS)
 def aimodel_list(request):
     query = CatalogQuery.from_querydict(request.GET)
-    facets = catalog_facets(query)
+    # Facet counts change with any catalog write: a part that declares nothing is kept until
+    # the next one (config/lib/fragments.py). Free text is not kept: readers choose it freely.
+    facets = Shown(lambda: catalog_facets(query))
     # The count and the chart depend on the selection only: kept until the next catalog
     # write, like the facet counts.
-    paginator = Paginator(query.results().for_listing(), PAGE_SIZE)
+    paginator = RowsPaginator(query.results().for_listing(), PAGE_SIZE)  # rows: {% cards %}
     paginator.count = _kept(query, "count", query.models().count)
     page = get_page(request, paginator)
     chart = _kept(query, "chart", lambda: _chart(query))
@@ -121,39 +126,60 @@ def aimodel_list(request):
         "chart": chart,
         "chart_html": _chart_html(query, chart),
         "chart_max_models": CHART_MAX_MODELS if chart == TOO_MANY else None,
+        "keep_fragments": None if query.text else ("catalog",),
     }
     return render(request, "models_catalog/aimodel_list.html", context)
 
 
 @public_page("articles", "catalog", params=asof.PARAMS)
 def aimodel_detail(request, slug):
-    model = get_object_or_404(AIModel.objects.for_detail(), slug=slug)
+    """A model's page. Its parts are kept between renders (`{% kept %}`, not on an ?as_of
+    page): the entry with everything it shows is loaded only for a part built again."""
+    model = get_object_or_404(AIModel.objects.for_page(), slug=slug)
     try:
         day = asof.as_of_day(request)
     except asof.BadAsOf as bad:
         return asof.bad_request(request, str(bad))
-    if day is not None:
-        if day < began(model):
-            return asof.not_yet(request, model, day)
-        rewind_all([model], day)
-    siblings = list(_siblings(model))
-    # The entry, its family (who is in it: order:models), the compare choices' names, its
-    # tags' names; the articles panel adds its own (articles/templatetags/article_tags.py).
-    depends_on(*(f"model:{m.pk}" for m in [model, *siblings]), "order:models", "names:models")
-    depends_on(*(f"tag:{tag.pk}" for tag in model.tags.all()))
+    if day is not None and day < began(model):
+        return asof.not_yet(request, model, day)
+    detail = Shown(lambda: _detail(model, day))
     context = {
-        "model": model,
+        "model": detail.value if day else model,  # the title and meta tags: name, summary
+        "detail": detail,
         "as_of": day,
-        "sources": provenance.sources(model),
-        "price_rows": provenance.price_rows(model),
-        "changelog": provenance.changelog(model, day),
-        "siblings": siblings,
-        "compare_choices": compare_choices(exclude=model),
+        "sources": Shown(lambda: provenance.sources(detail.value)),
+        "price_rows": Shown(lambda: provenance.price_rows(detail.value)),
+        "changelog": Shown(lambda: provenance.changelog(detail.value, day)),
+        "siblings": Shown(lambda: _shown_siblings(detail.value)),
+        "compare_choices": Shown(lambda: _compare_choices(model)),
         "citation": CITATION,
         "citation_url": CITATION_URL,
-        "card": aimodel_card(model),
+        "card": Shown(lambda: aimodel_card(detail.value)),
+        "keep_fragments": None if day else ("articles", "catalog"),
+        "model_keys": [f"model:{model.pk}"],
     }
+    depends_on(*context["model_keys"])  # its name and summary, outside the kept parts
     return render(request, "models_catalog/aimodel_detail.html", context)
+
+
+def _detail(model, day):
+    """The entry with all it shows: its row's related rows, loaded on the row the page read."""
+    prefetch_related_objects([model], *DETAIL_PREFETCHED)
+    if day is not None:
+        rewind_all([model], day)
+    depends_on(*(f"tag:{tag.pk}" for tag in model.tags.all()))  # its tags' names
+    return model
+
+
+def _shown_siblings(model):
+    siblings = list(_siblings(model))
+    depends_on(*(f"model:{m.pk}" for m in siblings), "order:models")  # who is in the family
+    return siblings
+
+
+def _compare_choices(model):
+    depends_on("names:models")
+    return compare_choices(exclude=model)
 
 
 def _siblings(model):

@@ -5,6 +5,7 @@ import json
 
 import feedparser
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -184,7 +185,11 @@ def test_the_page_cache_keys_as_of_by_its_normal_form(client, demo, page_cache):
 # Query counts ----------------------------------------------------------------------------------
 
 
-def _queries(client, url):
+def _queries(client, url, cold=True):
+    """Queries of one render; `cold`: every kept part built again (config/lib/fragments.py),
+    so that counts compare what renders cost, not what an earlier render kept."""
+    if cold:
+        caches["default"].clear()
     with CaptureQueriesContext(connection) as context:
         assert client.get(url).status_code == 200
     return len(context)

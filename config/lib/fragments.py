@@ -1,0 +1,229 @@
+"""Parts of pages kept between renders, never stale (issue 18: cheap renders).
+
+A *fragment* is a piece of a page (a card, an article's main column, a model's fact sheet)
+that costs queries and template work and changes only when what it shows changes. It is
+built under `recording()` like a cached page (config/lib/dependencies.py), and kept with the
+keys it declared and the version each had; it is reused while every one still has that
+version, exactly the check a cached page passes (`cache._fresh`): a write that changes
+something a fragment shows gives one of its keys a new version, and the next render builds
+it again. A build that declares nothing (`depends_on`) depends on every write of its halves.
+
+Unlike the page cache, fragments serve every reader (signed in or not, cache on or off):
+they hold only public content, never a request's user, messages or tokens. That is what
+makes a page that cannot be kept whole (the page cache off, a signed-in reader, the first
+render after a write) cheap: only the parts the write touched are built again.
+
+The keys a reused fragment declared are added to the page being rendered (`also_depends_on`),
+so the page cache and the edge see the same dependencies whether a part was built or reused.
+Fragments are stored only when no write landed while they were built (the epoch did not move),
+for the same reason pages are.
+"""
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.paginator import Page, Paginator
+
+from config.lib import dependencies
+
+TIMEOUT = 60 * 60 * 24
+
+
+@dataclass(frozen=True)
+class Fragment:
+    keys: tuple
+    versions: tuple
+    epoch: int
+    value: object
+
+
+@cache
+def release():
+    """A token of this code and its templates: fragments built by other code are not reused.
+
+    A fragment holds HTML its templates and Python made; a deploy that changes either must
+    not serve what the old code built (entries live a day). Read once per process from the
+    names, sizes and modification times of the project's .py and .html files.
+    """
+    digest = hashlib.sha256()
+    base = settings.BASE_DIR
+    for path in sorted(
+        path
+        for folder in ("articles", "models_catalog", "config", "templates")
+        for path in (base / folder).rglob("*")
+        if path.suffix in {".py", ".html"}
+    ):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+def _name(name):
+    return "frag:" + hashlib.sha256(f"{release()}:{name}".encode()).hexdigest()
+
+
+def kept(name, build, *, halves):
+    """`build()` (any picklable value), reused until a key it declared changes."""
+    return kept_many([name], lambda _: build(), halves=halves)[0]
+
+
+def kept_many(names, build, *, halves, prepare=None):
+    """[build(i) for each of `names`], each reused until a key it declared changes.
+
+    One read for all the entries and the epoch; when a write happened since they were
+    stamped, one more for the versions of their keys. `prepare(indexes)`, when given, is
+    called once with the indexes that must be built, before they are (to load their rows in
+    one query); what was built is stored together.
+    """
+    if not names:
+        return []
+    store = caches["default"]
+    stored = [_name(name) for name in names]
+    found = store.get_many(stored)
+    epoch = dependencies.current_epoch()
+    entries = [found.get(name) for name in stored]
+    fresh = _fresh(entries, epoch)
+    missing = [i for i, ok in enumerate(fresh) if not ok]
+    if missing and prepare is not None:
+        prepare(missing)
+    values, new, restamp = [], {}, {}
+    for i, (name, entry, ok) in enumerate(zip(stored, entries, fresh, strict=True)):
+        if ok:
+            dependencies.also_depends_on(*entry.keys)
+            values.append(entry.value)
+            if entry.epoch != epoch:
+                restamp[name] = replace(entry, epoch=epoch)
+            continue
+        with dependencies.recording() as shown:
+            value = build(i)
+        keys = dependencies.page_dependencies(halves, shown)
+        dependencies.also_depends_on(*keys)
+        new[name] = (keys, value)
+        values.append(value)
+    _store(store, new, restamp, epoch)
+    return values
+
+
+def _fresh(entries, epoch):
+    """Which entries are still fresh: stamped at `epoch`, or all their keys' versions match."""
+    stale = [e for e in entries if isinstance(e, Fragment) and e.epoch != epoch]
+    current = {}
+    if stale:
+        keys = tuple(sorted({key for entry in stale for key in entry.keys}))
+        current = dict(zip(keys, dependencies.versions(keys), strict=True))
+    return [
+        isinstance(entry, Fragment)
+        and (entry.epoch == epoch or tuple(current[key] for key in entry.keys) == entry.versions)
+        for entry in entries
+    ]
+
+
+def _store(store, new, restamp, epoch):
+    """Keep what was built, unless a write moved the epoch meanwhile (as `cache._store_page`)."""
+    if new:
+        keys = tuple(sorted({key for keys, _ in new.values() for key in keys}))
+        current = dict(zip(keys, dependencies.versions(keys), strict=True))
+        if dependencies.current_epoch() != epoch:
+            return
+        restamp.update(
+            {
+                name: Fragment(keys, tuple(current[key] for key in keys), epoch, value)
+                for name, (keys, value) in new.items()
+            }
+        )
+    if restamp:
+        store.set_many(restamp, TIMEOUT)
+
+
+class Shown:
+    """A view's value computed on first use, whose keys are said again wherever it is used.
+
+    `Shown(compute)` in a page's context: `compute()` runs the first time a template reads
+    the value, under its own recording; every later read says the same keys again to the
+    page or fragment being rendered then. So a fragment that reads a value the page already
+    computed still records what it shows, and a fragment that is reused never computes it.
+    """
+
+    def __init__(self, compute):
+        self._compute = compute
+        self._record = None
+
+    def _value(self):
+        if self._record is None:
+            with dependencies.recording() as record:
+                self._result = self._compute()
+            self._record = record
+        if self._record.complete:
+            dependencies.depends_on(*self._record.keys)
+        else:
+            dependencies.also_depends_on(*self._record.keys)
+        return self._result
+
+    @property
+    def value(self):
+        return self._value()
+
+    def __getattr__(self, name):
+        if name in {"_compute", "_record", "_result"}:  # not set yet: no recursion
+            raise AttributeError(name)
+        return getattr(self._value(), name)
+
+    def __getitem__(self, key):
+        return self._value()[key]
+
+    def __iter__(self):
+        return iter(self._value())
+
+    def __len__(self):
+        return len(self._value())
+
+    def __bool__(self):
+        return bool(self._value())
+
+
+class Rows(Sequence):
+    """A page of rows known by their ids (in order); the rows are loaded only when read.
+
+    A list page whose items are kept as fragments needs their ids, and the rows of the
+    items that must be built again: `load(ids)` gives those ({id: row}) in one query.
+    Reading it as a sequence loads every row, in the order of `ids`.
+    """
+
+    def __init__(self, ids, queryset):
+        self.ids = list(ids)
+        self.queryset = queryset
+        self.label = queryset.model._meta.label
+        self._all = None
+
+    def load(self, ids):
+        return {row.pk: row for row in self.queryset.filter(pk__in=list(ids))}
+
+    def _rows(self):
+        if self._all is None:
+            rows = self.load(self.ids)
+            self._all = [rows[pk] for pk in self.ids if pk in rows]
+        return self._all
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        return self._rows()[index]
+
+
+class RowsPaginator(Paginator):
+    """Pages whose `object_list` is `Rows`: the page's ids in one query (an index walk with
+    LIMIT/OFFSET over the ids alone), the rows only when read."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values_list("pk", flat=True)[bottom:top]
+        return Page(Rows(ids, self.object_list), number, self)
