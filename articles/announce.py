@@ -24,14 +24,13 @@ list. Rows the pages show beside articles say their own keys (`AnnouncedOnWrite`
 whose reach is not known invalidates every page of the half (`pages_changed`).
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.utils import timezone
 
 from config.lib import cache, indexing
+from config.lib.batching import Batching
 
 ARTICLE = "article"  # the search kind of articles (articles/search/indexing.py registers it)
 PUBLISHED = "published"  # Article.Status.PUBLISHED; this module names no model
@@ -146,27 +145,16 @@ class Announcement:
         return keys
 
 
-_current = ContextVar("articles_announcement", default=None)
+_batches = Batching("articles_announcement", Announcement)
 
 
-@contextmanager
 def announcing():
     """Collect the announcements made inside; the outermost block makes them once, at its end.
 
     Open it inside the transaction of the writes it covers, so that the search entries it
     writes commit or roll back with them.
     """
-    outer = _current.get()
-    if outer is not None:
-        yield outer
-        return
-    batch = Announcement()
-    token = _current.set(batch)
-    try:
-        yield batch
-    finally:
-        _current.reset(token)
-    batch.flush()
+    return _batches.collecting()
 
 
 def articles_changed(pks):

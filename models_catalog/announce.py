@@ -22,11 +22,10 @@ index hears of it in one call. A block that fails says nothing (its writes roll 
 This module names no model, so the models can import it.
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from config.lib import cache, indexing
+from config.lib.batching import Batching
 
 KIND = "model"  # the search kind of catalog entries (search.py registers it)
 
@@ -54,41 +53,25 @@ class Announcement:
             cache.invalidate(keys, ("articles", "catalog"))
 
 
-_current = ContextVar("catalog_announcement", default=None)
+_batches = Batching("catalog_announcement", Announcement)
 
 
-@contextmanager
 def announcing():
     """Collect the announcements made inside; the outermost block makes them once, at its end.
 
     Open it inside the transaction of the writes it covers, so that the search documents it
     writes commit or roll back with them.
     """
-    outer = _current.get()
-    if outer is not None:
-        yield outer
-        return
-    batch = Announcement()
-    token = _current.set(batch)
-    try:
-        yield batch
-    finally:
-        _current.reset(token)
-    batch.flush()
+    return _batches.collecting()
 
 
-@contextmanager
 def superseded():
     """Writes inside say nothing: the caller announces a larger change when it is done.
 
     For the site generator, which rebuilds the whole search index and invalidates every
     page once at the end; announcing each batch of entries first would index them twice.
     """
-    token = _current.set(Announcement())  # collected, never flushed
-    try:
-        yield
-    finally:
-        _current.reset(token)
+    return _batches.muted()  # collected, never flushed
 
 
 def entries_changed(pks, structural=True):

@@ -37,6 +37,19 @@ def describe(markdown):
     return render_markdown(markdown).html if markdown.strip() else ""
 
 
+def _current_price(tokens):
+    """The column of one current price (`tokens`: input or output), derived from price points."""
+    return models.DecimalField(
+        f"{tokens} price",
+        max_digits=12,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=f"US dollars per million {tokens} tokens now: the latest price point.",
+    )
+
+
 class TaggedModel(TaggedItemBase):
     """Typed join between catalog entries and the shared tag table."""
 
@@ -146,24 +159,8 @@ class AIModel(AnnouncedOnWrite, CleanTextMixin, models.Model):
     api = models.BooleanField("API available", null=True, blank=True)
     # The current prices, derived from the price points (the latest of each unit), so lists
     # sort and filter on a column.
-    price_input_per_mtok = models.DecimalField(
-        "input price",
-        max_digits=12,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="US dollars per million input tokens now: the latest price point.",
-    )
-    price_output_per_mtok = models.DecimalField(
-        "output price",
-        max_digits=12,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="US dollars per million output tokens now: the latest price point.",
-    )
+    price_input_per_mtok = _current_price("input")
+    price_output_per_mtok = _current_price("output")
     source_url = models.URLField(
         "source",
         max_length=500,

@@ -11,7 +11,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from taggit.managers import TaggableManager
 
@@ -26,7 +26,7 @@ from articles.backoffice.admin.article_drafts import (
 )
 from articles.backoffice.admin.article_editor import EditorEndpointsMixin
 from articles.backoffice.admin.article_preview import PreviewViewMixin
-from articles.backoffice.admin.base import warn_removed_markup
+from articles.backoffice.admin.base import admin_paths, warn_removed_markup
 from articles.backoffice.admin.editing import EditingViewsMixin
 from articles.backoffice.admin.revisions import RevisionViewsMixin
 from articles.backoffice.forms import ArticleAdminForm
@@ -329,30 +329,16 @@ class ArticleAdmin(
         }
 
     def get_urls(self):
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        wrap = self.admin_site.admin_view
-        return [
-            path("preview/", wrap(self.preview_view), name=f"{prefix}_preview_add"),
-            path("editor/preview/", wrap(self.live_preview_view), name=f"{prefix}_live_preview"),
-            path("editor/image/", wrap(self.image_upload_view), name=f"{prefix}_image_upload"),
-            path(
-                "editor/references/",
-                wrap(self.reference_search_view),
-                name=f"{prefix}_references",
-            ),
-            path("<path:object_id>/preview/", wrap(self.preview_view), name=f"{prefix}_preview"),
-            path(
-                "<path:object_id>/revisions/compare/",
-                wrap(self.compare_view),
-                name=f"{prefix}_compare",
-            ),
-            path(
-                "<path:object_id>/revisions/<int:revision_id>/restore/",
-                wrap(self.restore_view),
-                name=f"{prefix}_restore",
-            ),
-            *super().get_urls(),
+        routes = [
+            ("preview/", self.preview_view, "preview_add"),
+            ("editor/preview/", self.live_preview_view, "live_preview"),
+            ("editor/image/", self.image_upload_view, "image_upload"),
+            ("editor/references/", self.reference_search_view, "references"),
+            ("<path:object_id>/preview/", self.preview_view, "preview"),
+            ("<path:object_id>/revisions/compare/", self.compare_view, "compare"),
+            ("<path:object_id>/revisions/<int:revision_id>/restore/", self.restore_view, "restore"),
         ]
+        return [*admin_paths(self, routes), *super().get_urls()]
 
 
 def _say_merged(model_admin, request, merged):

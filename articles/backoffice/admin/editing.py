@@ -9,10 +9,11 @@ ARTICLE_AUTOSAVE_MAX_BYTES, never 500. The logic is in articles/backoffice/editi
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import HttpResponse, JsonResponse, RawPostDataException
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from articles.backoffice import editing
+from articles.backoffice.admin.base import admin_paths
 
 NO_CONTENT = 204
 
@@ -133,30 +134,12 @@ class EditingViewsMixin:
         return super().response_change(request, obj)
 
     def get_urls(self):
-        name = f"{self.opts.app_label}_{self.opts.model_name}"
-        wrap = self.admin_site.admin_view
-
-        def post(view):
-            return wrap(require_POST(view))
-
-        return [
-            path("autosave/", post(self.autosave_view), name=f"{name}_autosave_add"),
-            path(
-                "autosave/discard/",
-                post(self.autosave_discard_view),
-                name=f"{name}_autosave_discard_add",
-            ),
-            path("<path:object_id>/autosave/", post(self.autosave_view), name=f"{name}_autosave"),
-            path(
-                "<path:object_id>/autosave/discard/",
-                post(self.autosave_discard_view),
-                name=f"{name}_autosave_discard",
-            ),
-            path("<path:object_id>/presence/", post(self.presence_view), name=f"{name}_presence"),
-            path(
-                "<path:object_id>/presence/leave/",
-                post(self.presence_leave_view),
-                name=f"{name}_presence_leave",
-            ),
-            *super().get_urls(),
+        routes = [
+            ("autosave/", self.autosave_view, "autosave_add"),
+            ("autosave/discard/", self.autosave_discard_view, "autosave_discard_add"),
+            ("<path:object_id>/autosave/", self.autosave_view, "autosave"),
+            ("<path:object_id>/autosave/discard/", self.autosave_discard_view, "autosave_discard"),
+            ("<path:object_id>/presence/", self.presence_view, "presence"),
+            ("<path:object_id>/presence/leave/", self.presence_leave_view, "presence_leave"),
         ]
+        return [*admin_paths(self, routes, decorate=require_POST), *super().get_urls()]

@@ -1,11 +1,9 @@
-import sys
-
 from django.core.management import BaseCommand, CommandError
 
+from models_catalog.management.output import draw_bar, refused
 from models_catalog.transfer.importer import ImportFailed, import_file
 
 PROGRESS_FROM = 200  # rows; smaller files finish before a bar is worth drawing
-BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
@@ -27,9 +25,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
         except ImportFailed as failure:
-            for error in failure.errors:
-                self.stderr.write(f"  {error}")
-            raise CommandError(str(failure)) from None
+            raise refused(self.stderr, failure, str(failure)) from None
         self.stdout.write(self.style.SUCCESS(f"Imported {file}: {result}."))
 
     def progress(self, phase, done, total):
@@ -37,9 +33,4 @@ class Command(BaseCommand):
             return
         if done != total and done % 50:
             return
-        filled = BAR_WIDTH * done // total
-        bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        self.stderr.write(f"\r{phase:<10} [{bar}] {done}/{total}", ending="")
-        if done == total:
-            self.stderr.write("")
-        sys.stderr.flush()
+        draw_bar(self.stderr, phase, done, total)

@@ -1,10 +1,9 @@
-from django.core.management import BaseCommand, CommandError
+from django.core.management import BaseCommand
 
 from models_catalog.changes import WriteContext
+from models_catalog.management.output import draw_bar, refused
 from models_catalog.transfer.files import ImportFailed
 from models_catalog.transfer.osai import import_index
-
-BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
@@ -36,9 +35,7 @@ class Command(BaseCommand):
         try:
             result = import_index(directory, context, index_version, self.progress)
         except ImportFailed as failure:
-            for error in failure.errors:
-                self.stderr.write(f"  {error}")
-            raise CommandError(f"Refused {directory}: {failure}") from None
+            raise refused(self.stderr, failure, f"Refused {directory}: {failure}") from None
         for file in result.by_name:
             self.stdout.write(f"  {file}: matched by the system's name (no unique end model)")
         self.stdout.write(self.style.SUCCESS(f"Imported {directory}: {result}."))
@@ -47,9 +44,4 @@ class Command(BaseCommand):
         """A bar on stderr, only on a terminal."""
         if not self.show_progress or not total:
             return
-        filled = BAR_WIDTH * done // total
-        bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        self.stderr.write(f"\r{phase:<10} [{bar}] {done}/{total}", ending="")
-        if done == total:
-            self.stderr.write("")
-        self.stderr.flush()
+        draw_bar(self.stderr, phase, done, total)
