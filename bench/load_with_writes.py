@@ -19,6 +19,7 @@ Every request goes to 127.0.0.1 and every loop is bounded in time. A tool, not a
 """
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -37,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: import bench.servers as the tests do
     sys.path.insert(0, str(ROOT))
-from bench.servers import gunicorn  # noqa: E402
+from bench.servers import free_port, gunicorn, varnish  # noqa: E402
 
 PY = sys.executable
 SENTINEL = "QZXDRAFTSENTINELQZX"
@@ -57,6 +58,16 @@ def parse_args(argv=None):
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--pause", type=float, default=3.0, help="seconds between an editor's writes"
+    )
+    parser.add_argument(
+        "--read-only",
+        type=int,
+        default=None,
+        help="seconds of readers alone first (default: --duration)",
+    )
+    parser.add_argument("--edge", action="store_true", help="Varnish in front (make serve-edge)")
     parser.add_argument("--reuse-db", action="store_true", help="use the database as it is")
     parser.add_argument("--json", help="also write the figures to this file")
     return parser.parse_args(argv)
@@ -207,11 +218,16 @@ def parse_readers(output):
 
 
 class Editor:
-    def __init__(self, base, number):
+    def __init__(self, base, number, pause=0.0):
         self.base = base
         self.number = number
+        self.pause = pause
+        self.deadline = float("inf")
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.reader = urllib.request.build_opener()  # anonymous, as any reader
+        self.fresh_checks = 0
+        self.stale = []  # reads older than a write whose response this editor had seen
         self.published = {}  # slug -> (title, tags)
         self.drafts = []  # slugs
         self.errors = []
@@ -270,6 +286,7 @@ class Editor:
         self.check(self.post("/admin/articles/article/add/", fields), "/admin/articles/article/")
         self.drafts.append(slug)
         self.counts["drafted"] += 1
+        self.wait()
         # 2. a published article with tags
         slug = f"load-story-{stamp}"
         tags = ["Load test", f"Load batch {n % 5}"]
@@ -278,6 +295,9 @@ class Editor:
         self.check(self.post("/admin/articles/article/add/", fields), "/admin/articles/article/")
         self.published[slug] = (title, tags)
         self.counts["published"] += 1
+        self.read_fresh(f"/articles/{slug}/", title)  # the write's response is back: readers
+        self.read_fresh("/", title)  # must see it now, on its page and on the home page
+        self.wait()
         # 3. edit and retag one of this editor's published articles through the change form
         slug = sorted(self.published)[n % len(self.published)]
         title, tags = self.published[slug]
@@ -291,6 +311,24 @@ class Editor:
         self.check(self.post(change, fields), "/admin/articles/article/")
         self.published[slug] = (title, tags)
         self.counts["edited"] += 1
+        self.read_fresh(f"/articles/{slug}/", title)
+        self.wait()
+
+    def wait(self):
+        """Editors write every few seconds (`--pause`), not as fast as they can."""
+        time.sleep(max(0.0, min(self.pause, self.deadline - time.monotonic())))
+
+    def read_fresh(self, path, text):
+        """An anonymous read after a write's response: a page without `text` is stale."""
+        self.fresh_checks += 1
+        try:
+            with self.reader.open(self.base + path, timeout=30) as response:
+                page = response.read().decode()
+                cache = response.headers.get("X-Edge") or response.headers.get("X-Cache")
+        except urllib.error.HTTPError as error:
+            page, cache = "", f"HTTP {error.code}"
+        if text not in page:
+            self.stale.append(f"{path} lacks {text!r} ({cache})")
 
     def find_change_url(self, slug, title):
         if slug in self.change_urls:
@@ -310,6 +348,7 @@ class Editor:
             raise RuntimeError(f"save refused at {path}: {errors[:2]}")
 
     def run(self, deadline):
+        self.deadline = deadline
         try:
             self.login()
             n = 0
@@ -349,36 +388,161 @@ def verify(base, editors):
     return missing
 
 
+# Pages no write of the editors touches (they publish and edit articles only): the catalog
+# and two tags the load articles never carry. Their cache hit ratio must stay high.
+UNTOUCHED = (
+    "/models/",
+    "/models/feed/",
+    "/models/compare/?m=llama-3-1-405b&m=gpt-4o&m=mixtral-8x22b",
+    "/tags/llama/",
+    "/tags/open-source/",
+)
+# Each request the app answers: path and query, status, and whether the page cache hit.
+ACCESS_FORMAT = "%(U)s%(q)s %(s)s %({x-cache}o)s"
+
+
+def _access_args(path):
+    return ["--access-logfile", str(path), "--access-logformat", ACCESS_FORMAT]
+
+
+def hit_ratios(lines, paths=UNTOUCHED, hit="hit"):
+    """{"untouched": ratio, "all": ratio, "requests": n}: hits over pages answered from a log
+    of "<path?query> <status> <hit|miss|->" lines (gunicorn's, or varnishncsa's)."""
+    counted = {"untouched": [0, 0], "all": [0, 0]}
+    wanted = {path.replace("?", "") for path in paths} | set(paths)
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3 or parts[1] != "200" or parts[2] not in ("hit", "miss", "HIT", "MISS"):
+            continue
+        is_hit = parts[2].lower() == hit
+        for name in ("all", "untouched") if parts[0] in wanted else ("all",):
+            counted[name][0] += is_hit
+            counted[name][1] += 1
+    ratios = {name: round(h / n, 4) if n else None for name, (h, n) in counted.items()}
+    return {**ratios, "requests": counted["all"][1], "untouched_requests": counted["untouched"][1]}
+
+
+def _new_lines(path, offset):
+    with open(path, errors="replace") as log:
+        log.seek(offset)
+        return log.read().splitlines()
+
+
+def _size(path):
+    return path.stat().st_size if path.exists() else 0
+
+
+def warm_up(base):
+    for path in reader_paths():
+        try:
+            urllib.request.urlopen(base + path, timeout=30).read()
+        except urllib.error.HTTPError:
+            pass  # the drafts among the demo articles are 404s
+
+
+def read_only(args, port, workdir):
+    """Readers alone, the cache warm: the baseline the run with writes is compared with."""
+    seconds = args.duration if args.read_only is None else args.read_only
+    if seconds <= 0:
+        return None
+    log(f"{args.readers} readers alone for {seconds} s")
+    quiet = argparse.Namespace(**{**vars(args), "duration": seconds})
+    output, _ = start_readers(quiet, port, workdir).communicate(timeout=seconds + 120)
+    return parse_readers(output)
+
+
+def with_writes(args, front, workdir):
+    log(f"{args.readers} readers and {args.editors} editors for {args.duration} s")
+    readers = start_readers(args, front.port, workdir)
+    deadline = time.monotonic() + args.duration
+    editors = [Editor(front.base, i, args.pause) for i in range(args.editors)]
+    threads = [threading.Thread(target=e.run, args=(deadline,)) for e in editors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=args.duration + 120)
+    output, _ = readers.communicate(timeout=args.duration + 120)
+    return parse_readers(output), editors
+
+
+@contextlib.contextmanager
+def edge_in_front(args, app, env, edge_port, workdir):
+    """Varnish on `edge_port` in front of `app`, the task worker that sends its purges, and
+    varnishncsa logging each answer's hit or miss. Without --edge: the app itself."""
+    if not args.edge:
+        yield app, None
+        return
+    worker = subprocess.Popen(
+        [PY, "manage.py", "db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with varnish(app.port, port=edge_port) as edge:
+            ncsa_log = workdir / "varnishncsa.log"
+            ncsa = subprocess.Popen(
+                ["varnishncsa", "-n", str(edge.log_path.parent / "n"), "-w", str(ncsa_log)]
+                + ["-F", "%U%q %s %{Varnish:hitmiss}x"]
+            )
+            try:
+                yield edge, ncsa_log
+            finally:
+                ncsa.terminate()
+                ncsa.wait(timeout=10)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
 def main(argv=None):
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="modelpress-load-") as tmp:
         workdir = Path(tmp)
         env = site_env(args, workdir)
+        edge_port = free_port() if args.edge else None
+        if args.edge:
+            env["EDGE_PURGE_URLS"] = f"http://127.0.0.1:{edge_port}/"
         prepare(args, env)
-        with gunicorn(
-            env, workers=args.workers, threads=args.threads, extra=["--backlog", "2048"]
-        ) as server:
-            log(f"{args.readers} readers and {args.editors} editors for {args.duration} s")
-            readers = start_readers(args, server.port, workdir)
-            deadline = time.monotonic() + args.duration
-            editors = [Editor(server.base, i) for i in range(args.editors)]
-            threads = [threading.Thread(target=e.run, args=(deadline,)) for e in editors]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=args.duration + 120)
-            output, _ = readers.communicate(timeout=args.duration + 120)
-            reading = parse_readers(output)
-            missing = verify(server.base, editors)
+        access = workdir / "access.log"
+        extra = ["--backlog", "2048", *_access_args(access)]
+        with (
+            gunicorn(env, workers=args.workers, threads=args.threads, extra=extra) as app,
+            edge_in_front(args, app, env, edge_port, workdir) as (front, edge_log),
+        ):
+            warm_up(front.base)
+            baseline = read_only(args, front.port, workdir)
+            marks = (_size(access), _size(edge_log) if edge_log else 0)
+            reading, editors = with_writes(args, front, workdir)
+            app_hits = hit_ratios(_new_lines(access, marks[0]))
+            edge_hits = hit_ratios(_new_lines(edge_log, marks[1])) if edge_log else None
+            missing = verify(front.base, editors)
+    return report(args, baseline, reading, editors, missing, app_hits, edge_hits)
+
+
+def report(args, baseline, reading, editors, missing, app_hits, edge_hits):
     writes = {key: sum(e.counts[key] for e in editors) for key in editors[0].counts}
     errors = [error for editor in editors for error in editor.errors]
+    stale = [read for editor in editors for read in editor.stale]
     figures = {
         "duration_s": args.duration,
         "readers": args.readers,
         "editors": args.editors,
+        "pause_s": args.pause,
+        "front": "varnish" if args.edge else "gunicorn",
         "gunicorn": f"{args.workers} workers x {args.threads} threads (gthread)",
         **reading,
+        "read_only": baseline,
+        "p50_vs_read_only": round(reading["p50_ms"] / baseline["p50_ms"], 2)
+        if baseline and baseline["p50_ms"]
+        else None,
         "writes": writes,
+        "fresh_checks": sum(editor.fresh_checks for editor in editors),
+        "stale_reads": len(stale),
+        "stale_examples": stale[:10],
+        "app_cache": app_hits,
+        "edge_cache": edge_hits,
         "editor_errors": errors[:20],
         "missing_after_run": missing[:20],
     }
@@ -387,15 +551,23 @@ def main(argv=None):
         and reading["draft_leaks"] == 0
         and not missing
         and not errors
+        and not stale
         and writes["published"] > 0
     )
     figures["ok"] = ok
-    print(f"{'readers':<22}{args.readers} connections, {args.duration} s")
+    print(f"{'front':<22}{figures['front']}; {args.readers} readers, {args.duration} s")
     for key in ["requests", "requests_per_second", "p50_ms", "p99_ms", "status_5xx"]:
         print(f"{key:<22}{reading[key]}")
     for key in ["status_4xx", "socket_errors", "draft_leaks"]:
         print(f"{key:<22}{reading[key]}")
+    if baseline:
+        print(f"{'read-only p50/p99':<22}{baseline['p50_ms']} / {baseline['p99_ms']} ms")
+        print(f"{'p50 vs read-only':<22}{figures['p50_vs_read_only']}x")
     print(f"{'writes':<22}{writes}")
+    print(f"{'stale reads':<22}{len(stale)} of {figures['fresh_checks']} checked")
+    print(f"{'app cache hits':<22}{app_hits}")
+    if edge_hits:
+        print(f"{'edge cache hits':<22}{edge_hits}")
     print(f"{'editor errors':<22}{len(errors)}")
     print(f"{'missing afterwards':<22}{len(missing)}")
     print(json.dumps(figures, indent=2))

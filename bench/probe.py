@@ -84,8 +84,9 @@ def pick_more_urls():
 
 
 def measure(urls):
-    """Per URL: status, queries, median render time, and the median of renders that each
-    follow a write (every cache generation bumped, so per-generation counts are recomputed)."""
+    """Per URL: status, queries, median render time (the parts of the page kept by the renders
+    before: config/lib/fragments.py), and the median and queries of renders that each follow
+    a write (every key bumped: every kept part and per-generation count is built again)."""
     from config.lib import cache
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -101,15 +102,18 @@ def measure(urls):
             queries = len(captured)  # now: the next request clears the connection's log
         after_write = []
         for _ in range(AFTER_WRITE_RENDERS):
-            cache.bump()
+            cache.bump()  # every kept part and count is stale: all are built again
             start = time.perf_counter()
-            client.get(url)
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url)
             after_write.append((time.perf_counter() - start) * 1000)
+            after_write_queries = len(captured)
         results[url] = {
             "status": response.status_code,
             "queries": queries,
             "server_p50_ms": round(statistics.median(timings), 1),
             "after_write_p50_ms": round(statistics.median(after_write), 1),
+            "after_write_queries": after_write_queries,
             "bytes": len(response.content),
         }
     return results

@@ -300,7 +300,7 @@ def table(result):
             flag = " (errors!)" if u["errors"] or c["errors"] else ""
             lines.append(
                 f"| {name}{flag} | {page['queries']} | {page['server_p50_ms'] or '–'} "
-                f"| {page.get('after_write_p50_ms') or '–'} "
+                f"| {page.get('after_write_p50_ms') or '–'} ({page.get('after_write_queries', '–')} q) "
                 f"| {u['rps']:.0f} | {u['p50_ms']} | {u['p99_ms']} "
                 f"| {c['rps']:.0f} | {c['p50_ms']} | {c['p99_ms']} |"
             )

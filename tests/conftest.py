@@ -9,9 +9,21 @@ from django.test.testcases import LiveServerThread
 class OneAppCallAtATime:
     """The live server's WSGI application, entered by one request thread at a time."""
 
+    running = []  # every instance: `drain()` waits for their requests in flight
+
     def __init__(self, application):
         self.application = application
         self.lock = threading.Lock()
+        self.running.append(self)
+
+    @classmethod
+    def drain(cls):
+        """Wait until no request is inside the application (one that started before the
+        browser closed may still be writing: the test's database must not be flushed under
+        it)."""
+        for app in cls.running:
+            with app.lock:
+                pass
 
     def __call__(self, environ, start_response):
         with self.lock:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import OneAppCallAtATime
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -30,8 +31,12 @@ def browser():
 
 
 @pytest.fixture
-def new_context(browser):
-    """Open browser contexts (separate cookie jars) that are closed after the test."""
+def new_context(browser, live_server):
+    """Open browser contexts (separate cookie jars) that are closed after the test.
+
+    Set up after the live server and its database (so torn down before the database is
+    flushed), and the teardown waits for requests the pages sent in the background
+    (autosave, presence) to finish: one landing during the flush broke it on SQLite."""
     contexts = []
 
     def make():
@@ -43,6 +48,7 @@ def new_context(browser):
     yield make
     for context in contexts:
         context.close()
+    OneAppCallAtATime.drain()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """A short run of bench/load_with_writes.py: readers on the public pages while editors publish,
-edit and tag through the admin. Zero 5xx, no draft ever served, every write present.
+edit and tag through the admin. Zero 5xx, no draft ever served, no stale read after a write's
+response, every write present, the pages no write touched still served from the cache.
 
 The full run (200 readers for 60 s) is `python bench/load_with_writes.py`; this one holds 40
 readers for 8 s so that `make test` stays quick. It is a PostgreSQL + Redis scenario (the
@@ -38,6 +39,8 @@ def test_readers_never_see_a_5xx_or_a_draft_while_editors_write(tmp_path):
             "--duration=8",
             "--readers=40",
             "--editors=2",
+            "--read-only=2",
+            "--pause=0.3",
             f"--pg-url={pg_url}",
             "--redis-url=redis://127.0.0.1:6379/8",
             f"--json={tmp_path / 'load.json'}",
@@ -57,3 +60,8 @@ def test_readers_never_see_a_5xx_or_a_draft_while_editors_write(tmp_path):
     # The editors wrote (each kind at least once), and every write was there afterwards.
     assert figures["editor_errors"] == [] and figures["missing_after_run"] == [], figures
     assert min(figures["writes"].values()) > 0, figures
+    # Issue 18: after each write's response, an anonymous read of the article and the home
+    # page shows it (no stale read), and the pages no write touched stay cached.
+    assert figures["fresh_checks"] > 0 and figures["stale_reads"] == 0, figures
+    assert figures["app_cache"]["untouched_requests"] > 0, figures
+    assert figures["app_cache"]["untouched"] >= 0.9, figures
