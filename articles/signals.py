@@ -89,8 +89,8 @@ def tag_renaming(sender, instance, raw=False, **kwargs):
         instance._old_slug = old if old != instance.slug else None
 
 
-def tag_written(sender, instance=None, raw=False, **kwargs):
-    if raw:
+def tag_written(sender, instance=None, raw=False, created=False, **kwargs):
+    if raw or created:  # a new tag is on no article yet: tagging one announces the article
         return
     announce.keys_changed([f"tag:{instance.pk}", "names:tags"])  # its name, wherever shown
     old_slug = getattr(instance, "_old_slug", None)

@@ -405,21 +405,29 @@ def _access_args(path):
     return ["--access-logfile", str(path), "--access-logformat", ACCESS_FORMAT]
 
 
-def hit_ratios(lines, paths=UNTOUCHED, hit="hit"):
-    """{"untouched": ratio, "all": ratio, "requests": n}: hits over pages answered from a log
-    of "<path?query> <status> <hit|miss|->" lines (gunicorn's, or varnishncsa's)."""
-    counted = {"untouched": [0, 0], "all": [0, 0]}
-    wanted = {path.replace("?", "") for path in paths} | set(paths)
+def hit_ratios(lines, paths=UNTOUCHED):
+    """Hits over pages answered, from a log of "<path?query> <status> <hit|miss>" lines
+    (gunicorn's, or varnishncsa's): for all pages, the untouched ones, and each of those."""
+    wanted = {path.replace("?", ""): path for path in paths} | {path: path for path in paths}
+    counted = {"untouched": [0, 0], "all": [0, 0], **{path: [0, 0] for path in paths}}
     for line in lines:
         parts = line.split()
-        if len(parts) < 3 or parts[1] != "200" or parts[2] not in ("hit", "miss", "HIT", "MISS"):
+        if len(parts) < 3 or parts[1] != "200" or parts[2].lower() not in ("hit", "miss"):
             continue
-        is_hit = parts[2].lower() == hit
-        for name in ("all", "untouched") if parts[0] in wanted else ("all",):
+        is_hit = parts[2].lower() == "hit"
+        names = ["all"]
+        if parts[0] in wanted:
+            names += ["untouched", wanted[parts[0]]]
+        for name in names:
             counted[name][0] += is_hit
             counted[name][1] += 1
     ratios = {name: round(h / n, 4) if n else None for name, (h, n) in counted.items()}
-    return {**ratios, "requests": counted["all"][1], "untouched_requests": counted["untouched"][1]}
+    return {
+        **{name: ratios[name] for name in ("untouched", "all")},
+        "requests": counted["all"][1],
+        "untouched_requests": counted["untouched"][1],
+        "by_page": {path: f"{h}/{n}" for path, (h, n) in counted.items() if path in paths},
+    }
 
 
 def _new_lines(path, offset):

@@ -44,8 +44,9 @@ def _links_changed(sender, instance, action, reverse, pk_set, **kwargs):
         announce.pages_changed()  # a modality cleared of its entries: which, not known
 
 
-def _tag_written(sender, instance, raw=False, **kwargs):
-    if not raw:
+def _tag_written(sender, instance, raw=False, created=False, **kwargs):
+    # A new tag is on no entry yet (tagging one announces that entry): nothing shows it.
+    if not raw and not created:
         announce.keys_changed([f"tag:{instance.pk}", "list:models"])  # its name, wherever shown
 
 
