@@ -26,11 +26,14 @@ def tag_counts(tag):
 
     The articles count shares its key with the tag page's paginator (`count:tag:<pk>`).
     """
+    # The querysets are built only when a count is computed, not on every read (a lambda).
     articles = generational(
-        f"count:tag:{tag.pk}", ("articles",), Article.objects.published().filter(tags=tag).count
+        f"count:tag:{tag.pk}",
+        ("articles",),
+        lambda: Article.objects.published().filter(tags=tag).count(),
     )
     models = generational(
-        f"count:tag-models:{tag.pk}", ("catalog",), AIModel.objects.filter(tags=tag).count
+        f"count:tag-models:{tag.pk}", ("catalog",), lambda: AIModel.objects.filter(tags=tag).count()
     )
     return articles, models
 
