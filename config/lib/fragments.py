@@ -83,8 +83,7 @@ def kept_many(names, build, *, halves, prepare=None):
         return []
     store = caches["default"]
     stored = [_name(name) for name in names]
-    found = store.get_many(stored)
-    epoch = dependencies.current_epoch()
+    found, epoch = _fetch(store, stored)
     entries = [found.get(name) for name in stored]
     fresh = _fresh(entries, epoch)
     missing = [i for i, ok in enumerate(fresh) if not ok]
@@ -106,6 +105,15 @@ def kept_many(names, build, *, halves, prepare=None):
         values.append(value)
     _store(store, new, restamp, epoch)
     return values
+
+
+def _fetch(store, stored):
+    """({name: entry}, epoch): in one round trip where parts and versions share a cache."""
+    if settings.CACHES.get("generations") != settings.CACHES.get("default"):
+        return store.get_many(stored), dependencies.current_epoch()
+    found = store.get_many([*stored, dependencies.EPOCH])
+    epoch = found.pop(dependencies.EPOCH, None)
+    return found, epoch if epoch is not None else dependencies.current_epoch()
 
 
 def _fresh(entries, epoch):
