@@ -22,7 +22,7 @@ from articles.public.queries import (
 from articles.public.shown import article_keys, shows_articles, shows_models, shows_tags
 from articles.writes import references_refresh_if_due
 from config.lib.cache import depends_on, generational, public_page
-from config.lib.cache_keys import choice, get_page, page_number
+from config.lib.cache_keys import choice, get_page, keep_not_found, page_number
 from config.lib.fragments import Rows, RowsPaginator, Shown
 from models_catalog.models import AIModel
 
@@ -89,7 +89,9 @@ def article_detail(request, slug):
     """The article page. Its parts (the article with its models, and what surrounds it) are
     kept between renders (`{% kept %}`): the values below are computed only for a part that
     must be built again, and each says what it shows where it is used (`Shown`)."""
-    article = get_object_or_404(Article.objects.published().for_detail(), slug=slug)
+    article = Article.objects.published().for_detail().filter(slug=slug).first()
+    if article is None:
+        _not_public(request, slug)
     references_refresh_if_due(article)  # an article it names went live since it was rendered
     models_in_article = Shown(lambda: _shown_models(article))
     recent = Shown(lambda: _recent(article))
@@ -110,6 +112,17 @@ def article_detail(request, slug):
     response = render(request, "articles/article_detail.html", context)
     response["Last-Modified"] = http_date(article.updated_at.timestamp())
     return response
+
+
+def _not_public(request, slug):
+    """404. For the address of an article that is not public yet (a draft, a scheduled
+    piece: readers who were given its link ask again and again), the 404 is kept until that
+    article is written or comes due; an unknown address is not kept (cache_keys)."""
+    pk = Article.all_objects.filter(slug=slug).values_list("pk", flat=True).first()
+    if pk is not None:
+        depends_on(f"article:{pk}")
+        keep_not_found(request)
+    raise Http404("No article is published at this address.")
 
 
 def _shown_models(article):

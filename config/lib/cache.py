@@ -47,7 +47,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers, set_response_etag
 
 from config.lib import dependencies, edge
-from config.lib.cache_keys import PageSpec, may_store, page_key
+from config.lib.cache_keys import PageSpec, may_store, may_store_not_found, page_key
 from config.lib.dependencies import (  # the names other modules use from here
     HALVES,
     bump,
@@ -58,6 +58,7 @@ from config.lib.dependencies import (  # the names other modules use from here
     new_version,
     register_due_source,
 )
+from config.lib.fragments import call_loudly
 
 __all__ = [
     "HALVES",
@@ -209,9 +210,11 @@ def _store_page(key, keys, epoch, response):
 
 
 def _storable(request, response):
-    """A complete 200 with no cookie, that the view did not keep out, within the size cap."""
+    """A complete 200 with no cookie, that the view did not keep out, within the size cap;
+    or a 404 its view said may be kept (`keep_not_found`: a known row, not public yet)."""
+    status = response.status_code
     return (
-        response.status_code == 200
+        (status == 200 or (status == 404 and may_store_not_found(request)))
         and not response.streaming
         and not response.cookies
         and may_store(request)
@@ -264,17 +267,17 @@ def public_page(*halves, params=None):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if _answered_above(request):
-                return view(request, *args, **kwargs)
+                return call_loudly(view, request, *args, **kwargs)
             _, key, query = page_key(request)
             if query is not None:
                 request.GET = query  # what the view reads is exactly what the key holds
             if key is None or not _may_read(request) or _is_staff(request):
                 if "articles" in spec.halves:
                     dependencies.due_check()
-                response = view(request, *args, **kwargs)
+                response = call_loudly(view, request, *args, **kwargs)
                 edge.private_headers(response)
                 return response
-            return _serve(request, spec, key, lambda: view(request, *args, **kwargs))
+            return _serve(request, spec, key, lambda: call_loudly(view, request, *args, **kwargs))
 
         wrapper.page_cache_spec = spec  # how PageCacheMiddleware knows the view
         return wrapper

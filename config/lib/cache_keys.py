@@ -163,6 +163,17 @@ def may_store(request):
     return getattr(request, "page_cache_store", True)
 
 
+def keep_not_found(request):
+    """This view's 404 is about a row that exists but is not public (a draft's or a scheduled
+    article's address), and its view named the keys that would change that: it may be kept
+    like a page. Other 404s never are: a made-up address would make an entry each."""
+    request.page_cache_not_found = True
+
+
+def may_store_not_found(request):
+    return getattr(request, "page_cache_not_found", False)
+
+
 def get_page(request, paginator):
     """`paginator.get_page(?page=)`; a page past the last is answered, but not stored."""
     asked = request.GET.get("page")

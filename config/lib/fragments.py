@@ -21,6 +21,7 @@ for the same reason pages are.
 
 import hashlib
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -98,7 +99,7 @@ def kept_many(names, build, *, halves, prepare=None):
                 restamp[name] = replace(entry, epoch=epoch)
             continue
         with dependencies.recording() as shown:
-            value = build(i)
+            value = _failed_during(build, i)
         keys = dependencies.page_dependencies(halves, shown)
         dependencies.also_depends_on(*keys)
         new[name] = (keys, value)
@@ -147,6 +148,40 @@ def _store(store, new, restamp, epoch):
         store.set_many(restamp, TIMEOUT)
 
 
+_failures = ContextVar("shown_failures", default=None)
+
+
+def _noted(error):
+    failures = _failures.get()
+    if failures is not None:
+        failures.append(error)
+
+
+def call_loudly(function, *args, **kwargs):
+    """`function(...)`, raising the first error a `Shown` value met while it ran, even one
+    the template engine swallowed (an `{% if a or b %}` turns errors into False): a page or
+    part built from a failed value is an error, never a wrong page kept."""
+    failures = []
+    token = _failures.set(failures)
+    try:
+        result = function(*args, **kwargs)
+    finally:
+        _failures.reset(token)
+    if failures:
+        raise failures[0]
+    return result
+
+
+def _failed_during(build, *args):
+    """`build(*args)`, raising a `Shown` error it met even if the template engine swallowed it."""
+    failures = _failures.get()
+    mark = len(failures) if failures is not None else 0
+    value = build(*args)
+    if failures is not None and len(failures) > mark:
+        raise failures[mark]
+    return value
+
+
 class Shown:
     """A view's value computed on first use, whose keys are said again wherever it is used.
 
@@ -163,7 +198,11 @@ class Shown:
     def _value(self):
         if self._record is None:
             with dependencies.recording() as record:
-                self._result = self._compute()
+                try:
+                    self._result = self._compute()
+                except Exception as error:
+                    _noted(error)  # the template engine may swallow it: see call_loudly
+                    raise
             self._record = record
         if self._record.complete:
             dependencies.depends_on(*self._record.keys)

@@ -125,8 +125,33 @@ def test_conditional_get_answers_304(client):
 
 def test_errors_are_not_cached(client):
     assert client.get("/articles/later/").status_code == 404
+    assert client.get("/articles/later/")["X-Cache"] == "miss"  # an unknown address: no entry
     ArticleFactory(slug="later", title="Later")
     assert get(client, "/articles/later/").status_code == 200
+
+
+def test_a_drafts_404_is_kept_until_it_is_written(client):
+    """Readers given a scheduled piece's link ask for it again and again: a lookup, not a
+    render; publishing it (or its coming due) makes it 200 at once."""
+    draft = ArticleFactory(slug="soon", status=Article.Status.DRAFT, published_at=None)
+    assert client.get("/articles/soon/").status_code == 404
+    again = client.get("/articles/soon/")
+    assert again.status_code == 404 and again["X-Cache"] == "hit"
+    ArticleFactory(title="Another article")  # an unrelated write: still kept
+    assert client.get("/articles/soon/")["X-Cache"] == "hit"
+    draft.status, draft.published_at = Article.Status.PUBLISHED, timezone.now()
+    article_save(draft)
+    assert get(client, "/articles/soon/").status_code == 200
+
+
+def test_errors_other_than_404_are_not_cached(client, monkeypatch):
+    from articles.public import views
+
+    monkeypatch.setattr(views, "article_neighbours", lambda article: 1 / 0)
+    article = ArticleFactory()
+    client.raise_request_exception = False
+    assert client.get(article.get_absolute_url()).status_code == 500
+    assert client.get(article.get_absolute_url()).get("X-Cache") != "hit"
 
 
 def test_feeds_search_and_sitemap_are_cached_and_never_stale(client):

@@ -201,3 +201,17 @@ def test_a_kept_part_says_its_keys_to_the_page_around_it():
 def _declaring(key):
     dependencies.depends_on(key)
     return "built"
+
+
+def test_a_value_that_fails_is_an_error_not_a_kept_part(client, site, monkeypatch):
+    """The template engine turns errors in `{% if a or b %}` into False: a part built from a
+    failed value must not be kept (nor the page), it is a 500."""
+    from articles.public import views
+
+    a, b, model = site
+    monkeypatch.setattr(views, "article_neighbours", lambda article: 1 / 0)
+    client.raise_request_exception = False
+    assert client.get(a.get_absolute_url()).status_code == 500
+    monkeypatch.undo()
+    page = text(client, a.get_absolute_url())
+    assert 'rel="next"' in page  # built again, with its neighbours
