@@ -264,7 +264,12 @@ class Rows(Sequence):
 
 class RowsPaginator(Paginator):
     """Pages whose `object_list` is `Rows`: the page's ids in one query (an index walk with
-    LIMIT/OFFSET over the ids alone), the rows only when read."""
+    LIMIT/OFFSET over the ids alone), the rows only when read. `kept_ids(number, compute)`,
+    when given, may keep a page's ids (until the next write that could move them)."""
+
+    def __init__(self, object_list, per_page, *, kept_ids=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.kept_ids = kept_ids
 
     def page(self, number):
         number = self.validate_number(number)
@@ -272,5 +277,9 @@ class RowsPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = self.object_list.values_list("pk", flat=True)[bottom:top]
+
+        def compute():
+            return list(self.object_list.values_list("pk", flat=True)[bottom:top])
+
+        ids = self.kept_ids(number, compute) if self.kept_ids else compute()
         return Page(Rows(ids, self.object_list), number, self)

@@ -110,7 +110,13 @@ def aimodel_list(request):
     facets = Shown(lambda: catalog_facets(query))
     # The count and the chart depend on the selection only: kept until the next catalog
     # write, like the facet counts.
-    paginator = RowsPaginator(query.results().for_listing(), PAGE_SIZE)  # rows: {% cards %}
+    # A page's ids are kept like its count (a sort over the selection): the rows are read
+    # only for cards built again ({% cards %}).
+    paginator = RowsPaginator(
+        query.results().for_listing(),
+        PAGE_SIZE,
+        kept_ids=lambda number, compute: _kept(query, f"ids:{query.sort}:{number}", compute),
+    )
     paginator.count = _kept(query, "count", query.models().count)
     page = get_page(request, paginator)
     chart = _kept(query, "chart", lambda: _chart(query))

@@ -215,3 +215,11 @@ def test_a_value_that_fails_is_an_error_not_a_kept_part(client, site, monkeypatc
     monkeypatch.undo()
     page = text(client, a.get_absolute_url())
     assert 'rel="next"' in page  # built again, with its neighbours
+
+
+def test_the_catalog_keeps_its_page_ids_until_a_catalog_write(client, site):
+    a, b, model = site
+    text(client, "/models/?sort=name")
+    assert queries(client, "/models/?sort=name") == 0  # ids, count, facets and cards kept
+    AIModelFactory(name="Aardvark 1B")  # a row saved directly announces itself too
+    assert "Aardvark 1B" in text(client, "/models/?sort=name")
