@@ -397,8 +397,9 @@ UNTOUCHED = (
     "/tags/llama/",
     "/tags/open-source/",
 )
-# Each request the app answers: path and query, status, and whether the page cache hit.
-ACCESS_FORMAT = "%(U)s%(q)s %(s)s %({x-cache}o)s"
+# Each request the app answers: path and query, status, whether the page cache hit, and the
+# milliseconds gunicorn took to answer it.
+ACCESS_FORMAT = "%(U)s%(q)s %(s)s %({x-cache}o)s %(M)s"
 
 
 def _access_args(path):
@@ -428,6 +429,25 @@ def hit_ratios(lines, paths=UNTOUCHED):
         "untouched_requests": counted["untouched"][1],
         "by_page": {path: f"{h}/{n}" for path, (h, n) in counted.items() if path in paths},
     }
+
+
+def app_times(lines):
+    """The app's own time per request (gunicorn's log), for reads and for the back office:
+    where a slow reader's time went, beside wrk's figures that add the queueing."""
+
+    def summary(times):
+        times = sorted(times)
+        if not times:
+            return None
+        pick = lambda q: times[min(len(times) - 1, int(len(times) * q))]  # noqa: E731
+        return {"n": len(times), "p50_ms": pick(0.5), "p99_ms": pick(0.99), "max_ms": times[-1]}
+
+    reads, admin = [], []
+    for line in lines:
+        parts = line.split()
+        if len(parts) >= 4 and parts[-1].isdigit():
+            (admin if parts[0].startswith("/admin/") else reads).append(int(parts[-1]))
+    return {"reads": summary(reads), "admin": summary(admin)}
 
 
 def _new_lines(path, offset):
@@ -523,7 +543,8 @@ def main(argv=None):
             baseline = read_only(args, front.port, workdir)
             marks = (_size(access), _size(edge_log) if edge_log else 0)
             reading, editors = with_writes(args, front, workdir)
-            app_hits = hit_ratios(_new_lines(access, marks[0]))
+            app_lines = _new_lines(access, marks[0])
+            app_hits = hit_ratios(app_lines) | {"app_times": app_times(app_lines)}
             edge_hits = hit_ratios(_new_lines(edge_log, marks[1])) if edge_log else None
             missing = verify(front.base, editors)
     return report(args, baseline, reading, editors, missing, app_hits, edge_hits)
