@@ -48,7 +48,8 @@ def release():
 
     A fragment holds HTML its templates and Python made; a deploy that changes either must
     not serve what the old code built (entries live a day). Read once per process from the
-    names, sizes and modification times of the project's .py and .html files.
+    names and contents of the project's .py and .html files (contents, not modification
+    times: images built for deploys often reset those).
     """
     digest = hashlib.sha256()
     base = settings.BASE_DIR
@@ -58,8 +59,7 @@ def release():
         for path in (base / folder).rglob("*")
         if path.suffix in {".py", ".html"}
     ):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 
 
