@@ -5,6 +5,7 @@ from a thread with a running loop unless told otherwise; the tests only drive a 
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,10 @@ def new_context(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    # A request the page sent just before it closed may still wait to be accepted: drain,
+    # give the server a moment to take what is queued, drain again.
+    OneAppCallAtATime.drain()
+    time.sleep(0.2)
     OneAppCallAtATime.drain()
 
 
