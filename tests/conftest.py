@@ -3,31 +3,36 @@ import threading
 import pytest
 from django.conf import settings
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
 from django.test.testcases import LiveServerThread
+
+# On SQLite the live server shares the tests' one in-memory connection with the test thread
+# (see below): every use of it, a request in the server or a query of the test, takes this.
+CONNECTION_LOCK = threading.RLock()
 
 
 class OneAppCallAtATime:
     """The live server's WSGI application, entered by one request thread at a time."""
 
-    running = []  # every instance: `drain()` waits for their requests in flight
-
     def __init__(self, application):
         self.application = application
-        self.lock = threading.Lock()
-        self.running.append(self)
 
-    @classmethod
-    def drain(cls):
+    @staticmethod
+    def drain():
         """Wait until no request is inside the application (one that started before the
         browser closed may still be writing: the test's database must not be flushed under
         it)."""
-        for app in cls.running:
-            with app.lock:
-                pass
+        with CONNECTION_LOCK:
+            pass
 
     def __call__(self, environ, start_response):
-        with self.lock:
+        with CONNECTION_LOCK:
             return self.application(environ, start_response)
+
+
+def _one_query_at_a_time(execute, sql, params, many, context):
+    with CONNECTION_LOCK:  # reentrant: a request's own queries already hold it
+        return execute(sql, params, many, context)
 
 
 class SerialisedAppServer(ThreadedWSGIServer):
@@ -46,6 +51,9 @@ def one_app_call_at_a_time_on_sqlite():
     server keeps its threads, so a browser's open connections never block each other."""
     if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
         LiveServerThread.server_class = SerialisedAppServer
+        # The test thread's own queries (assertions, the flush after each test) wait for a
+        # request in flight, instead of using the connection under it.
+        connections["default"].execute_wrappers.append(_one_query_at_a_time)
 
 
 @pytest.fixture(autouse=True)
