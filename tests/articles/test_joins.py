@@ -9,10 +9,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, PendingReference
 from articles.rendering.article import article_derive
@@ -23,15 +20,9 @@ from models_catalog.public.comparison import MAX_MODELS
 from models_catalog.writes import aimodel_save
 from tests.articles.test_tags import make_model
 from tests.factories import ArticleFactory
+from tests.queries import page_queries as _count
 
 pytestmark = pytest.mark.django_db
-
-
-def _count(client, url):
-    caches["default"].clear()  # every kept part built again: compare costs, not what was kept
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries.captured_queries)
 
 
 # Articles about X ------------------------------------------------------------------------

@@ -3,14 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import caches
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.writes import article_save
 from config.lib import cache
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from tests.queries import page_queries as _count
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +25,6 @@ def _make(n):
         )
         for i in range(n)
     ]
-
-
-def _count(client, url):
-    caches["default"].clear()  # every kept part built again: compare costs, not what was kept
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
 
 
 def _shown(client, url, articles):

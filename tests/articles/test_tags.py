@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import caches
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,6 +15,7 @@ from articles.writes import article_save
 from config.lib import cache
 from models_catalog.models import AIModel, Organization
 from tests.factories import ArticleFactory
+from tests.queries import page_queries as _count
 
 pytestmark = pytest.mark.django_db
 
@@ -149,14 +149,6 @@ def test_tag_used_only_by_drafts_shows_no_drafts(client):
     response = client.get("/tags/embargoed/")
     assert response.status_code == 200
     assert "Secret" not in response.content.decode()
-
-
-def _count(client, url):
-    caches["default"].clear()  # every kept part built again: compare costs, not what was kept
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def test_tag_page_queries_flat_in_tagged_items(client):

@@ -5,10 +5,7 @@ import json
 
 import feedparser
 import pytest
-from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -17,6 +14,7 @@ from models_catalog.models.history import SHOWN_FACTS
 from models_catalog.transfer.importer import import_file
 from tests.factories import AIModelFactory
 from tests.models_catalog.test_writes import admin_form
+from tests.queries import page_queries as _queries
 from tests.users import make_editor
 
 pytestmark = pytest.mark.django_db
@@ -183,16 +181,6 @@ def test_the_page_cache_keys_as_of_by_its_normal_form(client, demo, page_cache):
 
 
 # Query counts ----------------------------------------------------------------------------------
-
-
-def _queries(client, url, cold=True):
-    """Queries of one render; `cold`: every kept part built again (config/lib/fragments.py),
-    so that counts compare what renders cost, not what an earlier render kept."""
-    if cold:
-        caches["default"].clear()
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context)
 
 
 def _more_changes(count):

@@ -5,9 +5,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.cache import caches
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
@@ -15,6 +12,7 @@ from models_catalog import writes
 from models_catalog.changes import WriteContext
 from models_catalog.models import AIModel, Dimension
 from tests.factories import AIModelFactory, LicenseFactory, OrganizationFactory
+from tests.queries import page_queries as _queries
 
 pytestmark = pytest.mark.django_db
 
@@ -299,16 +297,6 @@ def test_exports_follow_the_list_parameters(client, catalog):
     table = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [r["slug"] for r in table] == ["gpt-4o"]
     assert table[0]["parameters"] == "" and table[0]["price_input_per_mtok"] == "5"
-
-
-def _queries(client, url, cold=True):
-    """Queries of one render; `cold`: every kept part built again (config/lib/fragments.py),
-    so that counts compare what renders cost, not what an earlier render kept."""
-    if cold:
-        caches["default"].clear()
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context)
 
 
 def _grow(count):
