@@ -100,14 +100,9 @@ def _lookup_keys(halves):
     return keys
 
 
-def _shared_store():
-    """True when pages and versions live in one cache (Redis): one round trip per hit."""
-    return settings.CACHES.get("generations") == settings.CACHES.get("default")
-
-
 def _fetch(page_key, lookup_keys):
     """{key: value} for the epoch, the due moment and the page, in one round trip if possible."""
-    if _shared_store():
+    if dependencies.shares_store():  # one round trip per hit
         return caches["default"].get_many([*lookup_keys, page_key])
     found = _store().get_many(lookup_keys)
     entry = caches["default"].get(page_key)

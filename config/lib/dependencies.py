@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
 
@@ -114,6 +115,12 @@ def new_version():
 
 def _store():
     return caches["generations"]
+
+
+def shares_store():
+    """True when versions live in the default cache too (Redis): an entry of the default
+    cache and the epoch can then be read in one round trip."""
+    return settings.CACHES.get("generations") == settings.CACHES.get("default")
 
 
 def versions(keys, found=None):

@@ -110,7 +110,7 @@ def kept_many(names, build, *, halves, prepare=None):
 
 def _fetch(store, stored):
     """({name: entry}, epoch): in one round trip where parts and versions share a cache."""
-    if settings.CACHES.get("generations") != settings.CACHES.get("default"):
+    if not dependencies.shares_store():
         return store.get_many(stored), dependencies.current_epoch()
     found = store.get_many([*stored, dependencies.EPOCH])
     epoch = found.pop(dependencies.EPOCH, None)
