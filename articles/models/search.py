@@ -2,7 +2,40 @@
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import CharField, F, Func
+from django.db.models.functions import Lower
 from django.urls import reverse
+
+# What a catalog entry's name reads as when a reader types it without its punctuation
+# ("gpt4o" for GPT-4o): lower case, these marks removed.
+NAME_PUNCTUATION = " -._/()"
+
+
+class Without(Func):
+    """REPLACE(text, '<mark>', ''), the mark written into the SQL rather than passed as a
+    parameter: SQLite uses an expression index only for the index's literal text."""
+
+    function = "REPLACE"
+    output_field = CharField()
+
+    def __init__(self, expression, mark):
+        if not mark or set(mark) & set("'%\\"):
+            raise ValueError(f"{mark!r} cannot be written into SQL as it is")
+        self.mark = mark
+        super().__init__(expression, template=f"%(function)s(%(expressions)s, '{mark}', '')")
+
+
+def name_key():
+    """The entry's title as `NAME_PUNCTUATION`-free lower case, in SQL (both databases).
+
+    The search page compares it with what the reader typed (articles/search/results.py
+    `named_models`); the `searchentry_name_key` index holds the same expression, so that
+    comparison is an index lookup rather than this chain computed for every catalog entry.
+    """
+    key = Lower("title")
+    for mark in NAME_PUNCTUATION:
+        key = Without(key, mark)
+    return key
 
 
 class SearchEntry(models.Model):
@@ -36,6 +69,7 @@ class SearchEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_entry")
         ]
+        indexes = [models.Index(F("kind"), name_key(), name="searchentry_name_key")]
         # searchentry_date (date DESC NULLS LAST, id DESC), the newest matches first for
         # articles/search/results.py `newest`, is made per database by migration 0009.
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Lower, Replace
 
 from articles.models import Article, SearchEntry
+from articles.models.search import name_key
 from articles.search.postgres import PostgresEngine
 from articles.search.query import START, highlighted
 from articles.search.sqlite import SQLiteEngine
@@ -44,50 +44,33 @@ def visible_entries():
     )
 
 
-def matching(parsed):
-    """Visible entries matching `parsed`, with no ranking (cheap: used for counts)."""
-    return engine().matching(visible_entries(), parsed)
-
-
 def find(parsed, kind=None):
-    """({kind: matches, exact up to MAX_RANKED}, the entries for `ranked`) for a search."""
-    if parsed.phrases and engine().phrase_window:
-        return _find_phrase(parsed, kind)
-    return kind_counts(matching(parsed)), candidates(parsed, kind)
+    """({kind: matches, exact up to MAX_RANKED}, the entries for `ranked`) for a search.
 
+    Per kind (so that thousands of articles cannot crowd the catalog out), the newest
+    MAX_RANKED + 1 visible matches with their dates, in one query each: how many there are
+    is the kind's count ("1,000+" past MAX_RANKED), and the newest MAX_RANKED of the kinds
+    asked for are what gets ranked. A quoted phrase uses the engine's bounded window of
+    phrase matches instead (`phrase_window`), counted the same way.
 
-def _find_phrase(parsed, kind):
-    """Per kind (so that thousands of articles cannot crowd the catalog out), the engine's
-    bounded window of phrase matches; then the newest first across kinds."""
+    The ids are read first, then ranked by id (`engine().candidates`): as a subquery,
+    PostgreSQL's planner misjudged how many rows it yields and ranked every entry in the
+    index before joining (60 ms for 235 matches among 11,000 entries).
+    """
     counts, matches = {}, []
     for entry_kind in SearchEntry.Kind.values:
         entries = visible_entries().filter(kind=entry_kind)
-        found = engine().phrase_window(entries, parsed, NEWEST_FIRST)
+        if parsed.phrases and engine().phrase_window:
+            found = engine().phrase_window(entries, parsed, NEWEST_FIRST)
+        else:
+            catalog = entry_kind == SearchEntry.Kind.MODEL
+            found = engine().newest(entries, parsed, NEWEST_FIRST, MAX_RANKED + 1, catalog)
         counts[entry_kind] = len(found)
         if not kind or kind == entry_kind:
-            matches += found
+            matches += found[:MAX_RANKED]
     matches.sort(key=lambda row: (row[1] is not None, row[1] or 0, row[0]), reverse=True)
     ids = [pk for pk, _ in matches[:MAX_RANKED]]
-    return counts, SearchEntry.objects.filter(pk__in=ids)
-
-
-def newest(parsed, kind=None):
-    """The ids of the newest MAX_RANKED visible matches: what gets ranked (a subquery)."""
-    entries = matching(parsed)
-    if kind:
-        entries = entries.filter(kind=kind)
-    return entries.order_by(*NEWEST_FIRST).values("pk")[:MAX_RANKED]
-
-
-def candidates(parsed, kind=None):
-    """What the results page ranks: the `newest` matches, ready for `ranked`.
-
-    The ids are read first (one query), then ranked by id: as a subquery, PostgreSQL's
-    planner misjudged how many rows it yields and ranked every entry in the index before
-    joining (60 ms for 235 matches among 11,000 entries).
-    """
-    ids = [row["pk"] for row in newest(parsed, kind)]
-    return engine().candidates(ids, parsed)
+    return counts, engine().candidates(ids, parsed)
 
 
 def ranked(entries, parsed, first=()):
@@ -104,11 +87,7 @@ def ranked(entries, parsed, first=()):
         cases.append(When(title__iregex=_in_order(parsed), then=Value(1)))
     named = Case(*cases, default=Value(0)) if cases else Value(0)
     newest_first = F("date").desc(nulls_last=True)
-    return (
-        entries.annotate(named=named)
-        .defer("body", "search_vector")
-        .order_by("-named", "-rank", newest_first, "pk")
-    )
+    return entries.annotate(named=named).order_by("-named", "-rank", newest_first, "pk")
 
 
 def _in_order(parsed):
@@ -123,7 +102,6 @@ def _in_order(parsed):
 
 
 _NAME_KEY = re.compile(r"[^0-9a-z]+")
-_NAME_PUNCTUATION = " -._/()"
 
 
 def named_models(text):
@@ -132,41 +110,20 @@ def named_models(text):
     key = _NAME_KEY.sub("", (text or "").lower())
     if not key:
         return []
-    name = Lower("title")
-    for mark in _NAME_PUNCTUATION:
-        name = Replace(name, Value(mark), Value(""))
-    entries = SearchEntry.objects.filter(kind=SearchEntry.Kind.MODEL).annotate(name_key=name)
-    return list(entries.filter(name_key=key).values_list("pk", flat=True)[:5])
+    # An index lookup (`searchentry_name_key`): the expression is the index's own.
+    entries = SearchEntry.objects.alias(name_key=name_key())
+    entries = entries.filter(kind=SearchEntry.Kind.MODEL, name_key=key)
+    return list(entries.values_list("pk", flat=True)[:5])
 
 
 def hits(entries, parsed):
-    """`Hit`s for `entries` (one page of `ranked`), in order, highlighted in one query."""
+    """`Hit`s for `entries` (one page of `ranked`), in order, highlighted in one query (two
+    on PostgreSQL when a long body's excerpt window held no match)."""
     entries = list(entries)
     if not entries:
         return []
-    rows = engine().highlights([entry.pk for entry in entries], parsed)
-    found = {
-        pk: marks for pk, *marks in rows.values_list("pk", "title_hl", "subtitle_hl", "body_hl")
-    }
-    return [Hit.from_entry(entry, *found.get(entry.pk, ("", "", ""))) for entry in entries]
-
-
-def kind_counts(entries):
-    """{kind: number of matches, at most MAX_RANKED + 1} for the type filter, in one query.
-
-    Each kind is counted over a subquery that stops after MAX_RANKED + 1 rows, so a word in
-    every entry costs no more than a rarer one.
-    """
-    kinds = list(SearchEntry.Kind.values)
-    parts, params = [], []
-    for kind in kinds:
-        rows = entries.filter(kind=kind).order_by().values("pk")[: MAX_RANKED + 1]
-        sql, part_params = rows.query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS {kind}_rows)")
-        params.extend(part_params)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
-        return dict(zip(kinds, cursor.fetchone(), strict=True))
+    marked = engine().highlights(entries, parsed)
+    return [Hit.from_entry(entry, *marks) for entry, marks in zip(entries, marked, strict=True)]
 
 
 def shown_count(n):

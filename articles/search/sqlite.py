@@ -46,19 +46,32 @@ class SQLiteEngine:
         )
         return entries.alias(fts_probe=F("pk") + 0).filter(fts_probe__in=rowids)
 
+    def newest(self, entries, parsed, newest_first, limit, catalog=False):
+        """(pk, date) of the newest `limit` of `entries` matching `parsed`."""
+        rows = self.matching(entries, parsed).order_by(*newest_first)
+        return list(rows.values_list("pk", "date")[:limit])
+
     def candidates(self, ids, parsed):
         return _fts_rows(ids, parsed)  # the ranking functions need the MATCH again
 
     def ranked(self, entries, parsed):
-        return entries.annotate(rank=RawSQL(f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})", []))
+        # Not the body: SQLite's sorter would carry each candidate's whole row.
+        rank = RawSQL(f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})", [])
+        return entries.annotate(rank=rank).defer("body", "search_vector")
 
-    def highlights(self, ids, parsed):
+    def highlights(self, entries, parsed):
+        """[(title, subtitle, body excerpt)] marked up, for `entries` (rows of `ranked`), in
+        order, in one query."""
+        ids = [entry.pk for entry in entries]
         marks = [START, STOP]
-        return _fts_rows(ids, parsed).annotate(
+        rows = _fts_rows(ids, parsed).annotate(
             title_hl=RawSQL(f"highlight({FTS_TABLE}, 0, %s, %s)", marks),
             subtitle_hl=RawSQL(f"highlight({FTS_TABLE}, 1, %s, %s)", marks),
             body_hl=RawSQL(f"snippet({FTS_TABLE}, 3, %s, %s, %s, 28)", [*marks, "…"]),
         )
+        rows = rows.values_list("pk", "title_hl", "subtitle_hl", "body_hl")
+        found = {pk: marks for pk, *marks in rows}
+        return [found.get(pk, ("", "", "")) for pk in ids]
 
     def indexed(self, pks):
         """Copy freshly inserted entries into the FTS5 table.

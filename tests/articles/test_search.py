@@ -107,6 +107,41 @@ def test_result_count_and_highlighted_snippets(client, corpus):
     assert "<mark>Quantisation</mark> shrinks the weights" in content  # body excerpt
 
 
+def test_long_bodies_are_excerpted_where_their_words_are(client):
+    """PostgreSQL looks for an excerpt in a window around the first word as typed, and in
+    the whole body when the window holds none (a word matched only in another form)."""
+    filler = FILLER * 60  # about 4,000 characters before anything worth finding
+    ArticleFactory(title="Deep one", body=f"{filler} Zephyrine shrinks the weights. {filler}")
+    ArticleFactory(title="Deep two", body=f"{filler} One careful study of weights. {filler}")
+    content = find(client, "zephyrine").content.decode()
+    assert "<mark>Zephyrine</mark> shrinks the weights" in content
+    content = find(client, "studies").content.decode()  # "study": the stem, not the word
+    assert "careful <mark>study</mark> of weights" in content
+
+
+def test_a_model_named_exactly_is_an_index_lookup(catalog):
+    """`named_models` compares the expression the `searchentry_name_key` index holds."""
+    from django.db import connection
+
+    from articles.models.search import name_key
+
+    entry = SearchEntry.objects.get(kind="model", object_id=catalog["mixtral"].pk)
+    assert search.results.named_models("mixtral 8x7b") == [entry.pk]
+    assert search.results.named_models("MIXTRAL-8x7B") == [entry.pk]
+    SearchEntry.objects.bulk_create(  # a catalog big enough for the planner to choose
+        SearchEntry(kind="model", object_id=10_000 + n, slug=f"m{n}", title=f"Model {n}")
+        for n in range(500)
+    )
+    rows = SearchEntry.objects.alias(key=name_key()).filter(kind="model", key="mixtral8x7b")
+    sql, params = rows.values_list("pk").query.sql_with_params()
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_searchentry")
+        cursor.execute(explain + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "searchentry_name_key" in plan
+
+
 def test_snippets_escape_everything_but_the_marks(client):
     ArticleFactory(
         title="Tokens <script>alert(1)</script> & more",
