@@ -7,12 +7,15 @@ views are mixins beside this module.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from taggit.managers import TaggableManager
 
 from articles.announce import announcing
@@ -66,6 +69,19 @@ class StateFilter(admin.SimpleListFilter):
         if self.value() in (Status.DRAFT, Status.REVIEW):
             return queryset.filter(status=self.value())
         return queryset
+
+
+class ArticleChangeList(ChangeList):
+    """The article list, without what its columns never show."""
+
+    def get_results(self, request):
+        # Not the tags (the change form and actions keep their prefetch) nor the text and
+        # HTML of each body, about 25 KB a row on a real article, 100 rows a page.
+        self.queryset = self.queryset.prefetch_related(None).defer(*LIST_DEFERRED)
+        super().get_results(request)
+
+
+LIST_DEFERRED = ["body", "body_html", "toc_html"]
 
 
 @admin.register(Article)
@@ -131,6 +147,9 @@ class ArticleAdmin(
             draft_show(obj, request.user)
         return obj
 
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
+
     def has_publish_permission(self, request, obj=None):
         return workflow.can_publish(request.user)
 
@@ -195,6 +214,16 @@ class ArticleAdmin(
         if obj.is_published and obj.draft_status:
             return draft_label(obj.draft_status, obj.draft_go_live_at)
         return "Scheduled" if obj.is_scheduled else obj.get_status_display()
+
+    def action_checkbox(self, obj):
+        # Django's own markup, without a trip through the form renderer's templates for each
+        # of the page's 100 rows (a third of a millisecond each).
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     @admin.display(description="live", boolean=True)
     def is_live(self, obj):
