@@ -11,7 +11,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import router, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -137,6 +137,9 @@ class ArticleAdmin(
 
     def get_object(self, request, object_id, from_field=None):
         """The article; a live one with draft changes carries them, for the form to show."""
+        opened = getattr(request, "_article_opened", None)
+        if opened is not None and from_field is None and str(opened.pk) == object_id:
+            return opened
         obj = super().get_object(request, object_id, from_field)
         if obj is None and from_field is None:
             # Another author's article is not "missing, perhaps deleted": say so (a 403).
@@ -326,13 +329,28 @@ class ArticleAdmin(
     # --- change form, preview, revisions ----------------------------------------------
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id and request.method == "POST":
+            # The article is read once, inside the save's transaction as in Django's own view
+            # (on SQLite that transaction takes the write lock before anything is read).
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return self._article_changeform(request, object_id, form_url, extra_context)
+        return self._article_changeform(request, object_id, form_url, extra_context)
+
+    def _article_changeform(self, request, object_id, form_url, extra_context):
         extra_context = extra_context or {}
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         if obj is not None and request.method == "GET":
             revision_baseline(obj.live if obj.shows_draft else obj)
-        if obj is not None:
-            extra_context["workflow"] = self.workflow_buttons(request, obj)
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        if obj is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        extra_context["workflow"] = self.workflow_buttons(request, obj)
+        # Django's view asks get_object for the same article again: it gets this one, not a
+        # second read of the row, its tags and its draft state.
+        request._article_opened = obj
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        finally:
+            del request._article_opened
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The workflow panel replaces Django's action menu on this page: that menu sits inside
