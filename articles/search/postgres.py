@@ -30,14 +30,16 @@ class AnyOf(Lookup):
 
     `pk__in=ids` writes one placeholder per id, and psycopg's client-side binding splits
     and fills a query of 1,000 placeholders in Python (about 5 ms, more than PostgreSQL takes
-    to rank the rows)."""
+    to rank the rows); the array is sent as one literal."""
 
     lookup_name = "any_of"
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
         ids = getattr(self.rhs, "value", self.rhs)  # a filter() argument arrives as a Value
-        return f"{lhs} = ANY(%s)", (*params, [int(pk) for pk in ids])
+        # One string, not a list: psycopg would dump a list element by element in Python.
+        literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+        return f"{lhs} = ANY(%s::bigint[])", (*params, literal)
 
 
 def _tsquery(parsed):
@@ -61,27 +63,43 @@ class PostgresEngine:
         )
         return [(pk, date) for pk, date, ok in window if ok]
 
-    def newest(self, entries, parsed, newest_first, limit, catalog=False):
-        """(pk, date) of the newest `limit` of `entries` matching `parsed`.
+    def newest(self, by_kind, parsed, newest_first, limit, shown):
+        """({kind: how many of its newest `limit` matches}, the ids of the newest `limit`
+        matches of the kinds in `shown`), for {kind: that kind's visible entries}: one
+        statement, its dates never leave the database.
 
         Articles: the planner walks `searchentry_date` until it has `limit` matches (a
         common word) or sorts a bitmap of the matches (a rare one). The catalog's entries
-        (`catalog`, a few thousand) are all read through their own GIN index
+        (a few thousand) are all read through their own GIN index
         (`searchentry_model_vector`, migration 0020), then sorted: left to choose, the
         planner walked the newest-first index of every entry, articles included, checking
         each catalog entry's vector on the way (60 ms at 100,000 articles, against 4).
         """
-        rows = self.matching(entries, parsed)
-        if not catalog:
-            return list(rows.order_by(*newest_first).values_list("pk", "date")[:limit])
-        sql, params = rows.order_by().values_list("pk", "date").query.sql_with_params()
+        parts, params, names = [], [], {}
+        for n, (kind, entries) in enumerate(by_kind.items()):
+            rows = self.matching(entries, parsed).values_list("pk", "date")
+            if kind == SearchEntry.Kind.MODEL:
+                sql, part = rows.order_by().query.sql_with_params()
+                sql = (
+                    f"WITH found AS MATERIALIZED ({sql}) "
+                    "SELECT * FROM found ORDER BY 2 DESC NULLS LAST, 1 DESC LIMIT %s"
+                )
+                part = [*part, limit]
+            else:
+                sql, part = rows.order_by(*newest_first)[:limit].query.sql_with_params()
+            names[kind] = f"found_{n}"
+            parts.append(f"found_{n} (pk, date) AS MATERIALIZED ({sql})")
+            params += part
+        counts = ", ".join(f"(SELECT count(*) FROM {name})" for name in names.values())
+        union = " UNION ALL ".join(f"SELECT pk, date FROM {names[kind]}" for kind in shown)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH found AS MATERIALIZED ({sql}) "
-                "SELECT * FROM found ORDER BY 2 DESC NULLS LAST, 1 DESC LIMIT %s",
+                f"WITH {', '.join(parts)} SELECT {counts}, ARRAY(SELECT pk FROM ({union}) AS u "
+                "ORDER BY date DESC NULLS LAST, pk DESC LIMIT %s)",
                 [*params, limit],
             )
-            return cursor.fetchall()
+            *numbers, ids = cursor.fetchone()
+        return dict(zip(names, numbers, strict=True)), ids
 
     def candidates(self, ids, parsed):
         # `newest` has already matched and checked visibility: look the rows up by id.

@@ -46,10 +46,18 @@ class SQLiteEngine:
         )
         return entries.alias(fts_probe=F("pk") + 0).filter(fts_probe__in=rowids)
 
-    def newest(self, entries, parsed, newest_first, limit, catalog=False):
-        """(pk, date) of the newest `limit` of `entries` matching `parsed`."""
-        rows = self.matching(entries, parsed).order_by(*newest_first)
-        return list(rows.values_list("pk", "date")[:limit])
+    def newest(self, by_kind, parsed, newest_first, limit, shown):
+        """({kind: how many of its newest `limit` matches}, the ids of the newest `limit`
+        matches of the kinds in `shown`), for {kind: that kind's visible entries}."""
+        from articles.search.results import newest_of
+
+        counts, matches = {}, []
+        for kind, entries in by_kind.items():
+            rows = self.matching(entries, parsed).order_by(*newest_first)
+            found = list(rows.values_list("pk", "date")[:limit])
+            counts[kind] = len(found)
+            matches += found if kind in shown else []
+        return counts, [pk for pk, _ in newest_of(matches)[:limit]]
 
     def candidates(self, ids, parsed):
         return _fts_rows(ids, parsed)  # the ranking functions need the MATCH again
