@@ -38,6 +38,8 @@ everyone else who may read the cache. Responses carry the same keys for an edge 
 """
 
 import hashlib
+import itertools
+import time
 from dataclasses import dataclass, replace
 from functools import wraps
 
@@ -100,14 +102,13 @@ def _lookup_keys(halves):
     return keys
 
 
-def _fetch(page_key, lookup_keys):
-    """{key: value} for the epoch, the due moment and the page, in one round trip if possible."""
+def _fetch(page_key, lookup_keys, also=()):
+    """{key: value} for the epoch, the due moment and the page (and `also`, more keys of the
+    pages' cache), in one round trip if possible."""
     if dependencies.shares_store():  # one round trip per hit
-        return caches["default"].get_many([*lookup_keys, page_key])
+        return caches["default"].get_many([*lookup_keys, page_key, *also])
     found = _store().get_many(lookup_keys)
-    entry = caches["default"].get(page_key)
-    if entry is not None:
-        found[page_key] = entry
+    found.update(caches["default"].get_many([page_key, *also]))
     return found
 
 
@@ -174,25 +175,114 @@ def _serve(request, spec, key, respond):
     epoch = dependencies.current_epoch(found)
     edge_limit = dependencies.seconds_to_due(found) if "articles" in spec.halves else _NEVER
     entry = found.get(key)
-    if _fresh(entry, epoch, key):
+    fresh = _fresh(entry, epoch, key)
+    rendering, claimed = _rendering(key), False
+    if not fresh and not _not_kept_here(key) and not (claimed := _claim(rendering)):
+        # Another request renders this page: its entry, once stored, is the answer.
+        waited, epoch, claimed = _await_render(key, rendering, lookup, epoch)
+        if waited is not None:
+            entry, fresh = waited, True
+    if fresh:
         response = _hit(request, entry)
         edge.limit_age(response, edge_limit)
         return response
+    outcome = None
+    try:
+        response, keys = _render(spec, respond)
+        outcome = _keep(request, response, key, keys, epoch, edge_limit)
+    finally:
+        if claimed:
+            _release(rendering, outcome)
+    response["X-Cache"] = "miss"
+    return response
+
+
+def _render(spec, respond):
+    """(the response of `respond()`, rendered, the keys of what it showed)."""
     with dependencies.recording() as shown:
         response = respond()
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-    keys = dependencies.page_dependencies(spec.halves, shown)
+    return response, dependencies.page_dependencies(spec.halves, shown)
+
+
+def _keep(request, response, key, keys, epoch, edge_limit):
+    """Store a rendered page when it may be kept, and set the headers that say so.
+
+    KEPT; LATE when a write landed while it rendered; or NOT_KEPT (not a page this cache
+    keeps: an error, no search results, a cookie, too big)."""
     if not _storable(request, response):
         edge.private_headers(response)  # what this cache does not keep, no edge keeps
-    else:
-        edge.public_headers(response, keys)
-        set_response_etag(response)  # computed once here, not on every hit
-        if not _store_page(key, keys, epoch, response):
-            edge.private_headers(response)  # nor may an edge keep it: a purge may be past
-        edge.limit_age(response, edge_limit)  # after storing: each answer works it out
-    response["X-Cache"] = "miss"
-    return response
+        return NOT_KEPT
+    edge.public_headers(response, keys)
+    set_response_etag(response)  # computed once here, not on every hit
+    kept = _store_page(key, keys, epoch, response)
+    if not kept:
+        edge.private_headers(response)  # nor may an edge keep it: a purge may be past
+    edge.limit_age(response, edge_limit)  # after storing: each answer works it out
+    return KEPT if kept else LATE
+
+
+# One render per page at a time. A write makes its pages misses for every reader at once: a
+# popular page asked for 200 times a second, rendering in 70 ms under load, was rendered 14
+# times after each write (bench/load_with_writes.py), which is what made the readers' p99.
+# The first miss claims the page (an atomic add in the default cache: Redis, or this
+# process's memory); the others wait for its entry and are served it as a hit once it is
+# there and fresh (`_fresh`, as for any entry: a write since it was built makes it a miss
+# again). When the render could not be kept because a write landed meanwhile, the claim is
+# dropped and the next waiter claims the page in turn. When the page is not one this cache
+# keeps (no search results, an error), the claim is dropped too, and this process remembers
+# for a few seconds that the page is rendered without a claim, so its waiters, and whoever
+# asks next, render it side by side as before (kept in the process, not the cache: a page
+# the cache does not keep makes no entry there, issue 12). No one waits more than
+# RENDER_WAIT seconds; a claim left by a process that died lapses after RENDER_CLAIM.
+RENDER_WAIT = 2.0
+RENDER_CLAIM = 10
+NOT_KEPT_SECONDS = 5
+_NOT_KEPT_LIMIT = 1024  # pages remembered per process; forgotten all at once past it
+_POLL_SECONDS = (0.005, 0.01, 0.02, 0.04)
+KEPT, LATE, NOT_KEPT = "kept", "late", "not kept"
+_not_kept = {}  # page key -> time.monotonic() until which it is rendered without a claim
+
+
+def _rendering(key):
+    return f"{key}:rendering"
+
+
+def _claim(rendering):
+    return caches["default"].add(rendering, 1, RENDER_CLAIM)
+
+
+def _release(rendering, outcome):
+    caches["default"].delete(rendering)
+    if outcome == NOT_KEPT:
+        if len(_not_kept) >= _NOT_KEPT_LIMIT:
+            _not_kept.clear()
+        _not_kept[rendering.removesuffix(":rendering")] = time.monotonic() + NOT_KEPT_SECONDS
+
+
+def _not_kept_here(key):
+    until = _not_kept.get(key)
+    return until is not None and until > time.monotonic()
+
+
+def _await_render(key, rendering, lookup, epoch):
+    """(a fresh entry or None, the epoch to stamp a render with, whether this request now
+    holds the claim): the entry once the request rendering the page has stored it; else
+    None, and this request renders the page: claimed when the claim fell to it, not when
+    the page is not kept anyway or the wait ran out."""
+    deadline = time.monotonic() + RENDER_WAIT
+    for n in itertools.count():
+        time.sleep(_POLL_SECONDS[min(n, len(_POLL_SECONDS) - 1)])
+        found = _fetch(key, lookup, also=[rendering])
+        epoch = dependencies.current_epoch(found)  # read before any render of this request
+        if _fresh(found.get(key), epoch, key):
+            return found[key], epoch, False
+        if _not_kept_here(key) or time.monotonic() >= deadline:
+            return None, epoch, False
+        if rendering not in found and _claim(rendering):  # the last render came too late
+            return None, epoch, True
+    return None, epoch, False  # not reached: itertools.count() does not end
 
 
 def _store_page(key, keys, epoch, response):

@@ -147,8 +147,11 @@ def current_epoch(found=None):
     if EPOCH in found:
         return found[EPOCH]
     store = _store()
-    store.add(EPOCH, new_version(), None)
-    return store.get(EPOCH)
+    epoch = store.get(EPOCH)  # one round trip, but on the first read after an eviction
+    if epoch is None:
+        store.add(EPOCH, new_version(), None)
+        epoch = store.get(EPOCH)
+    return epoch
 
 
 # -- Writes ------------------------------------------------------------------------------------
