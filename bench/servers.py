@@ -82,13 +82,15 @@ def command(port, workers=1, threads=None, extra=()):
 
 
 @contextlib.contextmanager
-def gunicorn(env, *, workers=1, threads=None, extra=(), ready_within=30.0):
-    """Serve the site with `env` (a complete environment) for the length of the block."""
+def gunicorn(env, *, workers=1, threads=None, extra=(), ready_within=30.0, niceness=0):
+    """Serve the site with `env` (a complete environment) for the length of the block;
+    `niceness` lowers its processes' CPU priority (nice(1))."""
     port = free_port()
     handle, name = tempfile.mkstemp(prefix=f"gunicorn-{port}-", suffix=".log")
+    nice = ["nice", "-n", str(niceness)] if niceness else []
     with os.fdopen(handle, "w") as log:
         proc = subprocess.Popen(
-            command(port, workers, threads, extra),
+            [*nice, *command(port, workers, threads, extra)],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
