@@ -129,7 +129,11 @@ class Announcement:
         if self.pages:
             keys.add("half:articles")  # reach unknown: every page of the half
         if keys:
-            cache.invalidate(keys, ("articles",))
+            # Pages that name nothing (feeds, search, the tag index, the sitemap) show only
+            # what readers see: articles no reader sees, before or after (drafts, articles in
+            # review, trashed ones), change only their own `article:<id>` (their 404).
+            hidden_only = all(key.startswith("article:") for key in keys)
+            cache.invalidate(keys, () if hidden_only else ("articles",))
 
     def article_keys(self, pks):
         after = states(pks) if pks else {}

@@ -258,3 +258,26 @@ def test_a_hit_reads_the_versions_only_after_some_write(client, site, monkeypatc
     assert state(client, b.get_absolute_url()) == "hit" and len(reads) == 1  # its keys, once
     reads.clear()
     assert state(client, b.get_absolute_url()) == "hit" and reads == []  # stamped again
+
+
+def test_drafts_leave_the_pages_readers_see_alone_until_they_are_published(client, site):
+    """A draft written, retagged, sent to review or trashed changes nothing a reader sees:
+    the feed, search, the tag index and the sitemap stay hits; publishing it reaches them."""
+    a, _ = site
+    pages = ["/feed/", "/search/?q=article", "/tags/", "/sitemap.xml", "/"]
+    warm(client, *pages)
+    draft = ArticleFactory(
+        title="Article draft",
+        status=Article.Status.DRAFT,
+        published_at=None,
+        tags=["alpha"],
+        category=a.category,  # not a new category or author: those are news of their own
+        author=a.author,
+    )
+    draft.title = "Article draft, edited"
+    article_save(draft, tags=["alpha", "gamma"])
+    assert [state(client, url) for url in pages] == ["hit"] * len(pages)
+    draft.status = Article.Status.PUBLISHED
+    draft.published_at = timezone.now() - timedelta(minutes=1)
+    article_save(draft)
+    assert [state(client, url) for url in pages] == ["miss"] * len(pages)
