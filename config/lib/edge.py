@@ -12,16 +12,19 @@ stored) is `private, no-store`, like the admin and preview pages.
 
 Every write that invalidates keys purges their tokens on each edge in EDGE_PURGE_URLS, once
 its transaction commits, through django.tasks (config/lib/tasks.py): asynchronous, retried,
-logged, never blocking or failing the save. The VCL (config/edge/modelpress.vcl) honours
+logged, never failing the save; the writing request also tries once itself, bounded by
+FIRST_PURGE_TIMEOUT, so the next read after its response is fresh (`purge_later`). The VCL (config/edge/modelpress.vcl) honours
 `PURGE` with an `xkey` header from localhost only.
 """
 
+import functools
 import hashlib
 import logging
 import re
 import urllib.request
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.cache import patch_cache_control
 
 from config.lib import dependencies
@@ -30,6 +33,7 @@ from config.lib.tasks import enqueue_after_commit, retrying_task
 logger = logging.getLogger("modelpress.edge")
 HEADERS = {"xkey": " ", "Surrogate-Key": " ", "Cache-Tag": ","}
 PURGE_TIMEOUT = 5
+FIRST_PURGE_TIMEOUT = 0.3  # the writing request's own attempt (`purge_later`), per edge
 PURGE_BATCH = 400  # tokens per PURGE request: 5.2 KB of header (Varnish: http_req_hdr_len)
 
 
@@ -82,20 +86,43 @@ def private_headers(response):
 # -- Purges ------------------------------------------------------------------------------------
 
 
-@retrying_task(attempts=5, first_delay=10)
-def edge_purge(url, tokens):
-    """Purge `tokens` on the edge at `url` (Varnish: PURGE with an `xkey` header)."""
+def _purge(url, tokens, timeout):
     request = urllib.request.Request(url, method="PURGE", headers={"xkey": " ".join(tokens)})
-    with urllib.request.urlopen(request, timeout=PURGE_TIMEOUT) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         logger.info("purged %s keys on %s: %s", len(tokens), url, response.status)
 
 
+@retrying_task(attempts=5, first_delay=10)
+def edge_purge(url, tokens):
+    """Purge `tokens` on the edge at `url` (Varnish: PURGE with an `xkey` header)."""
+    _purge(url, tokens, PURGE_TIMEOUT)
+
+
+def purge_at_once(url, tokens):
+    """One attempt, now, bounded by FIRST_PURGE_TIMEOUT; never raises (the task retries)."""
+    try:
+        _purge(url, tokens, FIRST_PURGE_TIMEOUT)
+    except Exception:  # noqa: BLE001 - logged; the queued task is the purge that counts
+        logger.warning("purge of %s keys on %s failed at once; the task retries", len(tokens), url)
+
+
 def purge_later(keys):
-    """Queue a purge of `keys` on every configured edge once the transaction commits."""
+    """Purge `keys` on every configured edge once the transaction commits, twice over.
+
+    The queued task (`edge_purge`) is the purge that counts: run by the worker, retried,
+    logged, kept until it succeeds. It runs at the worker's next poll, though, and a reader
+    who loads the page between the write's response and that poll would get the old copy
+    from the edge. So the request that wrote also tries once itself, as its response is on
+    its way (after the commit), waiting FIRST_PURGE_TIMEOUT at most per edge: the writer's
+    next request, and anyone's after it, then finds the edge purged. Purging twice is
+    harmless; a failed first attempt only leaves the task to do it.
+    """
     tokens = sorted({surrogate_token(key) for key in keys})
     for url in settings.EDGE_PURGE_URLS:
         for start in range(0, len(tokens), PURGE_BATCH):
-            enqueue_after_commit(edge_purge, url, tokens[start : start + PURGE_BATCH])
+            batch = tokens[start : start + PURGE_BATCH]
+            enqueue_after_commit(edge_purge, url, batch)
+            transaction.on_commit(functools.partial(purge_at_once, url, batch))
 
 
 dependencies.on_invalidate(purge_later)

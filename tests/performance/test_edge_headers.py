@@ -140,10 +140,28 @@ def test_a_write_purges_its_keys_after_the_commit(purges, django_capture_on_comm
         article.title = "Purged"
         article_save(article)
         assert purges == []  # not before the commit
-    assert len(purges) == 1
+    assert len(purges) == 2  # the queued task's, and the writing request's own first try
+    assert purges[0] == purges[1]
     url, method, header = purges[0]
     assert url == EDGE and method == "PURGE"
     assert {token(f"article:{article.pk}"), token("list:articles")} <= set(header.split())
+
+
+def test_the_writing_request_purges_before_the_worker_runs_the_task(
+    purges, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With a real worker the task runs at its next poll; the request that wrote has already
+    purged once, so the next read after its response is fresh at the edge."""
+    queued = []  # what the worker would run later: queued, not run here
+    monkeypatch.setattr(edge, "enqueue_after_commit", lambda task, *args: queued.append(args))
+    article = ArticleFactory()
+    purges.clear()
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Purged at once"
+        article_save(article)
+    assert len(purges) == 1 and token(f"article:{article.pk}") in purges[0][2].split()
+    assert len(queued) == 1 and queued[0][0] == EDGE  # and the task that counts is queued
 
 
 def test_a_rolled_back_write_purges_nothing(purges, django_capture_on_commit_callbacks):
@@ -179,10 +197,14 @@ def test_a_failing_purge_is_retried_and_logged_never_raised(
 
     monkeypatch.setattr(edge.urllib.request, "urlopen", refuse)
     caplog.set_level(logging.WARNING, logger="modelpress.tasks")
+    caplog.set_level(logging.WARNING, logger="modelpress.edge")
     with django_capture_on_commit_callbacks(execute=True):
         article.title = "Saved all the same"
         article_save(article)  # does not raise
     assert Article.objects.get(pk=article.pk).title == "Saved all the same"
-    assert len(tries) == 5  # retrying_task(attempts=5); the immediate backend retries at once
+    # The request's own try, then retrying_task(attempts=5): the immediate backend retries
+    # at once.
+    assert len(tries) == 6
+    assert any("failed at once" in r.message for r in caplog.records)
     assert any("retrying" in r.message for r in caplog.records)
     assert any("failed for good" in r.message for r in caplog.records)
