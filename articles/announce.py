@@ -17,7 +17,8 @@ article written, `article:<id>` and, when it is or was visible to readers, the l
 it (`list:articles`, `list:category:<id>`, `list:author:<id>`, `list:tag:<id>`); when what a
 list holds or its order changed (published or withdrawn, dated, moved, retagged, deleted, or
 nothing is known of its state before), also `order:articles` and `tagged:<tag id>`, which
-the sidebars and "related" lists of other article pages depend on. A body re-rendered (a
+the sidebars and "related" lists of other article pages depend on, and
+`mentions:model:<id>` of the catalog entries it names (their "Articles about" panels). A body re-rendered (a
 reference changed) is not such a change. The writes say the state before
 (`articles_before`), so an article moved out of a category still leaves that category's
 list. Rows the pages show beside articles say their own keys (`AnnouncedOnWrite`); a change
@@ -86,6 +87,18 @@ def list_keys(state, structural):
     return keys
 
 
+def mention_keys(pks):
+    """`mentions:model:<id>` of the catalog entries these articles name (one query): a
+    model's "Articles about" panel lists the articles naming it, so it changes when one of
+    them is published, withdrawn or moves in time, not only when what it names changes
+    (articles/writes.py `_store_references`)."""
+    if not pks:
+        return set()
+    through = apps.get_model("articles", "Article").mentioned_models.through
+    rows = through.objects.filter(article_id__in=pks).values_list("aimodel_id", flat=True)
+    return {f"mentions:model:{pk}" for pk in set(rows)}
+
+
 def came_due_keys(since):
     """The keys of articles that went live by themselves from `since` to now (the page
     cache's due source: articles/apps.py)."""
@@ -100,7 +113,7 @@ def came_due_keys(since):
     keys = set()
     for pk, state in states(pks).items():
         keys |= {f"article:{pk}", *list_keys(state, structural=True)}
-    return keys
+    return keys | mention_keys(pks)
 
 
 MAX_DUE = 1000
@@ -139,14 +152,16 @@ class Announcement:
         after = states(pks) if pks else {}
         if any(state.scheduled for state in [*self.before.values(), *after.values()]):
             cache.due_changed()  # the next moment something goes live by itself moved
-        keys = set()
+        keys, moved = set(), []
         for pk in pks:
             before = self.before.get(pk)
             structural = pk not in self.rerendered or pk in self.articles
             structural = structural and (before is None or before != after.get(pk))
             keys.add(f"article:{pk}")
             keys |= list_keys(before, structural) | list_keys(after.get(pk), structural)
-        return keys
+            if structural and any(s and s.visible for s in (before, after.get(pk))):
+                moved.append(pk)
+        return keys | mention_keys(moved)
 
 
 _batches = Batching("articles_announcement", Announcement)

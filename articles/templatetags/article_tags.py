@@ -18,9 +18,12 @@ def articles_about(obj, title=None):
     about = _articles_about(obj)
     shows_articles([*about.referencing, *about.tagged])
     shows_tags(obj.tags.all(), listed=True)  # articles that come to carry its tags
-    also_depends_on("order:articles")  # published, withdrawn or moved in time
     if obj._meta.label == "models_catalog.AIModel":
-        also_depends_on(f"mentions:model:{obj.pk}")  # articles that come to name it
+        # Articles that come to name it, or that name it and are published, withdrawn or
+        # moved in time (articles/announce.py `mention_keys`): not every publish of the site.
+        also_depends_on(f"mentions:model:{obj.pk}")
+    else:
+        also_depends_on("order:articles")  # published, withdrawn or moved in time
     return {
         "object": obj,
         "referencing": about.referencing,

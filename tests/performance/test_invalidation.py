@@ -281,3 +281,28 @@ def test_drafts_leave_the_pages_readers_see_alone_until_they_are_published(clien
     draft.published_at = timezone.now() - timedelta(minutes=1)
     article_save(draft)
     assert [state(client, url) for url in pages] == ["miss"] * len(pages)
+
+
+def test_a_models_articles_panel_follows_the_articles_naming_it_not_every_publish(client, site):
+    """The model page's "Articles about" panel changes when an article naming the model is
+    published (its mentions were stored while it was a draft), not when others are."""
+    a, _ = site
+    model = AIModelFactory(name="Named One")
+    draft = ArticleFactory(
+        title="Naming it",
+        body=f"About [[model:{model.slug}]] at length.",
+        status=Article.Status.DRAFT,
+        published_at=None,
+        category=a.category,
+        author=a.author,
+    )
+    page = model.get_absolute_url()
+    warm(client, page)
+    assert "Naming it" not in get(client, page).content.decode()
+    ArticleFactory(title="Unrelated news", category=a.category, author=a.author)
+    assert state(client, page) == "hit"  # a publish that names it not
+    draft.status = Article.Status.PUBLISHED
+    draft.published_at = timezone.now() - timedelta(minutes=1)
+    article_save(draft)
+    response = get(client, page)
+    assert response["X-Cache"] == "miss" and "Naming it" in response.content.decode()
