@@ -97,3 +97,8 @@ def highlighted(text):
         return ""
     escaped = escape(text).replace(START, "<mark>").replace(STOP, "</mark>")
     return mark_safe(escaped)  # noqa: S308 - escaped above; only our own tags are added
+
+
+def newest_of(rows):
+    """(pk, date) rows newest first, as the engines order matches (no date last)."""
+    return sorted(rows, key=lambda row: (row[1] is not None, row[1] or 0, row[0]), reverse=True)

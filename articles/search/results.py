@@ -13,7 +13,7 @@ from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from articles.models import Article, SearchEntry
 from articles.models.search import name_key
 from articles.search.postgres import PostgresEngine
-from articles.search.query import START, highlighted
+from articles.search.query import START, highlighted, newest_of
 from articles.search.sqlite import SQLiteEngine
 
 # How many matches are ranked and counted. A word found in most bodies ("mixtral" matches
@@ -69,11 +69,6 @@ def find(parsed, kind=None):
     else:
         counts, ids = engine().newest(by_kind, parsed, NEWEST_FIRST, MAX_RANKED + 1, shown)
     return counts, engine().candidates(ids[:MAX_RANKED], parsed)
-
-
-def newest_of(rows):
-    """(pk, date) rows newest first, as NEWEST_FIRST orders them (no date last)."""
-    return sorted(rows, key=lambda row: (row[1] is not None, row[1] or 0, row[0]), reverse=True)
 
 
 def ranked(entries, parsed, first=()):

@@ -5,7 +5,7 @@ from django.db.models import BooleanField, F
 from django.db.models.expressions import RawSQL
 
 from articles.models import SearchEntry
-from articles.search.query import START, STOP
+from articles.search.query import START, STOP, newest_of
 
 FTS_TABLE = "articles_searchentry_fts"
 WORDS_TABLE = "articles_searchword_trgm"  # the word list by trigrams (migration 0014)
@@ -49,8 +49,6 @@ class SQLiteEngine:
     def newest(self, by_kind, parsed, newest_first, limit, shown):
         """({kind: how many of its newest `limit` matches}, the ids of the newest `limit`
         matches of the kinds in `shown`), for {kind: that kind's visible entries}."""
-        from articles.search.results import newest_of
-
         counts, matches = {}, []
         for kind, entries in by_kind.items():
             rows = self.matching(entries, parsed).order_by(*newest_first)

@@ -48,7 +48,7 @@ from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers, set_response_etag
 
-from config.lib import dependencies, edge
+from config.lib import dependencies, edge, render_once
 from config.lib.cache_keys import PageSpec, may_store, may_store_not_found, page_key
 from config.lib.dependencies import (  # the names other modules use from here
     HALVES,
@@ -176,10 +176,11 @@ def _serve(request, spec, key, respond):
     edge_limit = dependencies.seconds_to_due(found) if "articles" in spec.halves else _NEVER
     entry = found.get(key)
     fresh = _fresh(entry, epoch, key)
-    rendering, claimed = _rendering(key), False
-    if not fresh and not _not_kept_here(key) and not (claimed := _claim(rendering)):
-        # Another request renders this page: its entry, once stored, is the answer.
-        waited, epoch, claimed = _await_render(key, rendering, lookup, epoch)
+    claimed = False
+    if not fresh and not render_once.not_kept_here(key) and not (claimed := render_once.claim(key)):
+        # Another request renders this page (config/lib/render_once.py): its entry, once
+        # stored, is the answer.
+        waited, epoch, claimed = _await_render(key, lookup, epoch)
         if waited is not None:
             entry, fresh = waited, True
     if fresh:
@@ -192,7 +193,7 @@ def _serve(request, spec, key, respond):
         outcome = _keep(request, response, key, keys, epoch, edge_limit)
     finally:
         if claimed:
-            _release(rendering, outcome)
+            render_once.release(key, outcome)
     response["X-Cache"] = "miss"
     return response
 
@@ -209,79 +210,37 @@ def _render(spec, respond):
 def _keep(request, response, key, keys, epoch, edge_limit):
     """Store a rendered page when it may be kept, and set the headers that say so.
 
-    KEPT; LATE when a write landed while it rendered; or NOT_KEPT (not a page this cache
-    keeps: an error, no search results, a cookie, too big)."""
+    render_once.KEPT; LATE when a write landed while it rendered; or NOT_KEPT (not a page
+    this cache keeps: an error, no search results, a cookie, too big)."""
     if not _storable(request, response):
         edge.private_headers(response)  # what this cache does not keep, no edge keeps
-        return NOT_KEPT
+        return render_once.NOT_KEPT
     edge.public_headers(response, keys)
     set_response_etag(response)  # computed once here, not on every hit
     kept = _store_page(key, keys, epoch, response)
     if not kept:
         edge.private_headers(response)  # nor may an edge keep it: a purge may be past
     edge.limit_age(response, edge_limit)  # after storing: each answer works it out
-    return KEPT if kept else LATE
+    return render_once.KEPT if kept else render_once.LATE
 
 
-# One render per page at a time. A write makes its pages misses for every reader at once: a
-# popular page asked for 200 times a second, rendering in 70 ms under load, was rendered 14
-# times after each write (bench/load_with_writes.py), which is what made the readers' p99.
-# The first miss claims the page (an atomic add in the default cache: Redis, or this
-# process's memory); the others wait for its entry and are served it as a hit once it is
-# there and fresh (`_fresh`, as for any entry: a write since it was built makes it a miss
-# again). When the render could not be kept because a write landed meanwhile, the claim is
-# dropped and the next waiter claims the page in turn. When the page is not one this cache
-# keeps (no search results, an error), the claim is dropped too, and this process remembers
-# for a few seconds that the page is rendered without a claim, so its waiters, and whoever
-# asks next, render it side by side as before (kept in the process, not the cache: a page
-# the cache does not keep makes no entry there, issue 12). No one waits more than
-# RENDER_WAIT seconds; a claim left by a process that died lapses after RENDER_CLAIM.
-RENDER_WAIT = 2.0
-RENDER_CLAIM = 10
-NOT_KEPT_SECONDS = 5
-_NOT_KEPT_LIMIT = 1024  # pages remembered per process; forgotten all at once past it
-_POLL_SECONDS = (0.005, 0.01, 0.02, 0.04)
-KEPT, LATE, NOT_KEPT = "kept", "late", "not kept"
-_not_kept = {}  # page key -> time.monotonic() until which it is rendered without a claim
-
-
-def _rendering(key):
-    return f"{key}:rendering"
-
-
-def _claim(rendering):
-    return caches["default"].add(rendering, 1, RENDER_CLAIM)
-
-
-def _release(rendering, outcome):
-    caches["default"].delete(rendering)
-    if outcome == NOT_KEPT:
-        if len(_not_kept) >= _NOT_KEPT_LIMIT:
-            _not_kept.clear()
-        _not_kept[rendering.removesuffix(":rendering")] = time.monotonic() + NOT_KEPT_SECONDS
-
-
-def _not_kept_here(key):
-    until = _not_kept.get(key)
-    return until is not None and until > time.monotonic()
-
-
-def _await_render(key, rendering, lookup, epoch):
+def _await_render(key, lookup, epoch):
     """(a fresh entry or None, the epoch to stamp a render with, whether this request now
     holds the claim): the entry once the request rendering the page has stored it; else
     None, and this request renders the page: claimed when the claim fell to it, not when
     the page is not kept anyway or the wait ran out."""
-    deadline = time.monotonic() + RENDER_WAIT
+    deadline = time.monotonic() + render_once.RENDER_WAIT
+    polls = render_once.POLL_SECONDS
     for n in itertools.count():
-        time.sleep(_POLL_SECONDS[min(n, len(_POLL_SECONDS) - 1)])
-        found = _fetch(key, lookup, also=[rendering])
+        time.sleep(polls[min(n, len(polls) - 1)])
+        found = _fetch(key, lookup, also=[render_once.rendering(key)])
         epoch = dependencies.current_epoch(found)  # read before any render of this request
         if _fresh(found.get(key), epoch, key):
             return found[key], epoch, False
-        if _not_kept_here(key) or time.monotonic() >= deadline:
+        if render_once.not_kept_here(key) or time.monotonic() >= deadline:
             return None, epoch, False
-        if rendering not in found and _claim(rendering):  # the last render came too late
-            return None, epoch, True
+        if not render_once.claimed_by_someone(found, key) and render_once.claim(key):
+            return None, epoch, True  # the last render came too late: this one's turn
     return None, epoch, False  # not reached: itertools.count() does not end
 
 

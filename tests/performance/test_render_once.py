@@ -10,7 +10,7 @@ from django.core.cache import caches
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from config.lib import cache, dependencies
+from config.lib import cache, dependencies, render_once
 from config.lib.cache_keys import PageSpec
 
 SPEC = PageSpec(("catalog",))  # no due moments to work out: no database in these threads
@@ -20,11 +20,11 @@ SPEC = PageSpec(("catalog",))  # no due moments to work out: no database in thes
 def _empty_caches():
     for name in ("default", "generations"):
         caches[name].clear()
-    cache._not_kept.clear()
+    render_once.forget()
     yield
     for name in ("default", "generations"):
         caches[name].clear()
-    cache._not_kept.clear()
+    render_once.forget()
 
 
 def serve_together(key, respond, readers=6):
@@ -78,7 +78,7 @@ def test_a_render_a_write_overtook_passes_the_claim_to_the_next_reader(monkeypat
     """A write lands while the page renders: that render is not kept, and the next waiter
     claims the page and renders it once more for everyone (never the page built across the
     write), without waiting RENDER_WAIT out."""
-    monkeypatch.setattr(cache, "RENDER_WAIT", 20.0)
+    monkeypatch.setattr(render_once, "RENDER_WAIT", 20.0)
     renders, landed = [], []
 
     def write_once():
@@ -97,7 +97,7 @@ def test_a_render_a_write_overtook_passes_the_claim_to_the_next_reader(monkeypat
 def test_pages_this_cache_does_not_keep_are_rendered_side_by_side(monkeypatch):
     """No search results, an error: nothing will be stored, so the waiters do not queue
     behind one another; they render the page at once, as does whoever asks next."""
-    monkeypatch.setattr(cache, "RENDER_WAIT", 20.0)
+    monkeypatch.setattr(render_once, "RENDER_WAIT", 20.0)
     renders = []
 
     def not_found():
@@ -115,7 +115,7 @@ def test_pages_this_cache_does_not_keep_are_rendered_side_by_side(monkeypatch):
 def test_a_claim_left_behind_is_waited_out_then_the_page_is_rendered(monkeypatch):
     """A process that died while rendering leaves its claim until it lapses: readers wait
     RENDER_WAIT at most, then render the page themselves."""
-    monkeypatch.setattr(cache, "RENDER_WAIT", 0.2)
+    monkeypatch.setattr(render_once, "RENDER_WAIT", 0.2)
     caches["default"].add("page:orphan:rendering", 1, 60)
     renders = []
     started = time.monotonic()
