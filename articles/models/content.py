@@ -220,6 +220,11 @@ class Article(CleanTextMixin, models.Model):
         help_text="When an article this body references is scheduled to go live; the body "
         "is rendered again at the first request after that moment.",
     )
+    has_correction = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text='Derived from the body on save: it has a "Correction:" paragraph.',
+    )
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -282,6 +287,14 @@ class Article(CleanTextMixin, models.Model):
             models.Index(
                 fields=["id", "status", "published_at", "deleted_at", "updated_at"],
                 name="article_live_lookup",
+            ),
+            # The corrections page and the sitemap's date for it: the few corrected articles,
+            # most recently modified first, without reading a body.
+            models.Index(
+                F("updated_at").desc(),
+                F("id").desc(),
+                name="article_corrected",
+                condition=Q(has_correction=True),
             ),
         ]
         constraints = [

@@ -6,8 +6,6 @@ in place, and the corrections page lists every published article carrying one, t
 recently modified first, with the note itself.
 """
 
-import re
-
 from django.conf import settings
 from django.db.models import Count, Max
 from django.db.models.functions import ExtractYear
@@ -16,15 +14,12 @@ from django.urls import NoReverseMatch, reverse
 
 from articles.models import Article
 from articles.public.views import paginate
+from articles.rendering.corrections import corrections_in
 from config.lib.cache import generational, public_page
 from config.lib.cache_keys import page_number
 from models_catalog.models import CITATION, CITATION_URL
 
 CORRECTIONS_PAGE_SIZE = 20
-MARKER = "correction:"
-_PARAGRAPHS = re.compile(r"\n\s*\n")
-_MARKS = re.compile(r"[*_`>]+")
-_SPACE = re.compile(r"\s+")
 
 
 def archive_years():
@@ -70,21 +65,11 @@ def about(request):
     return render(request, "articles/about.html", context)
 
 
-def corrections_in(body):
-    """The "Correction:" paragraphs of a Markdown body, as plain text without the label."""
-    notes = []
-    for paragraph in _PARAGRAPHS.split(body):
-        text = _SPACE.sub(" ", _MARKS.sub("", paragraph)).strip()
-        if text.lower().startswith(MARKER):
-            notes.append(text[len(MARKER) :].strip())
-    return [note for note in notes if note]
-
-
 def corrected_articles():
     """Published articles whose body may carry a correction, most recently modified first."""
     return (
         Article.objects.published()
-        .filter(body__icontains=MARKER)
+        .filter(has_correction=True)  # derived on save: no body is read to find them
         .select_related("category")
         .only("title", "slug", "body", "published_at", "updated_at", "category__name")
         .order_by("-updated_at", "-pk")

@@ -9,12 +9,20 @@ the admin's preview shows them without storing anything.
 from dataclasses import dataclass
 from datetime import datetime
 
+from articles.rendering.corrections import corrections_in
 from articles.rendering.images import image_preprocessor
 from articles.rendering.references import ReferenceResolver
 from config.lib.rendering import render_markdown
 
 # The columns a body derives: a re-render writes exactly these, and nothing else.
-DERIVED_FIELDS = ("body_html", "toc_html", "heading_count", "reading_time", "rerender_at")
+DERIVED_FIELDS = (
+    "body_html",
+    "toc_html",
+    "heading_count",
+    "reading_time",
+    "rerender_at",
+    "has_correction",
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,7 @@ class Derived:
     reading_time: int
     # When a target this body references is scheduled to go live (render again then).
     rerender_at: datetime | None
+    has_correction: bool  # a "Correction:" paragraph (articles/rendering/corrections.py)
     model_ids: list[int]  # catalog entries referenced: `Article.mentioned_models`
     article_ids: list[int]  # articles referenced, live or not: `Article.mentioned_articles`
     missing: list[str]  # "kind:slug" that matched nothing: waits in PendingReference
@@ -53,6 +62,7 @@ def article_derive(article):
         heading_count=len(rendered.headings),
         reading_time=rendered.reading_time,
         rerender_at=references.next_change_at,
+        has_correction=bool(corrections_in(article.body)),
         model_ids=references.model_ids,
         article_ids=references.article_ids,
         missing=references.missing,

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from articles.public.pages import corrections_in
+from articles.rendering.corrections import corrections_in
 from articles.writes import article_save
 from tests.factories import AIModelFactory, ArticleFactory
 
@@ -105,3 +105,27 @@ def test_corrections_page_lists_corrected_articles_newest_first(
 def test_corrections_page_without_corrections(client):
     ArticleFactory()
     assert "No article has needed a correction yet." in client.get("/corrections/").content.decode()
+
+
+def test_corrected_articles_are_found_by_a_flag_derived_on_save(client):
+    """The corrections page reads a flag the write path derives, not every body: a body that
+    only mentions the word is not listed; the migration sets the flag on existing rows."""
+    import importlib
+
+    from django.apps import apps
+
+    mentioned = ArticleFactory(title="Mentions it", body="We print correction: notes at the end.")
+    corrected = ArticleFactory(title="Corrected one")
+    corrected.body += "\n\n**Correction:** the count was 8."
+    article_save(corrected)
+    article_save(mentioned)
+    flags = dict(Article.objects.values_list("title", "has_correction"))
+    assert flags["Corrected one"] is True and flags["Mentions it"] is False
+    content = client.get("/corrections/").content.decode()
+    assert "the count was 8." in content and "Mentions it" not in content
+    # Rows written before the flag existed: the migration finds them.
+    Article.objects.update(has_correction=False)
+    migration = importlib.import_module("articles.migrations.0021_article_has_correction")
+    migration.mark_corrected(apps, None)
+    flags = dict(Article.objects.values_list("title", "has_correction"))
+    assert flags["Corrected one"] is True and flags["Mentions it"] is False
