@@ -45,6 +45,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.load_with_writes import article_fields  # noqa: E402 - the editors' own form
+
 ADD = "/admin/articles/article/add/"
 LIST = "/admin/articles/article/"
 STEPS = ["add_get", "add_draft", "add_published", "list", "list_q", "change_get", "change_post"]
@@ -54,27 +56,6 @@ def editor():
     user, _ = User.objects.get_or_create(username="profeditor", defaults={"is_staff": True})
     user.groups.add(Group.objects.get(name="Editors"))
     return user
-
-
-def fields(title, slug, status, tags):
-    now = time.gmtime()
-    return {
-        "title": title,
-        "slug": slug,
-        "dek": f"{title}: written during the profile.",
-        "body": f"## Written under load\n\nA paragraph for {title}.\n",
-        "tags": ", ".join(tags),
-        "category": "1",
-        "author": "1",
-        "status": status,
-        "published_at_0": time.strftime("%Y-%m-%d", now),
-        "published_at_1": time.strftime("%H:%M:%S", now),
-        "review_comment": "",
-        "seo_title": "",
-        "seo_description": "",
-        "hero_image": "",
-        "_save": "Save",
-    }
 
 
 class Loop:
@@ -110,20 +91,22 @@ class Loop:
     def step(self, n):
         stamp = f"{self.prefix}n{n}"
         self.timed("add_get", "get", ADD)
-        data = fields(f"Unpublished {stamp}", f"prof-draft-{stamp}", "draft", ["Load test"])
+        data = article_fields(f"Unpublished {stamp}", f"prof-draft-{stamp}", "draft", ["Load test"])
         data["published_at_0"] = data["published_at_1"] = ""
         self.timed("add_draft", "post", ADD, data)
         self.timed("list", "get", LIST)
         self.client.get(ADD)
         slug, title = f"prof-story-{stamp}", f"Prof story {stamp}"
         tags = ["Load test", f"Load batch {n % 5}"]
-        self.timed("add_published", "post", ADD, fields(title, slug, "published", tags))
+        self.timed("add_published", "post", ADD, article_fields(title, slug, "published", tags))
         self.client.get(LIST)
         response = self.timed("list_q", "get", LIST + "?q=" + title.replace(" ", "+"))
         change = re.search(r'href="(/admin/articles/article/\d+/change/)', response.text).group(1)
         page = self.timed("change_get", "get", change).text
         version = re.search(r'name="base_version" value="(\d+)"', page).group(1)
-        data = fields(f"{title} (edited {n})", slug, "published", [*tags, f"Edited {n % 3}"])
+        data = article_fields(
+            f"{title} (edited {n})", slug, "published", [*tags, f"Edited {n % 3}"]
+        )
         data["base_version"] = version
         self.timed("change_post", "post", change, data)
         self.client.get(LIST)

@@ -244,6 +244,29 @@ def parse_readers(output):
 # -- editors (the admin over HTTP) ----------------------------------------------------------
 
 
+def article_fields(title, slug, status, tags, extra_body=""):
+    """The article admin form's fields for a new or edited article (bench/admin_profile.py
+    posts the same)."""
+    now = time.gmtime()
+    return {
+        "title": title,
+        "slug": slug,
+        "dek": f"{title}: written during the load test.",
+        "body": f"## Written under load\n\nA paragraph for {title}.{extra_body}\n",
+        "tags": ", ".join(tags),
+        "category": "1",
+        "author": "1",
+        "status": status,
+        "published_at_0": time.strftime("%Y-%m-%d", now),
+        "published_at_1": time.strftime("%H:%M:%S", now),
+        "review_comment": "",
+        "seo_title": "",
+        "seo_description": "",
+        "hero_image": "",
+        "_save": "Save",
+    }
+
+
 class Editor:
     def __init__(self, base, number, pause=0.0, public=None):
         self.base = base  # the back office
@@ -284,24 +307,7 @@ class Editor:
             raise RuntimeError("editor could not log in")
 
     def article_fields(self, title, slug, status, tags, extra_body=""):
-        now = time.gmtime()
-        return {
-            "title": title,
-            "slug": slug,
-            "dek": f"{title}: written during the load test.",
-            "body": f"## Written under load\n\nA paragraph for {title}.{extra_body}\n",
-            "tags": ", ".join(tags),
-            "category": "1",
-            "author": "1",
-            "status": status,
-            "published_at_0": time.strftime("%Y-%m-%d", now),
-            "published_at_1": time.strftime("%H:%M:%S", now),
-            "review_comment": "",
-            "seo_title": "",
-            "seo_description": "",
-            "hero_image": "",
-            "_save": "Save",
-        }
+        return article_fields(title, slug, status, tags, extra_body)
 
     def step(self, n):
         stamp = f"e{self.number}n{n}"
