@@ -187,7 +187,7 @@ def _serve(request, spec, key, respond):
         response = _hit(request, entry)
         edge.limit_age(response, edge_limit)
         return response
-    outcome = None
+    outcome = render_once.NOT_KEPT  # a render that raises: the others render it themselves
     try:
         response, keys = _render(spec, respond)
         outcome = _keep(request, response, key, keys, epoch, edge_limit)

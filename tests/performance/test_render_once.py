@@ -102,12 +102,12 @@ def test_pages_this_cache_does_not_keep_are_rendered_side_by_side(monkeypatch):
 
     def not_found():
         renders.append(1)
-        time.sleep(0.3)
+        time.sleep(0.5)
         return HttpResponse("gone", status=404)
 
     started = time.monotonic()
     responses = serve_together("page:gone", not_found, readers=4)
-    assert time.monotonic() - started < 2  # 0.3 s, then side by side: not 4 x 0.3 s in turn
+    assert time.monotonic() - started < 1.6  # 0.5 s, then side by side: not 4 x 0.5 s in turn
     assert len(renders) == 4 and {r.status_code for r in responses} == {404}
     assert caches["default"].get("page:gone:rendering") is None  # no entry for it at all
 
@@ -124,3 +124,30 @@ def test_a_claim_left_behind_is_waited_out_then_the_page_is_rendered(monkeypatch
     assert [r["X-Cache"] for r in responses] == ["miss"] and len(renders) == 1
     # The claim was not this reader's: it is left to lapse, not deleted by someone else.
     assert caches["default"].get("page:orphan:rendering") == 1
+
+
+def test_a_render_that_fails_does_not_make_the_others_queue_behind_it(monkeypatch):
+    """An error (a 500) is not kept: the waiters render the page at once, side by side,
+    rather than each claiming it in turn after the one before has failed."""
+    monkeypatch.setattr(render_once, "RENDER_WAIT", 20.0)
+    renders, failures = [], []
+
+    def broken():
+        renders.append(1)
+        time.sleep(0.5)
+        raise RuntimeError("the page is broken")
+
+    def read():
+        try:
+            cache._serve(RequestFactory().get("/a-page/"), SPEC, "page:broken", broken)
+        except RuntimeError:
+            failures.append(1)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(renders) == len(failures) == 4
+    assert time.monotonic() - started < 1.6  # 0.5 s, then side by side: not 4 x 0.5 s
