@@ -18,8 +18,8 @@ it (`list:articles`, `list:category:<id>`, `list:author:<id>`, `list:tag:<id>`);
 list holds or its order changed (published or withdrawn, dated, moved, retagged, deleted, or
 nothing is known of its state before), also `order:articles` and `tagged:<tag id>`, which
 the sidebars and "related" lists of other article pages depend on, and
-`mentions:model:<id>` of the catalog entries it names (their "Articles about" panels). A body re-rendered (a
-reference changed) is not such a change. The writes say the state before
+`mentions:model:<id>` of the catalog entries it names (their "Articles about" panels). A
+body re-rendered (a reference changed) is not such a change. The writes say the state before
 (`articles_before`), so an article moved out of a category still leaves that category's
 list. Rows the pages show beside articles say their own keys (`AnnouncedOnWrite`); a change
 whose reach is not known invalidates every page of the half (`pages_changed`).
@@ -138,30 +138,36 @@ class Announcement:
         written = self.articles | self.rerendered
         if written:
             indexing.changed(ARTICLE, sorted(written))
-        keys = self.keys | self.article_keys(written | set(self.before))
+        keys, seen = self.article_keys(written | set(self.before))
+        keys |= self.keys
         if self.pages:
             keys.add("half:articles")  # reach unknown: every page of the half
         if keys:
             # Pages that name nothing (feeds, search, the tag index, the sitemap) show only
-            # what readers see: articles no reader sees, before or after (drafts, articles in
-            # review, trashed ones), change only their own `article:<id>` (their 404).
-            hidden_only = all(key.startswith("article:") for key in keys)
-            cache.invalidate(keys, () if hidden_only else ("articles",))
+            # what readers see: articles no reader saw before or sees after (drafts, articles
+            # in review, trashed ones), with nothing else announced, change only their own
+            # `article:<id>` (their 404).
+            seen = seen or bool(self.keys) or self.pages
+            cache.invalidate(keys, ("articles",) if seen else ())
 
     def article_keys(self, pks):
+        """(the keys of the articles `pks` and of what shows them, whether a reader saw any
+        of them before or sees it now)."""
         after = states(pks) if pks else {}
         if any(state.scheduled for state in [*self.before.values(), *after.values()]):
             cache.due_changed()  # the next moment something goes live by itself moved
-        keys, moved = set(), []
+        keys, moved, seen = set(), [], False
         for pk in pks:
             before = self.before.get(pk)
             structural = pk not in self.rerendered or pk in self.articles
             structural = structural and (before is None or before != after.get(pk))
             keys.add(f"article:{pk}")
             keys |= list_keys(before, structural) | list_keys(after.get(pk), structural)
-            if structural and any(s and s.visible for s in (before, after.get(pk))):
+            visible = any(state and state.visible for state in (before, after.get(pk)))
+            seen = seen or visible
+            if structural and visible:
                 moved.append(pk)
-        return keys | mention_keys(moved)
+        return keys | mention_keys(moved), seen
 
 
 _batches = Batching("articles_announcement", Announcement)

@@ -208,8 +208,8 @@ def _window(body, parsed):
     if start:
         start = body.find(" ", start, first.start()) + 1 or start
     end = start + EXCERPT_WINDOW
-    if end < len(body):
-        end = body.rfind(" ", start, end) if body.rfind(" ", start, end) > start else end
+    if end < len(body) and (space := body.rfind(" ", start, end)) > start:
+        end = space
     return body[start:end], True
 
 

@@ -231,8 +231,8 @@ def _await_render(key, lookup, epoch):
     the page is not kept anyway or the wait ran out."""
     deadline = time.monotonic() + render_once.RENDER_WAIT
     polls = render_once.POLL_SECONDS
-    for n in itertools.count():
-        time.sleep(polls[min(n, len(polls) - 1)])
+    for pause in itertools.chain(polls, itertools.repeat(polls[-1])):  # until a return
+        time.sleep(pause)
         found = _fetch(key, lookup, also=[render_once.rendering(key)])
         epoch = dependencies.current_epoch(found)  # read before any render of this request
         if _fresh(found.get(key), epoch, key):
@@ -241,7 +241,6 @@ def _await_render(key, lookup, epoch):
             return None, epoch, False
         if not render_once.claimed_by_someone(found, key) and render_once.claim(key):
             return None, epoch, True  # the last render came too late: this one's turn
-    return None, epoch, False  # not reached: itertools.count() does not end
 
 
 def _store_page(key, keys, epoch, response):

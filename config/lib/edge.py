@@ -13,8 +13,8 @@ stored) is `private, no-store`, like the admin and preview pages.
 Every write that invalidates keys purges their tokens on each edge in EDGE_PURGE_URLS, once
 its transaction commits, through django.tasks (config/lib/tasks.py): asynchronous, retried,
 logged, never failing the save; the writing request also tries once itself, bounded by
-FIRST_PURGE_TIMEOUT, so the next read after its response is fresh (`purge_later`). The VCL (config/edge/modelpress.vcl) honours
-`PURGE` with an `xkey` header from localhost only.
+FIRST_PURGE_TIMEOUT, so the next read after its response is fresh (`purge_later`). The VCL
+(config/edge/modelpress.vcl) honours `PURGE` with an `xkey` header from localhost only.
 """
 
 import functools
