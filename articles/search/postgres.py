@@ -116,44 +116,28 @@ class PostgresEngine:
 
         ts_headline parses all the text it is given (about 1 ms for a 10 KB article), so a
         body's excerpt is looked for in EXCERPT_WINDOW characters of it around the first
-        place that holds one of the reader's words (`_window`), and in the whole body, in a
-        second query, only when that window holds no match (a word found only in another
-        form: the index matches stems, the window looks for the words as typed).
+        place that holds one of the reader's words (`_window`). In the whole body only when
+        that window holds no match and the body's own part of the entry's vector (weight D)
+        holds one of the words (a word found only in another form: the index matches stems,
+        the window looks for the words as typed); a body that holds none (the entry matched
+        by its title or tags) has nothing to mark, and its whole text is never parsed.
         """
         windows = [_window(entry.body, parsed) for entry in entries]
-        marked = self._marked(
-            parsed,
-            [entry.title for entry in entries],
-            [entry.subtitle for entry in entries],
-            [text for text, _ in windows],
-        )
-        again = [
-            n for n, (_, cut) in enumerate(windows) if cut and START not in (marked[n][2] or "")
-        ]
-        if again:
-            bodies = [entries[n].body for n in again]
-            for n, (*_, excerpt) in zip(again, self._marked(parsed, [], [], bodies), strict=True):
-                marked[n] = (*marked[n][:2], excerpt)
-        return marked
-
-    def _marked(self, parsed, titles, subtitles, bodies):
-        """[(title, subtitle, excerpt)] for the texts given, by ts_headline, in order."""
-        titles = titles or [""] * len(bodies)
-        subtitles = subtitles or [""] * len(bodies)
-        whole = _options(HighlightAll=True)
-        excerpt = _options(MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … ")
         with connection.cursor() as cursor:
             cursor.execute(
-                f"""
-                SELECT ts_headline('{CONFIG}', title, query, %s),
-                       ts_headline('{CONFIG}', subtitle, query, %s),
-                       ts_headline('{CONFIG}', body, query, %s)
-                FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY
-                     AS texts (title, subtitle, body, n),
-                     to_tsquery('{CONFIG}', %s) AS query
-                ORDER BY n
-                """,
-                [whole, whole, excerpt, titles, subtitles, bodies, parsed.as_tsquery()],
+                _HIGHLIGHTS_SQL,
+                {
+                    "whole": _options(HighlightAll=True),
+                    "excerpt": _options(**_EXCERPT),
+                    "start": START,
+                    "ids": [entry.pk for entry in entries],
+                    "titles": [entry.title for entry in entries],
+                    "subtitles": [entry.subtitle for entry in entries],
+                    "windows": [text for text, _ in windows],
+                    "cut": [cut for _, cut in windows],
+                    "query": parsed.as_tsquery(),
+                    "any": parsed.as_tsquery_any(),
+                },
             )
             return [tuple(row) for row in cursor.fetchall()]
 
@@ -182,6 +166,28 @@ class PostgresEngine:
 
     def clear(self):
         """The whole index is about to be deleted: nothing of its own to clear."""
+
+
+_EXCERPT = {"MaxFragments": 2, "MaxWords": 30, "MinWords": 12, "FragmentDelimiter": " … "}
+# One row per entry shown, in order. The whole body is read (from the table, by id) and
+# parsed only where the window was cut, holds no mark, and the body holds one of the words.
+# OFFSET 0 keeps the window's headline a subquery, computed once: inlined, the CASE would
+# compute it again for its answer.
+_HIGHLIGHTS_SQL = f"""
+SELECT ts_headline('{CONFIG}', t.title, query, %(whole)s),
+       ts_headline('{CONFIG}', t.subtitle, query, %(whole)s),
+       CASE WHEN NOT t.cut OR strpos(w.excerpt, %(start)s) > 0 THEN w.excerpt
+            WHEN ts_filter(e.search_vector, '{{d}}') @@ to_tsquery('{CONFIG}', %(any)s)
+            THEN ts_headline('{CONFIG}', e.body, query, %(excerpt)s)
+            ELSE w.excerpt END
+FROM unnest(%(ids)s::bigint[], %(titles)s::text[], %(subtitles)s::text[], %(windows)s::text[],
+            %(cut)s::boolean[]) WITH ORDINALITY AS t (id, title, subtitle, body, cut, n)
+     CROSS JOIN to_tsquery('{CONFIG}', %(query)s) AS query
+     CROSS JOIN LATERAL (SELECT ts_headline('{CONFIG}', t.body, query, %(excerpt)s) OFFSET 0)
+         AS w (excerpt)
+     LEFT JOIN {SearchEntry._meta.db_table} AS e ON e.id = t.id
+ORDER BY t.n
+"""
 
 
 def _options(**options):

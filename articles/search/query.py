@@ -55,6 +55,12 @@ class ParsedQuery:
         parts += [word for phrase in self.phrases for word in phrase]
         return " & ".join(parts)
 
+    def as_tsquery_any(self):
+        """Any word of `as_tsquery_words`: a text holding none of them has nothing to mark."""
+        parts = [_any(" | ", map(_ts_prefix, self.spellings(t))) for t in self.terms]
+        parts += [word for phrase in self.phrases for word in phrase]
+        return " | ".join(parts)
+
     def with_terms(self, terms):
         """The same query with other words (a spelling suggestion)."""
         return replace(self, terms=tuple(dict.fromkeys(terms)), variants=())

@@ -119,6 +119,29 @@ def test_long_bodies_are_excerpted_where_their_words_are(client):
     assert "careful <mark>study</mark> of weights" in content
 
 
+def test_a_long_body_without_the_words_is_not_parsed_whole(client):
+    """An entry found by its title alone shows no excerpt, and its body (its vector's own
+    part holds none of the words) is not given to the highlighter whole: the page's marks
+    come from one statement, as many as when the window holds the match."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    filler = FILLER * 60
+    ArticleFactory(title="Zephyrine at home", body=filler)
+    ArticleFactory(title="Deep one", body=f"{filler} Zephyrine shrinks the weights. {filler}")
+    ArticleFactory(title="Deep two", body=f"{filler} One careful study of weights. {filler}")
+    with CaptureQueriesContext(connection) as queries:
+        response = find(client, "zephyrine")
+    hits = {hit.entry.title: hit for hit in response.context["hits"]}
+    assert hits["Zephyrine at home"].excerpt_html == ""
+    assert "<mark>Zephyrine</mark> shrinks" in hits["Deep one"].excerpt_html
+    headlines = [q["sql"] for q in queries.captured_queries if "ts_headline" in q["sql"]]
+    assert len(headlines) == (1 if connection.vendor == "postgresql" else 0)
+    with CaptureQueriesContext(connection) as stemmed:
+        assert "careful <mark>study</mark>" in find(client, "studies").content.decode()
+    assert len(stemmed) == len(queries)  # the stem's whole body: in the same statement
+
+
 def test_a_model_named_exactly_is_an_index_lookup(catalog):
     """`named_models` compares the expression the `searchentry_name_key` index holds."""
     from django.db import connection
