@@ -200,8 +200,10 @@ def _options(**options):
 
 def _window(body, parsed):
     """(the part of `body` its excerpt is looked for in, whether that is less than all of it):
-    EXCERPT_WINDOW characters from EXCERPT_LEAD before the first word that starts with one
-    of the reader's words, cut at spaces; from the start when none does."""
+    EXCERPT_WINDOW characters from EXCERPT_LEAD before the first of the reader's phrases as
+    typed, or else the first word that starts with one of the reader's words, cut at spaces;
+    from the start when none does. (A phrase's words one by one come earlier in most bodies
+    than the phrase: a window there holds no match, and the whole body was parsed.)"""
     body = body or ""
     if len(body) <= EXCERPT_WINDOW:
         return body, False
@@ -209,14 +211,21 @@ def _window(body, parsed):
         word for term in parsed.terms for spelling in parsed.spellings(term) for word in spelling
     }
     words |= {word for phrase in parsed.phrases for word in phrase}
-    first = re.search(r"\b(?:{})".format("|".join(map(re.escape, sorted(words)))), body, re.I)
-    start = max(0, first.start() - EXCERPT_LEAD) if first and words else 0
+    phrases = [r"\W+".join(map(re.escape, phrase)) for phrase in parsed.phrases]
+    first = _first(body, phrases) or _first(body, map(re.escape, sorted(words)))
+    start = max(0, first.start() - EXCERPT_LEAD) if first else 0
     if start:
         start = body.find(" ", start, first.start()) + 1 or start
     end = start + EXCERPT_WINDOW
     if end < len(body) and (space := body.rfind(" ", start, end)) > start:
         end = space
     return body[start:end], True
+
+
+def _first(body, patterns):
+    """The first match in `body` of one of `patterns` at the start of a word, or None."""
+    patterns = list(patterns)
+    return re.search(r"\b(?:{})".format("|".join(patterns)), body, re.I) if patterns else None
 
 
 # Words are split where anything but a letter or digit stands, before PostgreSQL's parser

@@ -142,6 +142,20 @@ def test_a_long_body_without_the_words_is_not_parsed_whole(client):
     assert len(stemmed) == len(queries)  # the stem's whole body: in the same statement
 
 
+def test_a_phrase_is_excerpted_where_the_phrase_is():
+    """The excerpt window of a long body goes to the phrase as typed, not to the first of its
+    words met alone (whose window holds no match and made the whole body be parsed)."""
+    from articles.search.postgres import _window
+    from articles.search.query import parse_query
+
+    filler = FILLER * 30
+    body = f"Open questions first. {filler} Weights too. {filler} Open-weights models. {filler}"
+    window, cut = _window(body, parse_query('"open weights" models'))
+    assert cut and "Open-weights models" in window
+    window, _ = _window(body, parse_query("weights"))
+    assert window.startswith("Open questions") or "Weights too" in window
+
+
 def test_a_model_named_exactly_is_an_index_lookup(catalog):
     """`named_models` compares the expression the `searchentry_name_key` index holds."""
     from django.db import connection
@@ -418,3 +432,4 @@ def test_common_words_rank_the_newest_matches_and_cap_the_counts(client, monkeyp
     response = find(client, "gemma")
     assert "5 results for" in response.content.decode()
     assert len(titles(response)) == 5
+
