@@ -433,3 +433,29 @@ def test_common_words_rank_the_newest_matches_and_cap_the_counts(client, monkeyp
     assert "5 results for" in response.content.decode()
     assert len(titles(response)) == 5
 
+
+def test_search_vectors_are_kept_in_their_rows():
+    """PostgreSQL keeps each vector in its row (migration 0022: STORAGE MAIN), where the
+    search reads it, not in the TOAST table; a long article's vector is written there too."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps its index in FTS5")
+    ArticleFactory(body=" ".join(f"word{n} topic{n * 7}" for n in range(1500)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage, reltoastrelid::regclass::text FROM pg_attribute"
+            " JOIN pg_class ON pg_class.oid = attrelid"
+            " WHERE attrelid = 'articles_searchentry'::regclass AND attname = 'search_vector'"
+        )
+        storage, toast = cursor.fetchone()
+        cursor.execute("SELECT max(pg_column_size(search_vector)) FROM articles_searchentry")
+        (vector_bytes,) = cursor.fetchone()
+        values_out_of_line = f"SELECT count(DISTINCT chunk_id) FROM {toast}"
+        cursor.execute(values_out_of_line)
+        (before,) = cursor.fetchone()
+        cursor.execute("UPDATE articles_searchentry SET search_vector = search_vector || ''")
+        cursor.execute(values_out_of_line)
+        (after,) = cursor.fetchone()
+    assert storage == "m" and vector_bytes > 4000
+    assert after == before  # a new 4 KB vector went into its row (out of line: one more)
