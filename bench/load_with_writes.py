@@ -84,6 +84,9 @@ def parse_args(argv=None):
         help="seconds of readers alone first (default: --duration)",
     )
     parser.add_argument("--edge", action="store_true", help="Varnish in front (make serve-edge)")
+    parser.add_argument(
+        "--floor", type=int, default=20, help="seconds of the readers on /_ping/ alone (0: none)"
+    )
     parser.add_argument("--reuse-db", action="store_true", help="use the database as it is")
     parser.add_argument("--json", help="also write the figures to this file")
     return parser.parse_args(argv)
@@ -202,11 +205,10 @@ def reader_paths():
     return paths
 
 
-def start_readers(args, port, workdir):
+def start_readers(args, port, workdir, paths=None):
     script = workdir / "readers.lua"
-    script.write_text(
-        LUA % {"paths": ", ".join(json.dumps(p) for p in reader_paths()), "sentinel": SENTINEL}
-    )
+    paths = paths or reader_paths()
+    script.write_text(LUA % {"paths": ", ".join(map(json.dumps, paths)), "sentinel": SENTINEL})
     command = [
         "wrk",
         "-t2",
@@ -530,6 +532,18 @@ def read_only(args, port, workdir):
     return parse_readers(output)
 
 
+def floor(args, port, workdir):
+    """The same readers on `/_ping/` alone (a view returning a fixed string): what the server,
+    the load generator and the machine cost by themselves, the tail included, for scale."""
+    if args.floor <= 0:
+        return None
+    log(f"{args.readers} readers on /_ping/ for {args.floor} s (the floor)")
+    quiet = argparse.Namespace(**{**vars(args), "duration": args.floor})
+    readers = start_readers(quiet, port, workdir, paths=["/_ping/"])
+    output, _ = readers.communicate(timeout=args.floor + 120)
+    return parse_readers(output)
+
+
 def with_writes(args, front, backoffice, workdir):
     log(f"{args.readers} readers and {args.editors} editors for {args.duration} s")
     readers = start_readers(args, front.port, workdir)
@@ -615,6 +629,8 @@ def main(argv=None):
         ):
             warm_up(front.base)
             baseline = read_only(args, front.port, workdir)
+            if baseline:
+                baseline["floor"] = floor(args, front.port, workdir)
             marks = (_size(access), _size(edge_log) if edge_log else 0)
             # Editors reach the back office directly; readers, the front (Varnish or the app).
             reading, editors = with_writes(args, front, backoffice or front, workdir)
@@ -671,6 +687,9 @@ def report(args, baseline, reading, editors, missing, app_hits, edge_hits):
     if baseline:
         print(f"{'read-only p50/p99':<22}{baseline['p50_ms']} / {baseline['p99_ms']} ms")
         print(f"{'p50 vs read-only':<22}{figures['p50_vs_read_only']}x")
+        if baseline.get("floor"):
+            ping = baseline["floor"]
+            print(f"{'floor /_ping/ p50/p99':<22}{ping['p50_ms']} / {ping['p99_ms']} ms")
     print(f"{'writes':<22}{writes}")
     print(f"{'stale reads':<22}{len(stale)} of {figures['fresh_checks']} checked")
     print(f"{'app cache hits':<22}{app_hits}")

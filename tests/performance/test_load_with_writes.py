@@ -40,6 +40,7 @@ def test_readers_never_see_a_5xx_or_a_draft_while_editors_write(tmp_path):
             "--readers=40",
             "--editors=2",
             "--read-only=2",
+            "--floor=1",
             "--pause=0.3",
             f"--pg-url={pg_url}",
             "--redis-url=redis://127.0.0.1:6379/8",
@@ -65,3 +66,5 @@ def test_readers_never_see_a_5xx_or_a_draft_while_editors_write(tmp_path):
     assert figures["fresh_checks"] > 0 and figures["stale_reads"] == 0, figures
     assert figures["app_cache"]["untouched_requests"] > 0, figures
     assert figures["app_cache"]["untouched"] >= 0.9, figures
+    # For scale, the same readers on the framework's floor (/_ping/), in the same run.
+    assert figures["read_only"]["floor"]["requests"] > 0, figures
