@@ -306,3 +306,29 @@ def test_a_models_articles_panel_follows_the_articles_naming_it_not_every_publis
     article_save(draft)
     response = get(client, page)
     assert response["X-Cache"] == "miss" and "Naming it" in response.content.decode()
+
+
+def test_a_draft_naming_a_model_leaves_its_page_alone(client, site, invalidated):
+    """A draft's names show on no "Articles about" panel: saving a draft that names a catalog
+    entry invalidates no page of it; a published article that comes to name it does."""
+    a, _ = site
+    model = AIModelFactory(name="Named Two")
+    page = model.get_absolute_url()
+    draft = ArticleFactory(
+        title="Draft naming it",
+        status=Article.Status.DRAFT,
+        published_at=None,
+        category=a.category,
+        author=a.author,
+    )
+    warm(client, page)
+    invalidated.clear()
+    draft.body = f"Now about [[model:{model.slug}]]."
+    article_save(draft)
+    assert f"mentions:model:{model.pk}" not in all_keys(invalidated)
+    assert state(client, page) == "hit"
+    a.body = f"Also about [[model:{model.slug}]]."
+    article_save(a)
+    assert f"mentions:model:{model.pk}" in all_keys(invalidated)
+    response = get(client, page)
+    assert response["X-Cache"] == "miss" and "Article A" in response.content.decode()
