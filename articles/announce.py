@@ -127,6 +127,7 @@ class Announcement:
     rerendered: set[int] = field(default_factory=set)
     before: dict = field(default_factory=dict)
     keys: set[str] = field(default_factory=set)
+    mentions: dict = field(default_factory=dict)  # article pk -> catalog entries named or not
     pages: bool = False
     everything: bool = False
 
@@ -138,7 +139,7 @@ class Announcement:
         written = self.articles | self.rerendered
         if written:
             indexing.changed(ARTICLE, sorted(written))
-        keys, seen = self.article_keys(written | set(self.before))
+        keys, seen = self.article_keys(written | set(self.before) | set(self.mentions))
         keys |= self.keys
         if self.pages:
             keys.add("half:articles")  # reach unknown: every page of the half
@@ -167,6 +168,8 @@ class Announcement:
             seen = seen or visible
             if structural and visible:
                 moved.append(pk)
+            if visible:  # the panels list what readers see: a draft's names change none
+                keys.update(f"mentions:model:{model}" for model in self.mentions.get(pk, ()))
         return keys | mention_keys(moved), seen
 
 
@@ -200,6 +203,14 @@ def articles_rerendered(pks):
     """These articles' derived fields changed (a reference did), nothing lists depend on."""
     with announcing() as batch:
         batch.rerendered.update(pks)
+
+
+def mentions_changed(pk, model_pks):
+    """The article `pk` came to name, or stopped naming, these catalog entries: their
+    "Articles about" panels change if a reader sees the article, before or after the write."""
+    if model_pks:
+        with announcing() as batch:
+            batch.mentions.setdefault(pk, set()).update(model_pks)
 
 
 def keys_changed(keys):

@@ -262,15 +262,11 @@ def _referencing(article):
 
 
 def _store_references(article, derived):
-    """Which catalog entries and articles the body names, and which names wait for a target.
-
-    The entries' "Articles about" panels show published articles only: a draft's or a
-    scheduled piece's names change none of them (it is announced to them when it goes live,
-    `announce.mention_keys`), and a withdrawn article leaves them by its own `article:<id>`.
+    """Which catalog entries and articles the body names, and which names wait for a target
+    (the entries it comes to name or stops naming are announced: `announce.mentions_changed`).
     """
-    if article.is_published and not article.is_trashed:
-        before = set(article.mentioned_models.values_list("pk", flat=True))
-        announce.keys_changed(f"mentions:model:{pk}" for pk in before ^ set(derived.model_ids))
+    before = set(article.mentioned_models.values_list("pk", flat=True)) if article.pk else set()
+    announce.mentions_changed(article.pk, before ^ set(derived.model_ids))
     article.mentioned_models.set(derived.model_ids)
     article.mentioned_articles.set(derived.article_ids)
     PendingReference.objects.filter(article=article).delete()

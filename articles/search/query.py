@@ -51,15 +51,16 @@ class ParsedQuery:
 
     def as_tsquery_words(self):
         """`as_tsquery` without word order: every word of every phrase, ANDed."""
-        parts = [_any(" | ", map(_ts_prefix, self.spellings(t))) for t in self.terms]
-        parts += [word for phrase in self.phrases for word in phrase]
-        return " & ".join(parts)
+        return " & ".join(self._ts_words())
 
     def as_tsquery_any(self):
         """Any word of `as_tsquery_words`: a text holding none of them has nothing to mark."""
+        return " | ".join(self._ts_words())
+
+    def _ts_words(self):
+        """Each term (any of its spellings, as a prefix), then each word of each phrase."""
         parts = [_any(" | ", map(_ts_prefix, self.spellings(t))) for t in self.terms]
-        parts += [word for phrase in self.phrases for word in phrase]
-        return " | ".join(parts)
+        return parts + [word for phrase in self.phrases for word in phrase]
 
     def with_terms(self, terms):
         """The same query with other words (a spelling suggestion)."""

@@ -37,15 +37,14 @@ def visible_entries(kind=None):
     PostgreSQL cannot turn into a hash of every published article's id (10-15 ms at 100,000
     articles), so a search that stops after a few hundred rows pays for those rows only.
     """
-    entries = SearchEntry.objects.filter(kind=kind) if kind else SearchEntry.objects.all()
-    if kind and kind != SearchEntry.Kind.ARTICLE:
-        return entries
+    article = SearchEntry.Kind.ARTICLE
+    if kind and kind != article:
+        return SearchEntry.objects.filter(kind=kind)
     published = Article.objects.published().filter(pk=OuterRef("object_id")).order_by()
-    published = published.values("pk")[:1]
-    return entries.alias(live_article=Subquery(published)).filter(
-        Q(kind=SearchEntry.Kind.ARTICLE, live_article__isnull=False)
-        | ~Q(kind=SearchEntry.Kind.ARTICLE)
-    )
+    entries = SearchEntry.objects.alias(live_article=Subquery(published.values("pk")[:1]))
+    if kind:
+        return entries.filter(kind=article, live_article__isnull=False)
+    return entries.filter(Q(kind=article, live_article__isnull=False) | ~Q(kind=article))
 
 
 def find(parsed, kind=None):
