@@ -5,10 +5,11 @@ import re
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
+    SearchVectorField,
     TrigramSimilarity,
 )
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Lookup, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Lookup, Q
 
 from articles.models import SearchEntry, SearchWord
 from articles.search.query import START, STOP
@@ -23,6 +24,14 @@ PHRASE_WINDOW = 5_000
 # first place that holds one of the reader's words (`PostgresEngine.highlights`).
 EXCERPT_WINDOW = 1_500
 EXCERPT_LEAD = 200
+# A catalog entry's vector, as the catalog's own index holds it (`searchentry_model_words`,
+# migration 0023): an expression, so that PostgreSQL keeps statistics of the catalog's words
+# apart from the articles'.
+MODEL_WORDS = Func(
+    F("search_vector"),
+    template="COALESCE(%(expressions)s, ''::tsvector)",
+    output_field=SearchVectorField(),
+)
 
 
 class AnyOf(Lookup):
@@ -71,21 +80,22 @@ class PostgresEngine:
         Articles: the planner walks `searchentry_date` until it has `limit` matches (a
         common word) or sorts a bitmap of the matches (a rare one). The catalog's entries
         (a few thousand) are all read through their own GIN index
-        (`searchentry_model_vector`, migration 0020), then sorted: left to choose, the
+        (`searchentry_model_words`, migrations 0020 and 0023), then sorted: left to choose, the
         planner walked the newest-first index of every entry, articles included, checking
         each catalog entry's vector on the way (60 ms at 100,000 articles, against 4).
         """
         parts, params, names = [], [], {}
         for n, (kind, entries) in enumerate(by_kind.items()):
-            rows = self.matching(entries, parsed).values_list("pk", "date")
             if kind == SearchEntry.Kind.MODEL:
-                sql, part = rows.order_by().query.sql_with_params()
+                rows = entries.alias(words=MODEL_WORDS).filter(words=_tsquery(parsed))
+                sql, part = rows.values_list("pk", "date").order_by().query.sql_with_params()
                 sql = (
                     f"WITH found AS MATERIALIZED ({sql}) "
                     "SELECT * FROM found ORDER BY 2 DESC NULLS LAST, 1 DESC LIMIT %s"
                 )
                 part = [*part, limit]
             else:
+                rows = self.matching(entries, parsed).values_list("pk", "date")
                 sql, part = rows.order_by(*newest_first)[:limit].query.sql_with_params()
             names[kind] = f"found_{n}"
             parts.append(f"found_{n} (pk, date) AS MATERIALIZED ({sql})")

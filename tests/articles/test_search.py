@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -470,3 +471,43 @@ def test_only_article_entries_are_checked_against_the_publication_rule(client, c
     assert {kind for (kind,) in everything.values_list("kind")} == {"article", "model"}
     draft = ArticleFactory(title="Unseen draft", status=Article.Status.DRAFT, published_at=None)
     assert not search.visible_entries("article").filter(object_id=draft.pk).exists()
+
+
+def test_the_catalog_is_searched_through_its_own_index_by_its_own_statistics():
+    """A word most articles hold and few catalog entries do: the catalog's part of the
+    search reads its own GIN index (migration 0023), as PostgreSQL judges from the catalog's
+    words alone, not by reading every catalog entry (what it chose at 100,000 articles when
+    the articles' frequent words counted for the catalog's too)."""
+    from django.contrib.postgres.search import SearchVector
+    from django.db import connection
+    from django.db.models import Value
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps its index in FTS5")
+    SearchEntry.objects.bulk_create(
+        SearchEntry(kind=kind, object_id=n, slug=f"{kind}-{n}", title=f"Entry {n}")
+        for kind, count in (("article", 3000), ("model", 3000))
+        for n in range(1, count + 1)
+    )
+    common = SearchVector(Value("zebrafish habitats"))
+    SearchEntry.objects.filter(kind="article").update(search_vector=common)
+    SearchEntry.objects.filter(kind="model", object_id__gt=30).update(
+        search_vector=SearchVector(Value("quiet catalog words"))
+    )
+    SearchEntry.objects.filter(kind="model", object_id__lte=30).update(search_vector=common)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_searchentry")
+    with CaptureQueriesContext(connection) as queries:
+        counts, _ = search.results.find(search.parse_query("zebrafish"), "model")
+    assert counts["model"] == 30
+    (statement,) = [q["sql"] for q in queries if "found_1" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + statement)
+        plan = [line for (line,) in cursor.fetchall()]
+    # The catalog's scan, whichever the planner picks for so small a table: it expects
+    # about the 30 entries that hold the word, not half the catalog (half of all entries do).
+    scan = next(n for n, line in enumerate(plan) if "CTE found" in line and "_" not in line)
+    expected = int(re.search(r"rows=(\d+)", plan[scan + 1]).group(1))
+    assert "COALESCE(search_vector" in " ".join(plan)
+    assert expected < 300, plan
