@@ -88,6 +88,14 @@ def parse_args(argv=None):
     parser.add_argument(
         "--floor", type=int, default=20, help="seconds of the readers on /_ping/ alone (0: none)"
     )
+    parser.add_argument(
+        "--think",
+        type=int,
+        default=0,
+        help="milliseconds each reader pauses between two pages, as people do (wrk's delay(); "
+        "latency is timed from the request, the pause not counted); 0: every reader asks again "
+        "the moment an answer arrives, the server saturated",
+    )
     parser.add_argument("--reuse-db", action="store_true", help="use the database as it is")
     parser.add_argument("--json", help="also write the figures to this file")
     return parser.parse_args(argv)
@@ -168,6 +176,7 @@ def prepare(args, env):
 LUA = """
 local paths = {%(paths)s}
 local sentinel = "%(sentinel)s"
+local think = %(think)d
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args)
@@ -176,6 +185,10 @@ end
 function request()
   index = index %% #paths + 1
   return wrk.format("GET", paths[index])
+end
+if think > 0 then
+  local half = math.floor(think / 2)
+  function delay() return math.random(think - half, think + half) end
 end
 function response(status, headers, body)
   total = total + 1
@@ -209,7 +222,10 @@ def reader_paths():
 def start_readers(args, port, workdir, paths=None):
     script = workdir / "readers.lua"
     paths = paths or reader_paths()
-    script.write_text(LUA % {"paths": ", ".join(map(json.dumps, paths)), "sentinel": SENTINEL})
+    think = getattr(args, "think", 0)
+    script.write_text(
+        LUA % {"paths": ", ".join(map(json.dumps, paths)), "sentinel": SENTINEL, "think": think}
+    )
     command = [
         "wrk",
         "-t2",
@@ -662,6 +678,7 @@ def report(args, baseline, reading, editors, missing, app_hits, edge_hits):
         "readers": args.readers,
         "editors": args.editors,
         "pause_s": args.pause,
+        "reader_think_ms": args.think,
         "front": "varnish" if args.edge else "gunicorn",
         "gunicorn": f"{args.workers} workers x {args.threads} threads (gthread)",
         "back_office": f"{args.backoffice_workers} workers x 4 threads, its own gunicorn, "
@@ -691,7 +708,8 @@ def report(args, baseline, reading, editors, missing, app_hits, edge_hits):
         and writes["published"] > 0
     )
     figures["ok"] = ok
-    print(f"{'front':<22}{figures['front']}; {args.readers} readers, {args.duration} s")
+    pace = f"each pausing {args.think} ms ±50% between pages" if args.think else "no pause"
+    print(f"{'front':<22}{figures['front']}; {args.readers} readers ({pace}), {args.duration} s")
     for key in ["requests", "requests_per_second", "p50_ms", "p99_ms", "status_5xx"]:
         print(f"{key:<22}{reading[key]}")
     for key in ["status_4xx", "socket_errors", "draft_leaks"]:
