@@ -6,6 +6,8 @@ from django.db.models import CharField, F, Func
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from articles.announce import AnnouncedOnWrite
+
 # What a catalog entry's name reads as when a reader types it without its punctuation
 # ("gpt4o" for GPT-4o): lower case, these marks removed.
 NAME_PUNCTUATION = " -._/()"
@@ -100,11 +102,13 @@ class SearchEntryFTS(models.Model):
         return str(self.entry_id)
 
 
-class SearchSynonym(models.Model):
+class SearchSynonym(AnnouncedOnWrite, models.Model):
     """Spellings that search treats as one ("licence, license"): the editable list.
 
     A reader's word matches every spelling of each line that holds it; a spelling may be
-    several words ("opensource, open source"). Editors keep the list in the admin.
+    several words ("opensource, open source"). Editors keep the list in the admin. A save or
+    delete is announced (articles/announce.py): the search pages, which name no keys of
+    their own, depend on every announced write of their halves, so they are found again.
     """
 
     spellings = models.CharField(
@@ -119,6 +123,9 @@ class SearchSynonym(models.Model):
 
     def __str__(self):
         return self.spellings
+
+    def dependency_keys(self):
+        return {"search:synonyms"}
 
 
 class SearchWord(models.Model):

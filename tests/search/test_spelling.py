@@ -165,3 +165,19 @@ def test_a_model_named_exactly_comes_first(client):
     for typed in ("GPT-4o", "gpt4o", "gpt 4o", "Gpt-4O"):
         assert slugs(find(client, typed))[0] == "gpt-4o", typed
     assert slugs(find(client, "gpt-4o mini"))[0] == "gpt-4o-mini"
+
+
+@pytest.mark.usefixtures("page_cache")
+def test_a_synonym_saved_or_deleted_reaches_cached_search_pages(client):
+    """Search pages name no keys of their own: a change of the synonym list is announced like
+    any write of their half, so a kept results page is not served past it."""
+    ArticleFactory(slug="kittens", title="A kitten at home", body="Kittens play.")
+    ArticleFactory(slug="cats", title="All about the cat", body="Cats sleep.")
+    assert slugs(find(client, "kitten")) == ["kittens"]
+    assert find(client, "kitten")["X-Cache"] == "hit"
+    synonym = SearchSynonym.objects.create(spellings="kitten, cat")
+    response = find(client, "kitten")
+    assert response["X-Cache"] == "miss"
+    assert sorted(slugs(response)) == ["cats", "kittens"]
+    synonym.delete()
+    assert slugs(find(client, "kitten")) == ["kittens"]
