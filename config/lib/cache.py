@@ -48,7 +48,7 @@ from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers, set_response_etag
 
-from config.lib import dependencies, edge, render_once
+from config.lib import dependencies, edge, fragments, render_once
 from config.lib.cache_keys import PageSpec, may_store, may_store_not_found, page_key
 from config.lib.dependencies import (  # the names other modules use from here
     HALVES,
@@ -60,7 +60,6 @@ from config.lib.dependencies import (  # the names other modules use from here
     new_version,
     register_due_source,
 )
-from config.lib.fragments import call_loudly
 
 __all__ = [
     "HALVES",
@@ -145,7 +144,7 @@ def _fresh(entry, epoch, key):
         return False
     if entry.epoch == epoch:
         return True
-    if dependencies.versions(entry.keys) != entry.versions:
+    if dependencies.versions(entry.keys, epoch=epoch) != entry.versions:
         return False
     caches["default"].set(key, replace(entry, epoch=epoch), PAGE_TIMEOUT)
     return True
@@ -160,12 +159,15 @@ def _hit(request, entry):
     return response
 
 
+@dependencies.remembering()
 def _serve(request, spec, key, respond):
     """The page cache's one decision: a fresh entry is the answer; else `respond()`, kept.
 
     The epoch is read before the page renders and again with the versions of what it showed:
     if a write landed in between, the page is served but not stored (it may show either side
     of the write). One cache round trip for a hit unless a write happened since it was stamped.
+    The versions read are remembered for the render's parts (`remembering`), and the parts
+    it builds are stored together once it is over (`fragments.storing_together`).
     """
     lookup = _lookup_keys(spec.halves)
     found = _fetch(key, lookup)
@@ -200,7 +202,7 @@ def _serve(request, spec, key, respond):
 
 def _render(spec, respond):
     """(the response of `respond()`, rendered, the keys of what it showed)."""
-    with dependencies.recording() as shown:
+    with dependencies.recording() as shown, fragments.storing_together():
         response = respond()
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
@@ -245,7 +247,7 @@ def _await_render(key, lookup, epoch):
 
 def _store_page(key, keys, epoch, response):
     """Keep `response` unless a write moved the epoch while it rendered; True when kept."""
-    built = dependencies.versions(keys)
+    built = dependencies.versions(keys, epoch=epoch)
     if dependencies.current_epoch() != epoch:  # read after the versions: see dependencies.py
         return False
     caches["default"].set(key, page_entry(keys, built, epoch, response), PAGE_TIMEOUT)
@@ -310,17 +312,19 @@ def public_page(*halves, params=None):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if _answered_above(request):
-                return call_loudly(view, request, *args, **kwargs)
+                return fragments.call_loudly(view, request, *args, **kwargs)
             _, key, query = page_key(request)
             if query is not None:
                 request.GET = query  # what the view reads is exactly what the key holds
             if key is None or not _may_read(request) or _is_staff(request):
                 if "articles" in spec.halves:
                     dependencies.due_check()
-                response = call_loudly(view, request, *args, **kwargs)
+                response = fragments.call_loudly(view, request, *args, **kwargs)
                 edge.private_headers(response)
                 return response
-            return _serve(request, spec, key, lambda: call_loudly(view, request, *args, **kwargs))
+            return _serve(
+                request, spec, key, lambda: fragments.call_loudly(view, request, *args, **kwargs)
+            )
 
         wrapper.page_cache_spec = spec  # how PageCacheMiddleware knows the view
         return wrapper

@@ -123,14 +123,18 @@ def shares_store():
     return settings.CACHES.get("generations") == settings.CACHES.get("default")
 
 
-def versions(keys, found=None):
+def versions(keys, found=None, epoch=None):
     """The current versions of `keys` (a tuple); a missing one is created, never guessed.
 
     `found` holds what a lookup already read ({stored name: value}); only the rest is read.
+    `epoch`, the epoch the caller read before asking: inside `remembering()`, versions read
+    after that epoch are kept for the request and not read again while it is current.
     """
     store = _store()
     names = [stored(key) for key in keys]
-    found = dict(found or {})
+    known = _known.get()
+    remembered = known.setdefault(epoch, {}) if known is not None and epoch else None
+    found = {**(remembered or {}), **(found or {})}
     wanted = [name for name in names if name not in found]
     if wanted:
         found.update(store.get_many(wanted))
@@ -139,7 +143,28 @@ def versions(keys, found=None):
         for name in missing:
             store.add(name, new_version(), None)
         found.update(store.get_many(missing))
+    if remembered is not None:
+        remembered.update((name, found[name]) for name in names if name in found)
     return tuple(found.get(name, 0) for name in names)
+
+
+# Versions this request has read, by the epoch read before them. Sound because every write
+# moves the epoch before it changes a version: whoever reads the same epoch again knows that
+# no write began since, so what was read after it is still current; an epoch that moved is
+# never read again, and what was kept under it is never used.
+_known = ContextVar("known_versions", default=None)
+
+
+@contextmanager
+def remembering():
+    """Inside (one request of the page cache: config/lib/cache.py `_serve`), the versions
+    its page and its kept parts read are read once: a part checked after the page asks the
+    cache only for the keys the page did not show."""
+    token = _known.set({})
+    try:
+        yield
+    finally:
+        _known.reset(token)
 
 
 def current_epoch(found=None):

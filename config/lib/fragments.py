@@ -21,6 +21,7 @@ for the same reason pages are.
 
 import hashlib
 from collections.abc import Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from functools import cache
@@ -123,7 +124,7 @@ def _fresh(entries, epoch):
     current = {}
     if stale:
         keys = tuple(sorted({key for entry in stale for key in entry.keys}))
-        current = dict(zip(keys, dependencies.versions(keys), strict=True))
+        current = dict(zip(keys, dependencies.versions(keys, epoch=epoch), strict=True))
     return [
         isinstance(entry, Fragment)
         and (entry.epoch == epoch or tuple(current[key] for key in entry.keys) == entry.versions)
@@ -132,20 +133,48 @@ def _fresh(entries, epoch):
 
 
 def _store(store, new, restamp, epoch):
-    """Keep what was built, unless a write moved the epoch meanwhile (as `cache._store_page`)."""
+    """Keep what was built, unless a write moved the epoch meanwhile (as `cache._store_page`);
+    inside `storing_together`, once the render is over. Entries only stamped again need no
+    check: they were found fresh at `epoch`, and an epoch that moved is never current again."""
+    entries = dict(restamp)
     if new:
         keys = tuple(sorted({key for keys, _ in new.values() for key in keys}))
-        current = dict(zip(keys, dependencies.versions(keys), strict=True))
-        if dependencies.current_epoch() != epoch:
-            return
-        restamp.update(
-            {
-                name: Fragment(keys, tuple(current[key] for key in keys), epoch, value)
-                for name, (keys, value) in new.items()
-            }
-        )
-    if restamp:
-        store.set_many(restamp, TIMEOUT)
+        current = dict(zip(keys, dependencies.versions(keys, epoch=epoch), strict=True))
+        for name, (shown, value) in new.items():
+            versions = tuple(current[key] for key in shown)
+            entries[name] = Fragment(shown, versions, epoch, value)
+    pending = _pending.get()
+    if pending is None:
+        _write(store, entries, epoch, check=bool(new))
+        return
+    waiting = pending.setdefault(epoch, ({}, []))
+    waiting[0].update(entries)
+    waiting[1].append(bool(new))
+
+
+def _write(store, entries, epoch, check):
+    if check and dependencies.current_epoch() != epoch:
+        return
+    if entries:
+        store.set_many(entries, TIMEOUT)
+
+
+_pending = ContextVar("pending_fragments", default=None)
+
+
+@contextmanager
+def storing_together():
+    """Inside (a page's render by the page cache), the parts built or stamped again are
+    stored when it ends, all at once: one look at the epoch and one write, not two round
+    trips per part. Nothing is stored when the render raises."""
+    pending = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for epoch, (entries, checks) in pending.items():
+        _write(caches["default"], entries, epoch, check=any(checks))
 
 
 _failures = ContextVar("shown_failures", default=None)

@@ -250,7 +250,9 @@ def test_a_hit_reads_the_versions_only_after_some_write(client, site, monkeypatc
     warm(client, b.get_absolute_url())
     reads = []
     real = dependencies.versions
-    monkeypatch.setattr(dependencies, "versions", lambda *x: reads.append(x) or real(*x))
+    monkeypatch.setattr(
+        dependencies, "versions", lambda *x, **kw: reads.append(x) or real(*x, **kw)
+    )
     assert state(client, b.get_absolute_url()) == "hit" and reads == []  # one round trip
     a.body = "Elsewhere."
     article_save(a)
