@@ -42,6 +42,7 @@ def test_readers_never_see_a_5xx_or_a_draft_while_editors_write(tmp_path):
             "--read-only=2",
             "--floor=1",
             "--pause=0.3",
+            "--think=20",  # readers pausing between pages (wrk's delay(), in the script)
             f"--pg-url={pg_url}",
             "--redis-url=redis://127.0.0.1:6379/8",
             f"--json={tmp_path / 'load.json'}",
@@ -57,6 +58,7 @@ def test_readers_never_see_a_5xx_or_a_draft_while_editors_write(tmp_path):
     assert figures["ok"] is True, output
     # The readers ran and were answered, without a 5xx or a draft.
     assert figures["requests"] > 0 and figures["socket_errors"] == 0, figures
+    assert figures["reader_think_ms"] == 20, figures
     assert figures["status_5xx"] == 0 and figures["draft_leaks"] == 0, figures
     # The editors wrote (each kind at least once), and every write was there afterwards.
     assert figures["editor_errors"] == [] and figures["missing_after_run"] == [], figures
