@@ -2,8 +2,6 @@
 evicted generation must never make a stale page look fresh; on Redis, junk query strings
 make no keys either (a database of its own, keys counted with SCAN)."""
 
-import uuid
-
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -11,6 +9,7 @@ from django.core.cache import caches
 from articles.writes import article_save
 from config.lib import cache, dependencies
 from tests.factories import ArticleFactory
+from tests.redis_cache import shared_redis
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 REDIS_URL = "redis://127.0.0.1:6379/13"  # a database no other test uses
@@ -78,26 +77,12 @@ def test_pages_survive_losing_every_generation_and_are_rendered_again(client):
 @pytest.fixture
 def redis_keys(settings):
     """Pages and generations in Redis under a prefix of this test's own; yields a key counter."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
-    prefix = f"bounds-{uuid.uuid4().hex}"
-    shared = {
-        "BACKEND": "config.lib.adapters.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": prefix,
-    }
-    settings.CACHES = {"default": shared, "generations": shared}
+    with shared_redis(settings, REDIS_URL, "bounds") as (client, prefix):
 
-    def count(pattern="*"):
-        return sum(1 for _ in client.scan_iter(match=f"{prefix}:*{pattern}", count=1000))
+        def count(pattern="*"):
+            return sum(1 for _ in client.scan_iter(match=f"{prefix}:*{pattern}", count=1000))
 
-    yield count
-    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
-        client.delete(key)
+        yield count
 
 
 def test_on_redis_junk_query_strings_make_no_keys(client, redis_keys):

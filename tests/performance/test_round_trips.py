@@ -7,7 +7,6 @@ not read again for its parts (`dependencies.remembering`), and the parts it buil
 together at the end (`fragments.storing_together`): an article page after another article
 was published took 24 trips, 14 now."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from config.lib.adapters import ReusingRedisClient
 from tests.factories import ArticleFactory
+from tests.redis_cache import shared_redis
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 REDIS_URL = "redis://127.0.0.1:6379/12"  # a database no other test uses
@@ -24,16 +24,6 @@ REDIS_URL = "redis://127.0.0.1:6379/12"  # a database no other test uses
 def trips(settings, monkeypatch):
     """Pages, parts and versions in Redis under a prefix of this test's own; yields the list
     of round trips (one per cache call: a multi-key read or write is one)."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
-    prefix = f"trips-{uuid.uuid4().hex}"
-    shared = {"BACKEND": "config.lib.adapters.RedisCache", "LOCATION": REDIS_URL}
-    settings.CACHES = {"default": {**shared, "KEY_PREFIX": prefix}}
-    settings.CACHES["generations"] = settings.CACHES["default"]
     calls = []
     real = ReusingRedisClient.get_client
 
@@ -41,10 +31,9 @@ def trips(settings, monkeypatch):
         calls.append(key)
         return real(self, key, write=write)
 
-    monkeypatch.setattr(ReusingRedisClient, "get_client", counted)
-    yield calls
-    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
-        client.delete(key)
+    with shared_redis(settings, REDIS_URL, "trips"):
+        monkeypatch.setattr(ReusingRedisClient, "get_client", counted)
+        yield calls
 
 
 def test_an_article_page_after_a_publish_takes_few_round_trips(client, trips):
