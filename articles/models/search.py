@@ -125,6 +125,8 @@ class SearchSynonym(AnnouncedOnWrite, models.Model):
         return self.spellings
 
     def dependency_keys(self):
+        # No page names this key: any announced key reaches the pages that name none
+        # (`any:articles`), search among them, and nothing else.
         return {"search:synonyms"}
 
 

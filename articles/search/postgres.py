@@ -34,6 +34,13 @@ MODEL_WORDS = Func(
 )
 
 
+def _with_words(entries, kind):
+    """`entries` with their vector as `words`: for the catalog, as its own index holds it."""
+    return entries.alias(
+        words=MODEL_WORDS if kind == SearchEntry.Kind.MODEL else F("search_vector")
+    )
+
+
 class AnyOf(Lookup):
     """`column = ANY(%s)`, the list as one array parameter.
 
@@ -56,16 +63,19 @@ def _tsquery(parsed):
 
 
 class PostgresEngine:
-    def matching(self, entries, parsed):
-        return entries.filter(search_vector=_tsquery(parsed))
+    def matching(self, entries, parsed, kind=None):
+        """`entries` (of `kind`, when one) holding `parsed`; the catalog's matched through the
+        expression its own index holds (`MODEL_WORDS`)."""
+        return _with_words(entries, kind).filter(words=_tsquery(parsed))
 
-    def phrase_window(self, entries, parsed, newest_first):
+    def phrase_window(self, entries, parsed, newest_first, kind=None):
         """(pk, date) of the entries among the newest PHRASE_WINDOW holding every word of
         `parsed` that also hold its phrases in order, checked on the same visit."""
         words = SearchQuery(parsed.as_tsquery_words(), search_type="raw", config=CONFIG)
-        in_order = ExpressionWrapper(Q(search_vector=_tsquery(parsed)), output_field=BooleanField())
+        in_order = ExpressionWrapper(Q(words=_tsquery(parsed)), output_field=BooleanField())
         window = (
-            entries.filter(search_vector=words)
+            _with_words(entries, kind)
+            .filter(words=words)
             .annotate(in_order=in_order)
             .order_by(*newest_first)
             .values_list("pk", "date", "in_order")[:PHRASE_WINDOW]
@@ -86,16 +96,15 @@ class PostgresEngine:
         """
         parts, params, names = [], [], {}
         for n, (kind, entries) in enumerate(by_kind.items()):
+            rows = self.matching(entries, parsed, kind).values_list("pk", "date")
             if kind == SearchEntry.Kind.MODEL:
-                rows = entries.alias(words=MODEL_WORDS).filter(words=_tsquery(parsed))
-                sql, part = rows.values_list("pk", "date").order_by().query.sql_with_params()
+                sql, part = rows.order_by().query.sql_with_params()
                 sql = (
                     f"WITH found AS MATERIALIZED ({sql}) "
                     "SELECT * FROM found ORDER BY 2 DESC NULLS LAST, 1 DESC LIMIT %s"
                 )
                 part = [*part, limit]
             else:
-                rows = self.matching(entries, parsed).values_list("pk", "date")
                 sql, part = rows.order_by(*newest_first)[:limit].query.sql_with_params()
             names[kind] = f"found_{n}"
             parts.append(f"found_{n} (pk, date) AS MATERIALIZED ({sql})")

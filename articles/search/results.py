@@ -65,7 +65,7 @@ def find(parsed, kind=None):
     if parsed.phrases and engine().phrase_window:
         counts, matches = {}, []
         for entry_kind, entries in by_kind.items():
-            found = engine().phrase_window(entries, parsed, NEWEST_FIRST)
+            found = engine().phrase_window(entries, parsed, NEWEST_FIRST, entry_kind)
             counts[entry_kind] = len(found)
             matches += found[:MAX_RANKED] if entry_kind in shown else []
         ids = [pk for pk, _ in newest_of(matches)[:MAX_RANKED]]

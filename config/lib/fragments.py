@@ -147,9 +147,9 @@ def _store(store, new, restamp, epoch):
     if pending is None:
         _write(store, entries, epoch, check=bool(new))
         return
-    waiting = pending.setdefault(epoch, ({}, []))
+    waiting = pending.setdefault(epoch, [{}, False])  # [entries, whether any was built]
     waiting[0].update(entries)
-    waiting[1].append(bool(new))
+    waiting[1] = waiting[1] or bool(new)
 
 
 def _write(store, entries, epoch, check):
@@ -173,8 +173,8 @@ def storing_together():
         yield
     finally:
         _pending.reset(token)
-    for epoch, (entries, checks) in pending.items():
-        _write(caches["default"], entries, epoch, check=any(checks))
+    for epoch, (entries, built) in pending.items():
+        _write(caches["default"], entries, epoch, check=built)
 
 
 _failures = ContextVar("shown_failures", default=None)

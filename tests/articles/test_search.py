@@ -511,3 +511,9 @@ def test_the_catalog_is_searched_through_its_own_index_by_its_own_statistics():
     expected = int(re.search(r"rows=(\d+)", plan[scan + 1]).group(1))
     assert "COALESCE(search_vector" in " ".join(plan)
     assert expected < 300, plan
+    # A quoted phrase reads the catalog's words through the same expression (its window).
+    with CaptureQueriesContext(connection) as queries:
+        counts, _ = search.results.find(search.parse_query('"zebrafish habitats"'), "model")
+    assert counts["model"] == 30
+    (phrase,) = [q["sql"] for q in queries if "'model'" in q["sql"]]
+    assert 'COALESCE("articles_searchentry"."search_vector"' in phrase
