@@ -21,6 +21,7 @@ an entry whose epoch is still current needs no look at its keys (a hit in one ro
 """
 
 import secrets
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -134,7 +135,8 @@ def versions(keys, found=None, epoch=None):
     names = [stored(key) for key in keys]
     known = _known.get()
     remembered = known.setdefault(epoch, {}) if known is not None and epoch else None
-    found = {**(remembered or {}), **(found or {})}
+    own = _writing().get("versions", {})  # this thread's, while its transaction is open
+    found = {**(remembered or {}), **(found or {}), **own}
     wanted = [name for name in names if name not in found]
     if wanted:
         found.update(store.get_many(wanted))
@@ -145,6 +147,7 @@ def versions(keys, found=None, epoch=None):
         found.update(store.get_many(missing))
     if remembered is not None:
         remembered.update((name, found[name]) for name in names if name in found)
+    found.update(own)
     return tuple(found.get(name, 0) for name in names)
 
 
@@ -168,15 +171,21 @@ def remembering():
 
 
 def current_epoch(found=None):
+    """The epoch; while this thread's transaction has written, paired with its own (so a
+    write elsewhere still moves it, and the shared epoch alone never equals it); while
+    `planning`, the planned one."""
+    own = _writing()
+    if own.get("planned"):
+        return own["epoch"]
     found = found or {}
-    if EPOCH in found:
-        return found[EPOCH]
-    store = _store()
-    epoch = store.get(EPOCH)  # one round trip, but on the first read after an eviction
+    epoch = found.get(EPOCH)
     if epoch is None:
-        store.add(EPOCH, new_version(), None)
-        epoch = store.get(EPOCH)
-    return epoch
+        store = _store()
+        epoch = store.get(EPOCH)  # one round trip, but on the first read after an eviction
+        if epoch is None:
+            store.add(EPOCH, new_version(), None)
+            epoch = store.get(EPOCH)
+    return (epoch, own["epoch"]) if own else epoch
 
 
 # -- Writes ------------------------------------------------------------------------------------
@@ -193,17 +202,21 @@ def on_invalidate(listener):
 def invalidate(keys, halves=()):
     """New versions for `keys` and for `any:<half>` of each of `halves`; one call per block.
 
-    Inside a transaction it happens twice: at once, so this request's own later reads are
-    fresh, and again once the transaction commits, because a reader in between sees the new
-    versions but the old rows, and would store a page built from them under the new stamps.
-    Listeners hear of it once, after the commit (never for a rolled-back write).
+    Outside a transaction, at once, for everyone. Inside one, the new versions are this
+    thread's own until it commits (`_writing`): its later reads are fresh, while every other
+    reader keeps the pages of the rows it can still see; a global bump before the commit
+    would have them render those pages from the old rows, and render them again after it.
+    Once the transaction commits, everyone gets new versions. Listeners hear of it once,
+    after the commit (never for a rolled-back write).
     """
     keys = tuple(sorted({*keys, *(any_key(half) for half in halves)}))
     if not keys:
         return
-    _invalidate(keys)
     if connection.in_atomic_block:
-        transaction.on_commit(lambda: _invalidate(keys))
+        _write_locally(keys)
+        transaction.on_commit(lambda: _committed(keys))
+    else:
+        _invalidate(keys)
     for listener in _listeners:
         listener(keys)
 
@@ -214,6 +227,79 @@ def bump(*halves):
     invalidate([half_key(half) for half in halves], halves)
     if "articles" in halves:
         due_changed()  # rows replaced wholesale: their schedule too
+
+
+# What a transaction in this thread invalidated, until it ends: {"block": its outermost
+# atomic block, "versions": {stored name: version}, "epoch": ...}. Bound to the block, so a
+# transaction rolled back leaves nothing behind (the next one starts another block). Or,
+# while `planning`, the versions a committed write is about to publish.
+_local = threading.local()
+
+
+def _writing():
+    """This thread's own versions and epoch (its open transaction's, or planned), else {}."""
+    planned = getattr(_local, "planned", None)
+    if planned:
+        return planned
+    own = getattr(_local, "writing", None)
+    if own and connection.in_atomic_block and connection.atomic_blocks[0] is own["block"]:
+        return own
+    return {}
+
+
+def _write_locally(keys):
+    own = _writing() or {"block": connection.atomic_blocks[0], "versions": {}}
+    own["versions"].update((stored(key), new_version()) for key in keys)
+    own["epoch"] = new_version()
+    _local.writing = own
+
+
+def _committed(keys):
+    _local.writing = None  # the transaction is over: the shared versions are current again
+    _publisher(keys)
+
+
+def publish_with(publisher):
+    """`publisher(keys)` gives committed writes their new versions instead of `publish`: it
+    must call `publish(keys)` unless it published them itself (config/lib/warming.py)."""
+    global _publisher
+    _publisher = publisher
+
+
+@contextmanager
+def planning(keys):
+    """Inside, this thread reads new versions for `keys` and a new epoch, no one else's yet,
+    and what it would store is held (`hold`); yields the plan ({"versions": {stored name:
+    version}, "epoch", "held": {cache key: (value, timeout)}}) to be made everyone's."""
+    versions = {stored(key): new_version() for key in keys}
+    plan = {"versions": versions, "epoch": new_version(), "held": {}, "planned": True}
+    _local.planned = plan
+    try:
+        yield plan
+    finally:
+        _local.planned = None
+
+
+def hold(entries, timeout):
+    """While `planning`: keep `entries` ({cache key: value}) for the plan, not the cache;
+    True when held."""
+    plan = getattr(_local, "planned", None)
+    if not plan:
+        return False
+    plan["held"].update((name, (value, timeout)) for name, value in entries.items())
+    return True
+
+
+def planned():
+    return bool(getattr(_local, "planned", None))
+
+
+def publish(keys):
+    """New versions for `keys`, everyone's at once."""
+    _invalidate(keys)
+
+
+_publisher = publish
 
 
 def _invalidate(keys):

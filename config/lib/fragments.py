@@ -115,7 +115,7 @@ def _fetch(store, stored):
         return store.get_many(stored), dependencies.current_epoch()
     found = store.get_many([*stored, dependencies.EPOCH])
     epoch = found.pop(dependencies.EPOCH, None)
-    return found, epoch if epoch is not None else dependencies.current_epoch()
+    return found, dependencies.current_epoch({} if epoch is None else {dependencies.EPOCH: epoch})
 
 
 def _fresh(entries, epoch):
@@ -153,6 +153,8 @@ def _store(store, new, restamp, epoch):
 
 
 def _write(store, entries, epoch, check):
+    if dependencies.hold(entries, TIMEOUT):  # a write's pages made ready: stored with them
+        return
     if check and dependencies.current_epoch() != epoch:
         return
     if entries:

@@ -1,5 +1,6 @@
 """Public pages are cached, and no editor action ever leaves a reader with a stale page."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -284,17 +285,46 @@ def test_a_miss_reads_the_cache_once(client, monkeypatch):
     assert len(calls) == 2
 
 
-def test_a_write_in_a_transaction_bumps_again_once_it_commits(django_capture_on_commit_callbacks):
-    """A reader between the write and its commit would cache old rows under the new stamp."""
+def test_a_write_in_a_transaction_is_its_own_until_it_commits(django_capture_on_commit_callbacks):
+    """Until the commit, the writer reads its new versions and every other reader the old
+    ones (they still see the old rows: a bump before the commit would make them render the
+    old rows again, and again after it); after the commit everyone has new ones."""
     article = ArticleFactory()
+    keys = (f"article:{article.pk}", "any:articles")
+    before = _in_another_thread(lambda: dependencies.versions(keys))
     with django_capture_on_commit_callbacks() as callbacks:
         article.title = "Edited"
         article_save(article)
-    during = cache.current_generations(("articles",))
+    own = dependencies.versions(keys)
+    assert own[0] != before[0] and own[1] != before[1]
+    assert _in_another_thread(lambda: dependencies.versions(keys)) == before
+    epoch = dependencies.current_epoch()
+    assert _in_another_thread(dependencies.current_epoch) != epoch
     assert callbacks
     for callback in callbacks:
         callback()
-    assert cache.current_generations(("articles",)) != during
+    after = _in_another_thread(lambda: dependencies.versions(keys))
+    assert dependencies.versions(keys) == after
+    assert len({before[0], own[0], after[0]}) == 3  # the writer's own stamps go no further
+
+
+def test_a_write_elsewhere_still_moves_a_writers_epoch(django_capture_on_commit_callbacks):
+    """A page a writer renders inside its transaction is stored only if no write landed
+    meanwhile, its own or another server's."""
+    article = ArticleFactory()
+    with django_capture_on_commit_callbacks():
+        article_save(article)
+    epoch = dependencies.current_epoch()
+    _in_another_thread(lambda: dependencies.invalidate(["model:1"]))
+    assert dependencies.current_epoch() != epoch
+
+
+def _in_another_thread(function):
+    found = []
+    worker = threading.Thread(target=lambda: found.append(function()))
+    worker.start()
+    worker.join()
+    return found[0]
 
 
 def test_a_cached_page_still_refuses_a_host_not_allowed(client):
