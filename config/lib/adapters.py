@@ -14,6 +14,8 @@ from taggit.managers import _TaggableManager
 PRIVATE_NAMES = [
     (_DjangoRedisCache, "_class"),  # set in __init__: the client class `_cache` builds
     (RedisCacheClient, "_get_connection_pool"),  # (write) -> the pool for that server
+    (_DjangoRedisCache, "_cache"),  # the RedisCacheClient the backend calls
+    (RedisCacheClient, "_serializer"),  # set in __init__: what turns values into bytes
 ]
 
 # taggit's `TaggableManager(manager=...)` takes a subclass of this class; the name is private
@@ -34,6 +36,15 @@ class RedisCache(_DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisClient
+
+    def client(self):
+        """The redis-py client for writes, for what the cache API has no word for (a sorted
+        set, a script: config/lib/warming.py). Keys are `make_and_validate_key(name)`."""
+        return self._cache.get_client(write=True)
+
+    def encode(self, value):
+        """`value` as `set` stores it (what `get` reads back)."""
+        return self._cache._serializer.dumps(value)
 
 
 class ReusingRedisClient(RedisCacheClient):

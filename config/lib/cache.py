@@ -48,7 +48,7 @@ from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers, set_response_etag
 
-from config.lib import dependencies, edge, fragments, render_once
+from config.lib import dependencies, edge, fragments, render_once, warming
 from config.lib.cache_keys import PageSpec, may_store, may_store_not_found, page_key
 from config.lib.dependencies import (  # the names other modules use from here
     HALVES,
@@ -168,7 +168,12 @@ def _serve(request, spec, key, respond):
     of the write). One cache round trip for a hit unless a write happened since it was stamped.
     The versions read are remembered for the render's parts (`remembering`), and the parts
     it builds are stored together once it is over (`fragments.storing_together`).
+    While a write's pages are made ready (config/lib/warming.py), it renders and holds.
     """
+    if dependencies.planned():
+        response, keys = _render(spec, respond)
+        _keep(request, response, key, keys, dependencies.current_epoch(), _NEVER)
+        return response
     lookup = _lookup_keys(spec.halves)
     found = _fetch(key, lookup)
     if "articles" in spec.halves and dependencies.check_due(found):
@@ -220,7 +225,9 @@ def _keep(request, response, key, keys, epoch, edge_limit):
     edge.public_headers(response, keys)
     set_response_etag(response)  # computed once here, not on every hit
     kept = _store_page(key, keys, epoch, response)
-    if not kept:
+    if kept:
+        warming.remember(request, key, keys)
+    else:
         edge.private_headers(response)  # nor may an edge keep it: a purge may be past
     edge.limit_age(response, edge_limit)  # after storing: each answer works it out
     return render_once.KEPT if kept else render_once.LATE
@@ -248,9 +255,12 @@ def _await_render(key, lookup, epoch):
 def _store_page(key, keys, epoch, response):
     """Keep `response` unless a write moved the epoch while it rendered; True when kept."""
     built = dependencies.versions(keys, epoch=epoch)
+    entry = page_entry(keys, built, epoch, response)
+    if dependencies.hold({key: entry}, PAGE_TIMEOUT):  # kept when the write's plan is
+        return True
     if dependencies.current_epoch() != epoch:  # read after the versions: see dependencies.py
         return False
-    caches["default"].set(key, page_entry(keys, built, epoch, response), PAGE_TIMEOUT)
+    caches["default"].set(key, entry, PAGE_TIMEOUT)
     return True
 
 

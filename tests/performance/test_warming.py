@@ -1,0 +1,138 @@
+"""A committed write's pages are rendered before its versions are published (issue 18, item 4;
+config/lib/warming.py): readers' next requests are hits that show the write, never a page
+older than it, and a write that cannot be prepared is published all the same."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.writes import article_save
+from config.lib import dependencies, warming
+from tests.factories import AIModelFactory, ArticleFactory
+from tests.redis_cache import shared_redis
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
+REDIS_URL = "redis://127.0.0.1:6379/13"  # a database no other test uses
+
+
+@pytest.fixture
+def redis(settings):
+    with shared_redis(settings, REDIS_URL, "warm") as found:
+        yield found
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Writes inside it are committed: their on-commit work runs as the block ends."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def site(committed):
+    old = timezone.now() - timedelta(days=3)
+    with committed():
+        article = ArticleFactory(title="Kept article", published_at=old, tags=["alpha"])
+        ArticleFactory(title="Older article", published_at=old - timedelta(days=1))
+        model = AIModelFactory(name="Unrelated model")
+    return article, model
+
+
+def cache_of(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response["X-Cache"], response.content.decode()
+
+
+def test_a_publish_renders_its_pages_before_readers_ask(client, redis, site, committed):
+    article, model = site
+    for url in (article.get_absolute_url(), "/", model.get_absolute_url()):
+        assert cache_of(client, url)[0] == "miss"
+    with committed():
+        ArticleFactory(title="Just published", published_at=timezone.now(), tags=["alpha"])
+    for url in (article.get_absolute_url(), "/"):
+        state, page = cache_of(client, url)
+        assert state == "hit" and "Just published" in page, url
+    assert cache_of(client, model.get_absolute_url())[0] == "hit"
+
+
+def test_an_edit_is_on_the_next_read_of_every_page_that_shows_it(client, redis, site, committed):
+    article, _ = site
+    assert cache_of(client, "/")[0] == "miss"
+    with committed():
+        article.title = "Edited title"
+        article_save(article)
+    state, page = cache_of(client, "/")
+    assert state == "hit" and "Edited title" in page and "Kept article" not in page
+
+
+def test_a_write_elsewhere_meanwhile_drops_the_rendered_pages(
+    client, redis, site, committed, monkeypatch
+):
+    """The epoch moved while the pages rendered: they may miss that write, so readers render
+    them again; the write itself is published."""
+    article, model = site
+    assert cache_of(client, article.get_absolute_url())[0] == "miss"
+    real = warming._render
+
+    def and_another_write(record):
+        real(record)
+        dependencies.publish([f"model:{model.pk}"])  # another server's write
+
+    monkeypatch.setattr(warming, "_render", and_another_write)
+    with committed():
+        article.title = "Edited while another wrote"
+        article_save(article)
+    state, page = cache_of(client, article.get_absolute_url())
+    assert state == "miss" and "Edited while another wrote" in page
+
+
+@pytest.mark.parametrize("broken", ["_affected", "_handler"])
+def test_a_failure_while_preparing_still_publishes_the_write(
+    client, redis, site, committed, monkeypatch, broken
+):
+    article, _ = site
+    assert cache_of(client, "/")[0] == "miss"
+
+    def fails(*args):
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(warming, broken, fails)
+    with committed():
+        article.title = "Published all the same"
+        article_save(article)
+    state, page = cache_of(client, "/")
+    assert state == "miss" and "Published all the same" in page
+
+
+def test_at_most_the_newest_pages_are_rendered(client, redis, site, committed, monkeypatch):
+    article, _ = site
+    monkeypatch.setattr(warming, "MOST", 1)
+    cache_of(client, article.get_absolute_url())
+    cache_of(client, "/")  # kept last: rendered first
+    with committed():
+        ArticleFactory(title="Just published", published_at=timezone.now(), tags=["alpha"])
+    assert cache_of(client, "/")[0] == "hit"
+    state, page = cache_of(client, article.get_absolute_url())
+    assert state == "miss" and "Just published" in page
+
+
+def test_a_catalog_change_renders_the_model_page(client, redis, site, committed):
+    _, model = site
+    assert cache_of(client, model.get_absolute_url())[0] == "miss"
+    with committed():
+        model.summary = "A new summary."
+        model.save()
+    state, page = cache_of(client, model.get_absolute_url())
+    assert state == "hit" and "A new summary." in page
+
+
+def test_without_redis_nothing_is_rendered_ahead(client, site, committed):
+    article, _ = site
+    assert not warming.enabled()
+    cache_of(client, "/")
+    with committed():
+        article.title = "Edited title"
+        article_save(article)
+    state, page = cache_of(client, "/")
+    assert state == "miss" and "Edited title" in page
