@@ -168,12 +168,9 @@ def _serve(request, spec, key, respond):
     of the write). One cache round trip for a hit unless a write happened since it was stamped.
     The versions read are remembered for the render's parts (`remembering`), and the parts
     it builds are stored together once it is over (`fragments.storing_together`).
-    While a write's pages are made ready (config/lib/warming.py), it renders and holds.
     """
     if dependencies.planned():
-        response, keys = _render(spec, respond)
-        _keep(request, response, key, keys, dependencies.current_epoch(), _NEVER)
-        return response
+        return _render_ahead(request, spec, key, respond)
     lookup = _lookup_keys(spec.halves)
     found = _fetch(key, lookup)
     if "articles" in spec.halves and dependencies.check_due(found):
@@ -202,6 +199,14 @@ def _serve(request, spec, key, respond):
         if claimed:
             render_once.release(key, outcome)
     response["X-Cache"] = "miss"
+    return response
+
+
+def _render_ahead(request, spec, key, respond):
+    """A write's page rendered before it is published (config/lib/warming.py): whatever is
+    stored, rendered and held for the write's plan."""
+    response, keys = _render(spec, respond)
+    _keep(request, response, key, keys, dependencies.current_epoch(), _NEVER)
     return response
 
 

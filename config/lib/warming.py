@@ -10,12 +10,14 @@ With Redis, once the write has committed (config/lib/dependencies.py `publish_wi
 writer renders the affected pages that readers asked for most recently itself, under versions
 it has planned but not yet given anyone (`dependencies.planning`). Meanwhile every reader is
 still served the pages as they were, which is allowed: the write's response has not gone out.
-Then one Lua script, atomic in Redis, checks that the epoch is the one read before the renders
-(no write landed since, so every page rendered shows every write its versions claim), and
-sets the planned versions, the epoch and the rendered pages (with the parts they built)
-together. Readers' next requests are hits. When the epoch moved, or anything fails, the
-planned pages are dropped and the keys get new versions as before (`dependencies.publish`):
-readers render the pages, as without this module. The write's response leaves after either.
+A page during whose render any write began (the shared epoch moved) is dropped. Then one Redis
+transaction (WATCH on every version involved, MULTI/EXEC) sets the planned versions, a new
+epoch and the rendered pages (with the parts they built) together, keeping only the entries
+whose every key still has the version they were rendered with. A key of this write that
+another write changed meanwhile gets a new version instead of the planned one (and no page
+showing it is kept), so nothing hides that write. Readers' next requests are hits. When
+anything fails, the keys get new versions as before (`dependencies.publish`) and readers
+render the pages, as without this module. The write's response leaves after either.
 
 Which pages: each page the cache keeps is remembered with the keys it shows (a sorted set of
 the RECENT most recently stored, one small record each); a write renders those among them
@@ -33,8 +35,10 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIRequest
+from redis.exceptions import WatchError
 
 from config.lib import dependencies
+from config.lib.dependencies import stored
 
 logger = logging.getLogger("modelpress.cache")
 
@@ -44,20 +48,6 @@ KEEP = 512  # pages remembered
 MOST = 32  # pages rendered per write, at most
 BUDGET = 1.0  # seconds of rendering per write, at most
 RECORD_TIMEOUT = 60 * 60
-
-# KEYS: the epoch, the versions, the entries. ARGV: the epoch expected, the new epoch, the
-# number of versions, the versions, then each entry's value and seconds to live.
-SWAP = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local versions = tonumber(ARGV[3])
-for i = 1, versions do redis.call('SET', KEYS[1 + i], ARGV[3 + i]) end
-for i = versions + 2, #KEYS do
-  local at = 4 + versions + 2 * (i - versions - 2)
-  redis.call('SET', KEYS[i], ARGV[at], 'EX', ARGV[at + 1])
-end
-redis.call('SET', KEYS[1], ARGV[2])
-return 1
-"""
 
 
 @dataclass(frozen=True)
@@ -116,17 +106,22 @@ def publish(keys):
 
 def _render_and_swap(keys):
     store = caches["default"]
-    epoch = store.get(dependencies.EPOCH)
-    if epoch is None:
-        return False
+    before = dict(zip(keys, dependencies.versions(keys), strict=True))
     pages = _affected(store, set(keys))
+    ready = {}
     with dependencies.planning(keys) as plan:
         deadline = time.monotonic() + BUDGET
-        for path in pages:
+        epoch = store.get(dependencies.EPOCH)
+        for record in pages:
             if time.monotonic() >= deadline:
                 break
-            _render(path)
-    return _swap(store, epoch, plan)
+            plan["held"] = {}
+            _render(record)
+            now = store.get(dependencies.EPOCH)
+            if now is not None and now == epoch:  # no write began while it rendered
+                ready.update(plan["held"])
+            epoch = now
+    return _swap(store, keys, before, plan, ready)
 
 
 def _affected(store, keys):
@@ -171,19 +166,62 @@ def _render(record):
         logger.exception("could not render %s ahead of its readers", record.path)
 
 
+def _swap(store, keys, before, plan, ready):
+    """Publish the planned versions with the entries in `ready` that are still right, in one
+    Redis transaction (retried when a key it read changes meanwhile); True when done.
+
+    A key of the write that another write gave a new version since `before` gets a new one
+    again (never the planned one, which would hide that write), and no entry showing it is
+    kept; nor is one showing any other key whose version moved since it was rendered."""
+    names = {stored(key) for key in keys}
+    names |= {stored(key) for value, _ in ready.values() for key in value.keys}
+    names = sorted(names)
+    raw = [store.make_and_validate_key(name) for name in names]
+    with store.client().pipeline() as pipe:
+        for _ in range(3):
+            try:
+                pipe.watch(*raw)
+                current = dict(zip(names, map(_version, pipe.mget(raw)), strict=True))
+                moved = {name for k in keys if current[(name := stored(k))] != before[k]}
+                pipe.multi()
+                _queue(pipe, store, plan, moved, current, ready)
+                pipe.execute()
+                return True
+            except WatchError:
+                continue
+    return False
+
+
+def _queue(pipe, store, plan, moved, current, ready):
+    """The writes of the swap: the epoch, the write's versions, the entries still right."""
+    planned = plan["versions"]
+    pipe.set(store.make_and_validate_key(dependencies.EPOCH), plan["epoch"])
+    for name in planned:
+        version = dependencies.new_version() if name in moved else planned[name]
+        pipe.set(store.make_and_validate_key(name), version)
+    for name, (value, timeout) in ready.items():
+        if _still_right(value, planned, moved, current):
+            pipe.set(
+                store.make_and_validate_key(name),
+                store.encode(value),
+                ex=store.get_backend_timeout(timeout),
+            )
+
+
+def _still_right(entry, planned, moved, current):
+    """Every key `entry` shows has the version it was rendered with, or will have it."""
+    for key, version in zip(entry.keys, entry.versions, strict=True):
+        name = stored(key)
+        if name in moved or (name not in planned and current.get(name) != version):
+            return False
+    return True
+
+
+def _version(raw):
+    try:
+        return None if raw is None else int(raw)
+    except ValueError:
+        return None
+
+
 dependencies.publish_with(publish)
-
-
-def _swap(store, epoch, plan):
-    """Publish the plan's versions and epoch with what it held, if the epoch is still
-    `epoch`; True when done."""
-    versions = list(plan["versions"].items())
-    held = list(plan["held"].items())
-    keys = [store.make_and_validate_key(dependencies.EPOCH)]
-    keys += [store.make_and_validate_key(name) for name, _ in versions]
-    keys += [store.make_and_validate_key(name) for name, _ in held]
-    args = [store.encode(epoch), store.encode(plan["epoch"]), len(versions)]
-    args += [store.encode(version) for _, version in versions]
-    for _, (value, timeout) in held:
-        args += [store.encode(value), store.get_backend_timeout(timeout)]
-    return store.client().eval(SWAP, len(keys), *keys, *args) == 1

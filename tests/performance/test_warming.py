@@ -87,6 +87,50 @@ def test_a_write_elsewhere_meanwhile_drops_the_rendered_pages(
     assert state == "miss" and "Edited while another wrote" in page
 
 
+def test_a_write_of_other_keys_before_the_swap_keeps_the_pages(
+    client, redis, site, committed, monkeypatch
+):
+    article, model = site
+    assert cache_of(client, article.get_absolute_url())[0] == "miss"
+    real = warming._swap
+
+    def after_another_write(*args):
+        dependencies.publish([f"model:{model.pk}"])  # another server's, not shown here
+        return real(*args)
+
+    monkeypatch.setattr(warming, "_swap", after_another_write)
+    with committed():
+        article.title = "Edited beside another write"
+        article_save(article)
+    state, page = cache_of(client, article.get_absolute_url())
+    assert state == "hit" and "Edited beside another write" in page
+
+
+def test_a_write_of_the_same_keys_before_the_swap_is_not_hidden(
+    client, redis, site, committed, monkeypatch
+):
+    """Another write gave one of this write's keys a new version after the pages rendered:
+    they may not show it, so they are dropped, and the key gets a version neither planned."""
+    article, _ = site
+    assert cache_of(client, article.get_absolute_url())[0] == "miss"
+    key = f"article:{article.pk}"
+    seen = {}
+    real = warming._swap
+
+    def after_another_write(*args):
+        dependencies.publish([key])
+        seen["theirs"] = dependencies.versions([key])
+        return real(*args)
+
+    monkeypatch.setattr(warming, "_swap", after_another_write)
+    with committed():
+        article.title = "Edited twice over"
+        article_save(article)
+    assert dependencies.versions([key]) != seen["theirs"]
+    state, page = cache_of(client, article.get_absolute_url())
+    assert state == "miss" and "Edited twice over" in page
+
+
 @pytest.mark.parametrize("broken", ["_affected", "_handler"])
 def test_a_failure_while_preparing_still_publishes_the_write(
     client, redis, site, committed, monkeypatch, broken
