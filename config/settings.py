@@ -161,6 +161,9 @@ PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
 # full sitemap files (5,000 URLs of ~120 bytes, ~600 KB); an export of more than a few
 # hundred catalog entries (/models.json, /models.csv) is larger: rendered on each request.
 PAGE_CACHE_MAX_BYTES = 1024 * 1024
+# With Redis, seconds a write may spend rendering the pages it changed before it is
+# published, so readers do not wait for them (config/lib/warming.py); 0 turns that off.
+PAGE_CACHE_WARM_SECONDS = float(os.environ.get("DJANGO_PAGE_CACHE_WARM_SECONDS", "1.0"))
 # The edge cache (config/lib/edge.py, `make serve-edge`): each URL in EDGE_PURGE_URLS
 # (comma-separated, e.g. http://127.0.0.1:6081/) receives a PURGE with the keys of every
 # write; only then may the edge keep public pages, for EDGE_MAX_AGE seconds (s-maxage).

@@ -214,7 +214,6 @@ def invalidate(keys, halves=()):
         return
     if connection.in_atomic_block:
         _write_locally(keys)
-        transaction.on_commit(lambda: _committed(keys))
     else:
         _invalidate(keys)
     for listener in _listeners:
@@ -229,10 +228,10 @@ def bump(*halves):
         due_changed()  # rows replaced wholesale: their schedule too
 
 
-# What a transaction in this thread invalidated, until it ends: {"block": its outermost
-# atomic block, "versions": {stored name: version}, "epoch": ...}. Bound to the block, so a
-# transaction rolled back leaves nothing behind (the next one starts another block). Or,
-# while `planning`, the versions a committed write is about to publish.
+# What a transaction in this thread invalidated, until it ends: {"versions": {stored name:
+# version}, "epoch", "commits": the on-commit callbacks that publish its keys}. It is this
+# thread's while one of them is pending: a transaction rolled back drops them. Or, while
+# `planning`, the versions a committed write is about to publish.
 _local = threading.local()
 
 
@@ -242,15 +241,19 @@ def _writing():
     if planned:
         return planned
     own = getattr(_local, "writing", None)
-    if own and connection.in_atomic_block and connection.atomic_blocks[0] is own["block"]:
-        return own
+    if own and connection.in_atomic_block:
+        pending = {id(callback) for _, callback, _ in connection.run_on_commit}
+        if any(id(commit) in pending for commit in own["commits"]):
+            return own
     return {}
 
 
 def _write_locally(keys):
-    own = _writing() or {"block": connection.atomic_blocks[0], "versions": {}}
+    own = _writing() or {"versions": {}, "commits": []}
     own["versions"].update((stored(key), new_version()) for key in keys)
     own["epoch"] = new_version()
+    own["commits"].append(lambda: _committed(keys))
+    transaction.on_commit(own["commits"][-1])
     _local.writing = own
 
 
@@ -260,8 +263,7 @@ def _committed(keys):
 
 
 def publish_with(publisher):
-    """`publisher(keys)` gives committed writes their new versions instead of `publish`: it
-    must call `publish(keys)` unless it published them itself (config/lib/warming.py)."""
+    """`publisher(keys)` publishes committed writes' keys instead (config/lib/warming.py)."""
     global _publisher
     _publisher = publisher
 
@@ -271,9 +273,8 @@ def planning(keys):
     """Inside, this thread reads new versions for `keys` and a new epoch, no one else's yet,
     and what it would store is held (`hold`); yields the plan ({"versions": {stored name:
     version}, "epoch", "held": {cache key: (value, timeout)}}) to be made everyone's."""
-    versions = {stored(key): new_version() for key in keys}
-    plan = {"versions": versions, "epoch": new_version(), "held": {}, "planned": True}
-    _local.planned = plan
+    _local.planned = plan = {"versions": {stored(key): new_version() for key in keys}}
+    plan.update(epoch=new_version(), held={}, planned=True)
     try:
         yield plan
     finally:
@@ -281,8 +282,7 @@ def planning(keys):
 
 
 def hold(entries, timeout):
-    """While `planning`: keep `entries` ({cache key: value}) for the plan, not the cache;
-    True when held."""
+    """While `planning`, keep `entries` ({cache key: value}) for the plan; True when held."""
     plan = getattr(_local, "planned", None)
     if not plan:
         return False

@@ -21,8 +21,9 @@ render the pages, as without this module. The write's response leaves after eith
 
 Which pages: each page the cache keeps is remembered with the keys it shows (a sorted set of
 the RECENT most recently stored, one small record each); a write renders those among them
-that show a key it changed, newest first, at most MOST of them within BUDGET seconds (the
-editor's save waits for them). Without Redis (one machine's memory) nothing changes.
+that show a key it changed, newest first, at most MOST of them within the seconds
+PAGE_CACHE_WARM_SECONDS allows (the editor's save waits for them; 0 turns this off).
+Without Redis (pages in one process's memory) nothing changes.
 """
 
 import logging
@@ -46,7 +47,6 @@ RECENT = "warm:recent"  # sorted set: page key -> when it was last stored
 RECORD = "warm:page:"  # + page key: a Record
 KEEP = 512  # pages remembered
 MOST = 32  # pages rendered per write, at most
-BUDGET = 1.0  # seconds of rendering per write, at most
 RECORD_TIMEOUT = 60 * 60
 
 
@@ -68,7 +68,7 @@ def enabled():
         callable(getattr(store, "client", None))
         and dependencies.shares_store()
         and getattr(settings, "PAGE_CACHE", True)
-        and getattr(settings, "PAGE_CACHE_WARM", True)
+        and settings.PAGE_CACHE_WARM_SECONDS > 0
     )
 
 
@@ -110,7 +110,7 @@ def _render_and_swap(keys):
     pages = _affected(store, set(keys))
     ready = {}
     with dependencies.planning(keys) as plan:
-        deadline = time.monotonic() + BUDGET
+        deadline = time.monotonic() + settings.PAGE_CACHE_WARM_SECONDS
         epoch = store.get(dependencies.EPOCH)
         for record in pages:
             if time.monotonic() >= deadline:
@@ -121,7 +121,14 @@ def _render_and_swap(keys):
             if now is not None and now == epoch:  # no write began while it rendered
                 ready.update(plan["held"])
             epoch = now
-    return _swap(store, keys, before, plan, ready)
+    swapped = _swap(store, keys, before, plan, ready)
+    logger.info(
+        "a write of %d keys: %d pages affected, %d rendered ahead",
+        len(keys),
+        len(pages),
+        len({n for n in ready if n.startswith("page:")}),
+    )
+    return swapped
 
 
 def _affected(store, keys):
