@@ -180,3 +180,14 @@ def test_without_redis_nothing_is_rendered_ahead(client, site, committed):
         article_save(article)
     state, page = cache_of(client, "/")
     assert state == "miss" and "Edited title" in page
+
+
+def test_no_seconds_for_it_renders_nothing_ahead(client, redis, site, committed, settings):
+    article, _ = site
+    settings.PAGE_CACHE_WARM_SECONDS = 0
+    cache_of(client, "/")
+    with committed():
+        article.title = "Edited title"
+        article_save(article)
+    state, page = cache_of(client, "/")
+    assert state == "miss" and "Edited title" in page
