@@ -228,18 +228,18 @@ def bump(*halves):
         due_changed()  # rows replaced wholesale: their schedule too
 
 
-# What a transaction in this thread invalidated, until it ends: {"versions": {stored name:
-# version}, "epoch", "commits": the on-commit callbacks that publish its keys}. It is this
-# thread's while one of them is pending: a transaction rolled back drops them. Or, while
-# `planning`, the versions a committed write is about to publish.
+# What a transaction in this thread invalidated: {"versions": {stored name: version}, "epoch",
+# "commits": the on-commit callbacks that publish its keys}, while one of them is pending (a
+# rollback drops them); and, while `planning`, what a committed write is about to publish.
 _local = threading.local()
 
 
 def _writing():
-    """This thread's own versions and epoch (its open transaction's, or planned), else {}."""
-    planned = getattr(_local, "planned", None)
-    if planned:
-        return planned
+    """This thread's own versions and epoch (planned, or its open transaction's), else {}."""
+    return getattr(_local, "planned", None) or _transaction_own()
+
+
+def _transaction_own():
     own = getattr(_local, "writing", None)
     if own and connection.in_atomic_block:
         pending = {id(callback) for _, callback, _ in connection.run_on_commit}
@@ -249,7 +249,7 @@ def _writing():
 
 
 def _write_locally(keys):
-    own = _writing() or {"versions": {}, "commits": []}
+    own = _transaction_own() or {"versions": {}, "commits": []}
     own["versions"].update((stored(key), new_version()) for key in keys)
     own["epoch"] = new_version()
     own["commits"].append(lambda: _committed(keys))

@@ -97,7 +97,9 @@ def publish(keys):
     possible; otherwise as `dependencies.publish`. Never raises for a page."""
     published = False
     try:
-        published = enabled() and _render_and_swap(keys)
+        # A write made while a write's pages render (a page that refreshes itself) is
+        # published at once: its pages are not rendered within the other's.
+        published = enabled() and not dependencies.planned() and _render_and_swap(keys)
     except Exception:  # noqa: BLE001 - the write is committed: its keys are published below
         logger.exception("pages of a write could not be made ready; published without them")
     if not published:

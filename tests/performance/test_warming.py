@@ -5,6 +5,7 @@ older than it, and a write that cannot be prepared is published all the same."""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
 from django.utils import timezone
 
 from articles.writes import article_save
@@ -191,3 +192,15 @@ def test_no_seconds_for_it_renders_nothing_ahead(client, redis, site, committed,
         article_save(article)
     state, page = cache_of(client, "/")
     assert state == "miss" and "Edited title" in page
+
+
+def test_a_write_while_a_writes_pages_render_is_published_at_once(redis):
+    """A page may write as it renders (an article refreshing a reference that went live):
+    that write is published at once, and the pages of the first are still rendered for it."""
+    store = caches["default"]
+    name = dependencies.stored("model:5")
+    before = store.get(name)
+    with dependencies.planning(["article:1"]) as plan:
+        warming.publish(["model:5"])
+        assert dependencies.planned() and plan["versions"].keys() == {"dep:article:1"}
+    assert store.get(name) not in (None, before)
