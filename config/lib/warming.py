@@ -44,7 +44,7 @@ from config.lib.dependencies import stored
 logger = logging.getLogger("modelpress.cache")
 
 RECENT = "warm:recent"  # sorted set: page key -> when it was last stored
-RECORD = "warm:page:"  # + page key: a Record
+RECORD = "warm:{}"  # the Record of a page key, by its hash (the name holds no "page:")
 KEEP = 512  # pages remembered
 MOST = 32  # pages rendered per write, at most
 RECORD_TIMEOUT = 60 * 60
@@ -88,7 +88,7 @@ def remember(request, key, keys):
     recent = store.make_and_validate_key(RECENT)
     pipe.zadd(recent, {key: time.time()})
     pipe.zremrangebyrank(recent, 0, -KEEP - 1)
-    pipe.set(store.make_and_validate_key(RECORD + key), store.encode(record), ex=RECORD_TIMEOUT)
+    pipe.set(store.make_and_validate_key(_record(key)), store.encode(record), ex=RECORD_TIMEOUT)
     pipe.execute()
 
 
@@ -136,10 +136,14 @@ def _render_and_swap(keys):
 def _affected(store, keys):
     """Records of the recently kept pages that show one of `keys`, newest first."""
     recent = store.client().zrevrange(store.make_and_validate_key(RECENT), 0, -1)
-    names = [RECORD + member.decode() for member in recent]
+    names = [_record(member.decode()) for member in recent]
     records = store.get_many(names)
     found = (records[name] for name in names if name in records)
     return [record for record in found if record.keys & keys][:MOST]
+
+
+def _record(key):
+    return RECORD.format(key.rpartition(":")[2])
 
 
 @cache
