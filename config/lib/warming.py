@@ -174,7 +174,9 @@ def _render(record):
         header, value = settings.SECURE_PROXY_SSL_HEADER
         environ[header] = value
     try:
-        _handler().get_response(WSGIRequest(environ)).close()
+        # Not .close(): that sends request_finished, which closes this thread's database
+        # connection, the writer's own, in the middle of its request.
+        _handler().get_response(WSGIRequest(environ))
     except Exception:  # noqa: BLE001 - this page is rendered by its next reader instead
         logger.exception("could not render %s ahead of its readers", record.path)
 
