@@ -108,14 +108,14 @@ def publish(keys):
 
 def _render_and_swap(keys):
     store = caches["default"]
+    started = time.monotonic()
     before = dict(zip(keys, dependencies.versions(keys), strict=True))
     pages = _affected(store, set(keys))
     ready = {}
     with dependencies.planning(keys) as plan:
-        deadline = time.monotonic() + settings.PAGE_CACHE_WARM_SECONDS
         epoch = store.get(dependencies.EPOCH)
         for record in pages:
-            if time.monotonic() >= deadline:
+            if time.monotonic() - started >= settings.PAGE_CACHE_WARM_SECONDS:
                 break
             plan["held"] = {}
             _render(record)
@@ -123,14 +123,16 @@ def _render_and_swap(keys):
             if now is not None and now == epoch:  # no write began while it rendered
                 ready.update(plan["held"])
             epoch = now
-    swapped = _swap(store, keys, before, plan, ready)
+    kept = _swap(store, keys, before, plan, ready)
     logger.info(
-        "a write of %d keys: %d pages affected, %d rendered ahead",
+        "a write of %d keys: %d pages show them, %d rendered ahead, %s kept, %.0f ms",
         len(keys),
         len(pages),
-        len({n for n in ready if n.startswith("page:")}),
+        sum(name.startswith("page:") for name in ready),
+        "none" if kept is None else kept,
+        (time.monotonic() - started) * 1000,
     )
-    return swapped
+    return kept is not None
 
 
 def _affected(store, keys):
@@ -183,7 +185,8 @@ def _render(record):
 
 def _swap(store, keys, before, plan, ready):
     """Publish the planned versions with the entries in `ready` that are still right, in one
-    Redis transaction (retried when a key it read changes meanwhile); True when done.
+    Redis transaction (retried when a key it read changes meanwhile); the number of pages
+    kept, or None when it could not be done.
 
     A key of the write that another write gave a new version since `before` gets a new one
     again (never the planned one, which would hide that write), and no entry showing it is
@@ -199,21 +202,23 @@ def _swap(store, keys, before, plan, ready):
                 current = dict(zip(names, map(_version, pipe.mget(raw)), strict=True))
                 moved = {name for k in keys if current[(name := stored(k))] != before[k]}
                 pipe.multi()
-                _queue(pipe, store, plan, moved, current, ready)
+                kept = _queue(pipe, store, plan, moved, current, ready)
                 pipe.execute()
-                return True
+                return kept
             except WatchError:
                 continue
-    return False
+    return None
 
 
 def _queue(pipe, store, plan, moved, current, ready):
-    """The writes of the swap: the epoch, the write's versions, the entries still right."""
+    """The writes of the swap: the epoch, the write's versions, the entries still right;
+    how many pages among them."""
     planned = plan["versions"]
     pipe.set(store.make_and_validate_key(dependencies.EPOCH), plan["epoch"])
     for name in planned:
         version = dependencies.new_version() if name in moved else planned[name]
         pipe.set(store.make_and_validate_key(name), version)
+    kept = 0
     for name, (value, timeout) in ready.items():
         if _still_right(value, planned, moved, current):
             pipe.set(
@@ -221,6 +226,8 @@ def _queue(pipe, store, plan, moved, current, ready):
                 store.encode(value),
                 ex=store.get_backend_timeout(timeout),
             )
+            kept += name.startswith("page:")
+    return kept
 
 
 def _still_right(entry, planned, moved, current):
