@@ -19,6 +19,11 @@ showing it is kept), so nothing hides that write. Readers' next requests are hit
 anything fails, the keys get new versions as before (`dependencies.publish`) and readers
 render the pages, as without this module. The write's response leaves after either.
 
+One write's pages render at a time, on every server (a turn held in Redis, lapsing if its
+server dies): two writes rendering at once would each find the other's keys moved at its
+swap and keep nothing. A write that does not get the turn within its seconds is published
+without rendering ahead.
+
 Which pages: each page the cache keeps is remembered with the keys it shows (a sorted set of
 the RECENT most recently stored, one small record each); a write renders those among them
 that show a key it changed, newest first, at most MOST of them within the seconds
@@ -27,7 +32,9 @@ Without Redis (pages in one process's memory) nothing changes.
 """
 
 import logging
+import secrets
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
@@ -48,6 +55,8 @@ RECORD = "warm:{}"  # the Record of a page key, by its hash (the name holds no "
 KEEP = 512  # pages remembered
 MOST = 32  # pages rendered per write, at most
 RECORD_TIMEOUT = 60 * 60
+TURN = "warm:turn"
+RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end"
 
 
 @dataclass(frozen=True)
@@ -99,11 +108,34 @@ def publish(keys):
     try:
         # A write made while a write's pages render (a page that refreshes itself) is
         # published at once: its pages are not rendered within the other's.
-        published = enabled() and not dependencies.planned() and _render_and_swap(keys)
+        if enabled() and not dependencies.planned():
+            with _one_at_a_time(caches["default"]) as turn:
+                published = turn and _render_and_swap(keys)
     except Exception:  # noqa: BLE001 - the write is committed: its keys are published below
         logger.exception("pages of a write could not be made ready; published without them")
     if not published:
         dependencies.publish(keys)
+
+
+@contextmanager
+def _one_at_a_time(store):
+    """Yields True once this write holds the turn (one write's pages render at a time, on
+    every server: two at once would each find the other's keys moved and keep nothing),
+    False when it did not come within the seconds a write may spend."""
+    name = store.make_and_validate_key(TURN)
+    token = secrets.token_hex(8)
+    client = store.client()
+    deadline = time.monotonic() + settings.PAGE_CACHE_WARM_SECONDS
+    lease = int(settings.PAGE_CACHE_WARM_SECONDS * 2) + 5  # a dead server's turn lapses
+    while not (held := bool(client.set(name, token, nx=True, ex=lease))):
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.01)
+    try:
+        yield held
+    finally:
+        if held:
+            client.eval(RELEASE, 1, name, token)
 
 
 def _render_and_swap(keys):

@@ -204,3 +204,24 @@ def test_a_write_while_a_writes_pages_render_is_published_at_once(redis):
         warming.publish(["model:5"])
         assert dependencies.planned() and plan["versions"].keys() == {"dep:article:1"}
     assert store.get(name) not in (None, before)
+
+
+def test_one_writes_pages_render_at_a_time(client, redis, site, committed, settings):
+    """While another server's write holds the turn, a write waits for it at most the seconds
+    it may spend, then is published without rendering ahead."""
+    article, _ = site
+    settings.PAGE_CACHE_WARM_SECONDS = 0.2
+    cache_of(client, "/")
+    store = caches["default"]
+    store.client().set(store.make_and_validate_key(warming.TURN), "another", ex=5)
+    with committed():
+        article.title = "Edited while another rendered"
+        article_save(article)
+    state, page = cache_of(client, "/")
+    assert state == "miss" and "Edited while another rendered" in page
+    store.client().delete(store.make_and_validate_key(warming.TURN))
+    with committed():
+        article.title = "Edited in its turn"
+        article_save(article)
+    state, page = cache_of(client, "/")
+    assert state == "hit" and "Edited in its turn" in page
