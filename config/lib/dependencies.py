@@ -269,12 +269,12 @@ def publish_with(publisher):
 
 
 @contextmanager
-def planning(keys):
+def planning(keys=(), plan=None):
     """Inside, this thread reads new versions for `keys` and a new epoch, no one else's yet,
     and what it would store is held (`hold`); yields the plan ({"versions": {stored name:
-    version}, "epoch", "held": {cache key: (value, timeout)}}) to be made everyone's."""
-    _local.planned = plan = {"versions": {stored(key): new_version() for key in keys}}
-    plan.update(epoch=new_version(), held={}, planned=True)
+    version}, "epoch", "held": {cache key: (value, timeout)}}). With `plan`, its versions."""
+    plan = plan or {"versions": {stored(key): new_version() for key in keys}}
+    _local.planned = plan = {"epoch": new_version(), **plan, "held": {}, "planned": True}
     try:
         yield plan
     finally:
