@@ -122,7 +122,8 @@ def site_env(args, workdir):
         "MEDIA_ROOT": str(workdir / "media"),
         "DJANGO_CACHE_DIR": str(workdir / "cache"),
         "SITE_URL": "http://127.0.0.1",
-        "DJANGO_LOG_LEVEL": "ERROR",
+        # INFO: the servers' logs get a line per write (config/lib/warming.py)
+        "DJANGO_LOG_LEVEL": os.environ.get("DJANGO_LOG_LEVEL", "ERROR"),
     }
 
 
