@@ -7,17 +7,17 @@ are the apps' business; this module only keeps them (`depends_on`, `recording`).
 
 Each key has a *version* in the generations store (Redis, or the file cache every local
 process shares): a stamp no earlier version had (`new_version`). A write says which keys it
-changed (`invalidate`), and each gets a new version; a cached page is fresh only while every
-key it recorded still has the version it was built with (config/lib/cache.py).
+changed (`invalidate`), and each gets a new version (the writer's own until it commits); a
+cached page is fresh while every key it recorded keeps its version (config/lib/cache.py).
 
 Two keys per half of the site keep the old, whole-half behaviour where nothing finer is
 known: `any:<half>` changes with every write of the half (a page that declares nothing
 depends on it, and so does `generational` data), `half:<half>` with a change whose reach is
 unknown (`bump`: an image, a licence, a restore), which every page of the half depends on.
 
-One more stamp, the *epoch*, changes with every write, before and after its keys: a page is
-stored only if the epoch did not move while it rendered (so no write landed in between), and
-an entry whose epoch is still current needs no look at its keys (a hit in one round trip).
+One more stamp, the *epoch*, changes with every write, before and after its keys (or with
+them, config/lib/warming.py): a page is stored only if it did not move while it rendered,
+and an entry whose epoch is still current needs no look at its keys (one round trip).
 """
 
 import secrets

@@ -7,7 +7,7 @@ to ask while the others queued behind it (bench/load_with_writes.py: p99 550-600
 requests a second, against 145 ms without writes).
 
 With Redis, once the write has committed (config/lib/dependencies.py `publish_with`), the
-writer renders the affected pages that readers asked for most recently itself, under versions
+writer renders the affected pages the cache kept most recently itself, under versions
 it has planned but not yet given anyone (`dependencies.planning`). Meanwhile every reader is
 still served the pages as they were, which is allowed: the write's response has not gone out.
 A page during whose render any write began (the shared epoch moved) is dropped. Then one Redis
@@ -233,6 +233,7 @@ def _render(record):
         "SERVER_NAME": host,
         "SERVER_PORT": port or ("443" if secure else "80"),
         "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
         "wsgi.url_scheme": record.scheme,
         "wsgi.input": BytesIO(),
     }
