@@ -150,7 +150,8 @@ def _fresh(entry, epoch, key):
     return True
 
 
-def _hit(request, entry):
+def _hit(request, entry, key):
+    warming.seen(key)
     response = HttpResponse(b"" if request.method == "HEAD" else entry.content, status=entry.status)
     for name, value in entry.headers:
         response[name] = value
@@ -188,7 +189,7 @@ def _serve(request, spec, key, respond):
         if waited is not None:
             entry, fresh = waited, True
     if fresh:
-        response = _hit(request, entry)
+        response = _hit(request, entry, key)
         edge.limit_age(response, edge_limit)
         return response
     outcome = render_once.NOT_KEPT  # a render that raises: the others render it themselves

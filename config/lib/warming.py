@@ -25,13 +25,15 @@ swap and keep nothing. A write that does not get the turn within its seconds is 
 without rendering ahead.
 
 Which pages: each page the cache keeps is remembered with the keys it shows (a sorted set of
-the RECENT most recently stored, one small record each); a write renders those among them
-that show a key it changed, newest first, at most MOST of them within the seconds
+the KEEP most recently stored, one small record each), and one hit in HIT_SAMPLE is counted;
+a write renders those that show a key it changed, the most read first, then the newest, at
+most MOST of them within the seconds
 PAGE_CACHE_WARM_SECONDS allows (the editor's save waits for them; 0 turns this off).
 Without Redis (pages in one process's memory) nothing changes.
 """
 
 import logging
+import random
 import secrets
 import threading
 import time
@@ -53,6 +55,9 @@ from config.lib.dependencies import stored
 logger = logging.getLogger("modelpress.cache")
 
 RECENT = "warm:recent"  # sorted set: page key -> when it was last stored
+HOT = "warm:hot"  # sorted set: page key -> hits counted (one in HIT_SAMPLE)
+HIT_SAMPLE = 16
+HOT_KEEP = 4096
 RECORD = "warm:{}"  # the Record of a page key, by its hash (the name holds no "page:")
 KEEP = 512  # pages remembered
 MOST = 32  # pages rendered per write, at most
@@ -200,12 +205,36 @@ def _closing(work):
 
 
 def _affected(store, keys):
-    """Records of the recently kept pages that show one of `keys`, newest first."""
-    recent = store.client().zrevrange(store.make_and_validate_key(RECENT), 0, -1)
-    names = [_record(member.decode()) for member in recent]
+    """Records of the recently kept pages that show one of `keys`: the most read first (by
+    the hits `seen` counted), then the most recently kept."""
+    client = store.client()
+    recent = [m.decode() for m in client.zrevrange(store.make_and_validate_key(RECENT), 0, -1)]
+    if not recent:
+        return []
+    reads = client.zmscore(store.make_and_validate_key(HOT), recent)
+    names = [_record(key) for key in recent]
     records = store.get_many(names)
-    found = (records[name] for name in names if name in records)
-    return [record for record in found if record.keys & keys][:MOST]
+    found = [
+        (-(read or 0), n, records[name])
+        for n, (name, read) in enumerate(zip(names, reads, strict=True))
+        if name in records and records[name].keys & keys
+    ]
+    return [record for *_, record in sorted(found, key=lambda item: item[:2])][:MOST]
+
+
+def seen(key):
+    """A reader was served the page `key` from the cache: one in HIT_SAMPLE such hits is
+    counted, so that a write renders the pages read most before the rest (a crawler's visit
+    to a thousand old pages makes them recent, not read)."""
+    if random.random() >= 1 / HIT_SAMPLE or not enabled():
+        return
+    store = caches["default"]
+    pipe = store.client().pipeline(transaction=False)
+    hot = store.make_and_validate_key(HOT)
+    pipe.zincrby(hot, 1, key)
+    if random.random() < 1 / 64:  # now and then, the least read beyond HOT_KEEP go
+        pipe.zremrangebyrank(hot, 0, -HOT_KEEP - 1)
+    pipe.execute()
 
 
 def _record(key):

@@ -225,3 +225,19 @@ def test_one_writes_pages_render_at_a_time(client, redis, site, committed, setti
         article_save(article)
     state, page = cache_of(client, "/")
     assert state == "hit" and "Edited in its turn" in page
+
+
+def test_the_most_read_pages_render_first(client, redis, site, committed, monkeypatch):
+    """Not merely the newest kept: a crawler's visit to many old pages makes them recent, not
+    read. Here the article page is read more than the home page, though kept before it."""
+    article, _ = site
+    monkeypatch.setattr(warming, "MOST", 1)
+    monkeypatch.setattr(warming, "HIT_SAMPLE", 1)  # every hit counted
+    for _ in range(3):
+        cache_of(client, article.get_absolute_url())
+    cache_of(client, "/")  # kept last
+    with committed():
+        ArticleFactory(title="Just published", published_at=timezone.now(), tags=["alpha"])
+    assert cache_of(client, article.get_absolute_url())[0] == "hit"
+    state, page = cache_of(client, "/")
+    assert state == "miss" and "Just published" in page
