@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import caches
 
 from articles.writes import article_save
-from config.lib import cache, dependencies
+from config.lib import cache, dependencies, warming
 from tests.factories import ArticleFactory
 from tests.redis_cache import shared_redis
 
@@ -85,10 +85,12 @@ def redis_keys(settings):
         yield count
 
 
-def test_on_redis_junk_query_strings_make_no_keys(client, redis_keys):
+def test_on_redis_junk_query_strings_make_no_keys(client, redis_keys, monkeypatch):
+    monkeypatch.setattr(warming, "HIT_SAMPLE", 1)  # every hit counted (config/lib/warming.py)
     article = ArticleFactory(tags=["Llama"])
     for url in (article.get_absolute_url(), "/", "/models/", "/search/?q=article"):
         get(client, url)
+        get(client, url)  # a hit: its count is kept in one sorted set for all pages
     before = redis_keys()
     for n in range(200):
         get(client, f"{article.get_absolute_url()}?x={n}")
@@ -98,6 +100,8 @@ def test_on_redis_junk_query_strings_make_no_keys(client, redis_keys):
         get(client, f"/search/?q=unfindable{n}")
     assert redis_keys() == before
     assert redis_keys(":page:*") == 4
+    store = caches["default"]
+    assert store.client().zcard(store.make_and_validate_key(warming.HOT)) == 4
 
 
 def test_on_redis_an_evicted_generation_never_makes_a_stale_page_fresh(
