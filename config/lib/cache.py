@@ -230,10 +230,8 @@ def _keep(request, response, key, keys, epoch, edge_limit):
         return render_once.NOT_KEPT
     edge.public_headers(response, keys)
     set_response_etag(response)  # computed once here, not on every hit
-    kept = _store_page(key, keys, epoch, response)
-    if kept:
-        warming.remember(request, key, keys)
-    else:
+    kept = _store_page(request, key, keys, epoch, response)
+    if not kept:
         edge.private_headers(response)  # nor may an edge keep it: a purge may be past
     edge.limit_age(response, edge_limit)  # after storing: each answer works it out
     return render_once.KEPT if kept else render_once.LATE
@@ -258,15 +256,17 @@ def _await_render(key, lookup, epoch):
             return None, epoch, True  # the last render came too late: this one's turn
 
 
-def _store_page(key, keys, epoch, response):
-    """Keep `response` unless a write moved the epoch while it rendered; True when kept."""
+def _store_page(request, key, keys, epoch, response):
+    """Keep `response` unless a write moved the epoch while it rendered; True when kept.
+    With Redis it is remembered with what it shows, for the writes that render it ahead."""
     built = dependencies.versions(keys, epoch=epoch)
     entry = page_entry(keys, built, epoch, response)
     if dependencies.hold({key: entry}, PAGE_TIMEOUT):  # kept when the write's plan is
         return True
     if dependencies.current_epoch() != epoch:  # read after the versions: see dependencies.py
         return False
-    caches["default"].set(key, entry, PAGE_TIMEOUT)
+    if not warming.store(request, key, entry, PAGE_TIMEOUT):
+        caches["default"].set(key, entry, PAGE_TIMEOUT)
     return True
 
 

@@ -147,7 +147,6 @@ def versions(keys, found=None, epoch=None):
         found.update(store.get_many(missing))
     if remembered is not None:
         remembered.update((name, found[name]) for name in names if name in found)
-    found.update(own)
     return tuple(found.get(name, 0) for name in names)
 
 
@@ -174,9 +173,8 @@ def current_epoch(found=None):
     """The epoch; while this thread's transaction has written, paired with its own (so a
     write elsewhere still moves it, and the shared epoch alone never equals it); while
     `planning`, the planned one."""
-    own = _writing()
-    if own.get("planned"):
-        return own["epoch"]
+    if plan := _plan():
+        return plan["epoch"]
     found = found or {}
     epoch = found.get(EPOCH)
     if epoch is None:
@@ -185,6 +183,7 @@ def current_epoch(found=None):
         if epoch is None:
             store.add(EPOCH, new_version(), None)
             epoch = store.get(EPOCH)
+    own = _transaction_own()
     return (epoch, own["epoch"]) if own else epoch
 
 
@@ -215,7 +214,7 @@ def invalidate(keys, halves=()):
     if connection.in_atomic_block:
         _write_locally(keys)
     else:
-        _invalidate(keys)
+        publish(keys)
     for listener in _listeners:
         listener(keys)
 
@@ -236,15 +235,20 @@ _local = threading.local()
 
 def _writing():
     """This thread's own versions and epoch (planned, or its open transaction's), else {}."""
-    return getattr(_local, "planned", None) or _transaction_own()
+    return _plan() or _transaction_own()
+
+
+def _plan():
+    return getattr(_local, "planned", None)
 
 
 def _transaction_own():
     own = getattr(_local, "writing", None)
-    if own and connection.in_atomic_block:
-        pending = {id(callback) for _, callback, _ in connection.run_on_commit}
+    if own:
+        pending = {id(c) for _, c, _ in connection.run_on_commit if connection.in_atomic_block}
         if any(id(commit) in pending for commit in own["commits"]):
             return own
+        _local.writing = None  # rolled back: nothing of it is pending any more
     return {}
 
 
@@ -274,7 +278,7 @@ def planning(keys=(), plan=None):
     and what it would store is held (`hold`); yields the plan ({"versions": {stored name:
     version}, "epoch", "held": {cache key: (value, timeout)}}). With `plan`, its versions."""
     plan = plan or {"versions": {stored(key): new_version() for key in keys}}
-    _local.planned = plan = {"epoch": new_version(), **plan, "held": {}, "planned": True}
+    _local.planned = plan = {"epoch": new_version(), **plan, "held": {}}
     try:
         yield plan
     finally:
@@ -283,31 +287,26 @@ def planning(keys=(), plan=None):
 
 def hold(entries, timeout):
     """While `planning`, keep `entries` ({cache key: value}) for the plan; True when held."""
-    plan = getattr(_local, "planned", None)
-    if not plan:
+    if not (plan := _plan()):
         return False
     plan["held"].update((name, (value, timeout)) for name, value in entries.items())
     return True
 
 
 def planned():
-    return bool(getattr(_local, "planned", None))
+    return bool(_plan())
 
 
 def publish(keys):
-    """New versions for `keys`, everyone's at once."""
-    _invalidate(keys)
-
-
-_publisher = publish
-
-
-def _invalidate(keys):
-    """The epoch, then the keys, then the epoch again (see the module docstring)."""
+    """New versions for `keys`, everyone's at once: the epoch, then the keys, then the epoch
+    again (see the module docstring)."""
     store = _store()
     store.set(EPOCH, new_version(), None)
     store.set_many({stored(key): new_version() for key in keys}, None)
     store.set(EPOCH, new_version(), None)
+
+
+_publisher = publish
 
 
 # -- Content that comes due without a write ---------------------------------------------------

@@ -89,24 +89,27 @@ def enabled():
     )
 
 
-def remember(request, key, keys):
-    """The page `key` was just kept, showing `keys`: a write of one of them renders it."""
+def store(request, key, entry, timeout):
+    """Keep the page `entry` as `key` and remember it with the keys it shows (a write of one
+    of them renders it), in one round trip; False when not `enabled` (the caller keeps it)."""
     if not enabled():
-        return
-    store = caches["default"]
+        return False
+    cache = caches["default"]
     query = request.GET.urlencode()
     record = Record(
         request.path + (f"?{query}" if query else ""),
         request.get_host(),
         request.scheme,
-        frozenset(keys),
+        frozenset(entry.keys),
     )
-    pipe = store.client().pipeline(transaction=False)
-    recent = store.make_and_validate_key(RECENT)
+    pipe = cache.client().pipeline(transaction=False)
+    pipe.set(cache.make_and_validate_key(key), cache.encode(entry), ex=timeout)
+    recent = cache.make_and_validate_key(RECENT)
     pipe.zadd(recent, {key: time.time()})
     pipe.zremrangebyrank(recent, 0, -KEEP - 1)
-    pipe.set(store.make_and_validate_key(_record(key)), store.encode(record), ex=RECORD_TIMEOUT)
+    pipe.set(cache.make_and_validate_key(_record(key)), cache.encode(record), ex=RECORD_TIMEOUT)
     pipe.execute()
+    return True
 
 
 def publish(keys):
@@ -320,7 +323,10 @@ def _queue(pipe, store, plan, moved, current, ready):
                 store.encode(value),
                 ex=store.get_backend_timeout(timeout),
             )
-            kept += name.startswith("page:")
+            if name.startswith("page:"):  # kept again: remembered as long as `store` does
+                kept += 1
+                pipe.zadd(store.make_and_validate_key(RECENT), {name: time.time()})
+                pipe.expire(store.make_and_validate_key(_record(name)), RECORD_TIMEOUT)
     return kept
 
 

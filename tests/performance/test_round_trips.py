@@ -5,7 +5,7 @@ the threads rendering beside it (tens of milliseconds each on a busy worker), so
 render after a write is as slow as the number of its trips. The versions the page read are
 not read again for its parts (`dependencies.remembering`), and the parts it builds are stored
 together at the end (`fragments.storing_together`): an article page after another article
-was published took 24 trips, 14 now."""
+was published took 24 trips, 13 now (a kept page and its warming record are one call)."""
 
 from datetime import timedelta
 
@@ -51,7 +51,7 @@ def test_an_article_page_after_a_publish_takes_few_round_trips(client, trips):
     trips.clear()
     response = client.get(url)
     assert response["X-Cache"] == "miss" and "Just published" in response.content.decode()
-    assert len(trips) <= 14, len(trips)
+    assert len(trips) <= 13, len(trips)
     trips.clear()
     assert client.get(url)["X-Cache"] == "hit" and len(trips) == 1
 

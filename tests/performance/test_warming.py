@@ -30,6 +30,29 @@ def committed(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
+def retitle(committed):
+    """An edit of an article's title, committed."""
+
+    def edit(article, title):
+        with committed():
+            article.title = title
+            article_save(article)
+
+    return edit
+
+
+@pytest.fixture
+def publish_one(committed):
+    """A new article tagged like the site's kept one, published now and committed."""
+
+    def publish():
+        with committed():
+            ArticleFactory(title="Just published", published_at=timezone.now(), tags=["alpha"])
+
+    return publish
+
+
+@pytest.fixture
 def site(committed):
     old = timezone.now() - timedelta(days=3)
     with committed():
@@ -45,30 +68,27 @@ def cache_of(client, url):
     return response["X-Cache"], response.content.decode()
 
 
-def test_a_publish_renders_its_pages_before_readers_ask(client, redis, site, committed):
+def test_a_publish_renders_its_pages_before_readers_ask(client, redis, site, publish_one):
     article, model = site
     for url in (article.get_absolute_url(), "/", model.get_absolute_url()):
         assert cache_of(client, url)[0] == "miss"
-    with committed():
-        ArticleFactory(title="Just published", published_at=timezone.now(), tags=["alpha"])
+    publish_one()
     for url in (article.get_absolute_url(), "/"):
         state, page = cache_of(client, url)
         assert state == "hit" and "Just published" in page, url
     assert cache_of(client, model.get_absolute_url())[0] == "hit"
 
 
-def test_an_edit_is_on_the_next_read_of_every_page_that_shows_it(client, redis, site, committed):
+def test_an_edit_is_on_the_next_read_of_every_page_that_shows_it(client, redis, site, retitle):
     article, _ = site
     assert cache_of(client, "/")[0] == "miss"
-    with committed():
-        article.title = "Edited title"
-        article_save(article)
+    retitle(article, "Edited title")
     state, page = cache_of(client, "/")
     assert state == "hit" and "Edited title" in page and "Kept article" not in page
 
 
 def test_a_write_elsewhere_meanwhile_drops_the_rendered_pages(
-    client, redis, site, committed, monkeypatch
+    client, redis, site, monkeypatch, retitle
 ):
     """The epoch moved while the pages rendered: they may miss that write, so readers render
     them again; the write itself is published."""
@@ -81,15 +101,13 @@ def test_a_write_elsewhere_meanwhile_drops_the_rendered_pages(
         dependencies.publish([f"model:{model.pk}"])  # another server's write
 
     monkeypatch.setattr(warming, "_render", and_another_write)
-    with committed():
-        article.title = "Edited while another wrote"
-        article_save(article)
+    retitle(article, "Edited while another wrote")
     state, page = cache_of(client, article.get_absolute_url())
     assert state == "miss" and "Edited while another wrote" in page
 
 
 def test_a_write_of_other_keys_before_the_swap_keeps_the_pages(
-    client, redis, site, committed, monkeypatch
+    client, redis, site, monkeypatch, retitle
 ):
     article, model = site
     assert cache_of(client, article.get_absolute_url())[0] == "miss"
@@ -100,15 +118,13 @@ def test_a_write_of_other_keys_before_the_swap_keeps_the_pages(
         return real(*args)
 
     monkeypatch.setattr(warming, "_swap", after_another_write)
-    with committed():
-        article.title = "Edited beside another write"
-        article_save(article)
+    retitle(article, "Edited beside another write")
     state, page = cache_of(client, article.get_absolute_url())
     assert state == "hit" and "Edited beside another write" in page
 
 
 def test_a_write_of_the_same_keys_before_the_swap_is_not_hidden(
-    client, redis, site, committed, monkeypatch
+    client, redis, site, monkeypatch, retitle
 ):
     """Another write gave one of this write's keys a new version after the pages rendered:
     they may not show it, so they are dropped, and the key gets a version neither planned."""
@@ -124,9 +140,7 @@ def test_a_write_of_the_same_keys_before_the_swap_is_not_hidden(
         return real(*args)
 
     monkeypatch.setattr(warming, "_swap", after_another_write)
-    with committed():
-        article.title = "Edited twice over"
-        article_save(article)
+    retitle(article, "Edited twice over")
     assert dependencies.versions([key]) != seen["theirs"]
     state, page = cache_of(client, article.get_absolute_url())
     assert state == "miss" and "Edited twice over" in page
@@ -134,7 +148,7 @@ def test_a_write_of_the_same_keys_before_the_swap_is_not_hidden(
 
 @pytest.mark.parametrize("broken", ["_affected", "_handler"])
 def test_a_failure_while_preparing_still_publishes_the_write(
-    client, redis, site, committed, monkeypatch, broken
+    client, redis, site, monkeypatch, broken, retitle
 ):
     article, _ = site
     assert cache_of(client, "/")[0] == "miss"
@@ -143,20 +157,17 @@ def test_a_failure_while_preparing_still_publishes_the_write(
         raise RuntimeError("broken")
 
     monkeypatch.setattr(warming, broken, fails)
-    with committed():
-        article.title = "Published all the same"
-        article_save(article)
+    retitle(article, "Published all the same")
     state, page = cache_of(client, "/")
     assert state == "miss" and "Published all the same" in page
 
 
-def test_at_most_the_newest_pages_are_rendered(client, redis, site, committed, monkeypatch):
+def test_at_most_the_newest_pages_are_rendered(client, redis, site, monkeypatch, publish_one):
     article, _ = site
     monkeypatch.setattr(warming, "MOST", 1)
     cache_of(client, article.get_absolute_url())
     cache_of(client, "/")  # kept last: rendered first
-    with committed():
-        ArticleFactory(title="Just published", published_at=timezone.now(), tags=["alpha"])
+    publish_one()
     assert cache_of(client, "/")[0] == "hit"
     state, page = cache_of(client, article.get_absolute_url())
     assert state == "miss" and "Just published" in page
@@ -172,24 +183,20 @@ def test_a_catalog_change_renders_the_model_page(client, redis, site, committed)
     assert state == "hit" and "A new summary." in page
 
 
-def test_without_redis_nothing_is_rendered_ahead(client, site, committed):
+def test_without_redis_nothing_is_rendered_ahead(client, site, retitle):
     article, _ = site
     assert not warming.enabled()
     cache_of(client, "/")
-    with committed():
-        article.title = "Edited title"
-        article_save(article)
+    retitle(article, "Edited title")
     state, page = cache_of(client, "/")
     assert state == "miss" and "Edited title" in page
 
 
-def test_no_seconds_for_it_renders_nothing_ahead(client, redis, site, committed, settings):
+def test_no_seconds_for_it_renders_nothing_ahead(client, redis, site, settings, retitle):
     article, _ = site
     settings.PAGE_CACHE_WARM_SECONDS = 0
     cache_of(client, "/")
-    with committed():
-        article.title = "Edited title"
-        article_save(article)
+    retitle(article, "Edited title")
     state, page = cache_of(client, "/")
     assert state == "miss" and "Edited title" in page
 
@@ -206,7 +213,7 @@ def test_a_write_while_a_writes_pages_render_is_published_at_once(redis):
     assert store.get(name) not in (None, before)
 
 
-def test_one_writes_pages_render_at_a_time(client, redis, site, committed, settings):
+def test_one_writes_pages_render_at_a_time(client, redis, site, settings, retitle):
     """While another server's write holds the turn, a write waits for it at most the seconds
     it may spend, then is published without rendering ahead."""
     article, _ = site
@@ -214,20 +221,16 @@ def test_one_writes_pages_render_at_a_time(client, redis, site, committed, setti
     cache_of(client, "/")
     store = caches["default"]
     store.client().set(store.make_and_validate_key(warming.TURN), "another", ex=5)
-    with committed():
-        article.title = "Edited while another rendered"
-        article_save(article)
+    retitle(article, "Edited while another rendered")
     state, page = cache_of(client, "/")
     assert state == "miss" and "Edited while another rendered" in page
     store.client().delete(store.make_and_validate_key(warming.TURN))
-    with committed():
-        article.title = "Edited in its turn"
-        article_save(article)
+    retitle(article, "Edited in its turn")
     state, page = cache_of(client, "/")
     assert state == "hit" and "Edited in its turn" in page
 
 
-def test_the_most_read_pages_render_first(client, redis, site, committed, monkeypatch):
+def test_the_most_read_pages_render_first(client, redis, site, monkeypatch, publish_one):
     """Not merely the newest kept: a crawler's visit to many old pages makes them recent, not
     read. Here the article page is read more than the home page, though kept before it."""
     article, _ = site
@@ -236,8 +239,7 @@ def test_the_most_read_pages_render_first(client, redis, site, committed, monkey
     for _ in range(3):
         cache_of(client, article.get_absolute_url())
     cache_of(client, "/")  # kept last
-    with committed():
-        ArticleFactory(title="Just published", published_at=timezone.now(), tags=["alpha"])
+    publish_one()
     assert cache_of(client, article.get_absolute_url())[0] == "hit"
     state, page = cache_of(client, "/")
     assert state == "miss" and "Just published" in page
