@@ -15,14 +15,18 @@ A block that fails announces nothing (its writes are rolled back with it).
 Since issue 18 the cache hears exactly what changed (config/lib/dependencies.py): for each
 article written, `article:<id>` and, when it is or was visible to readers, the lists that show
 it (`list:articles`, `list:category:<id>`, `list:author:<id>`, `list:tag:<id>`); when what a
-list holds or its order changed (published or withdrawn, dated, moved, retagged, deleted, or
-nothing is known of its state before), also `order:articles` and `tagged:<tag id>`, which
-the sidebars and "related" lists of other article pages depend on, and
-`mentions:model:<id>` of the catalog entries it names (their "Articles about" panels). A
-body re-rendered (a reference changed) is not such a change. The writes say the state before
-(`articles_before`), so an article moved out of a category still leaves that category's
-list. Rows the pages show beside articles say their own keys (`AnnouncedOnWrite`); a change
-whose reach is not known invalidates every page of the half (`pages_changed`).
+list holds changed (published or withdrawn, dated, moved, retagged, deleted, or nothing is
+known of its state before), also `tagged:<tag id>`, which the "related" lists of other article
+pages rank by, and `mentions:model:<id>` of the catalog entries it names (their "Articles
+about" panels). What surrounds every article page changes only when an article takes a new
+place in time (published, moved, or its state before is not known; `order_keys`):
+`recent:articles` when it lands among the newest, `next-to:<id>` of the two articles it lands
+between, and `order:articles`. An article leaving a place needs none of them: every page that
+listed it there showed it, and its own `article:<id>` reaches them. A body re-rendered (a
+reference changed) is no such change. The writes say the state before (`articles_before`), so
+an article moved out of a category still leaves that category's list. Rows the pages show
+beside articles say their own keys (`AnnouncedOnWrite`); a change whose reach is not known
+invalidates every page of the half (`pages_changed`).
 """
 
 from dataclasses import dataclass, field
@@ -35,6 +39,8 @@ from config.lib.batching import Batching
 
 ARTICLE = "article"  # the search kind of articles (articles/search/indexing.py registers it)
 PUBLISHED = "published"  # Article.Status.PUBLISHED; this module names no model
+RECENT = 5  # "Recent posts" lists the newest five, leaving out the article it is beside
+MAX_PLACED = 20  # articles placed one by one (`order_keys`); more change every page's
 
 
 @dataclass(frozen=True)
@@ -82,8 +88,34 @@ def list_keys(state, structural):
     keys = {"list:articles", f"list:category:{state.category}", f"list:author:{state.author}"}
     keys.update(f"list:tag:{tag}" for tag in state.tags)
     if structural:
-        keys.add("order:articles")
         keys.update(f"tagged:{tag}" for tag in state.tags)
+    return keys
+
+
+def placed(before, after):
+    """Whether an article readers see now took a new place in time with this write."""
+    if after is None or not after.visible:
+        return False
+    return before is None or not before.visible or before.published_at != after.published_at
+
+
+def order_keys(placements):
+    """The keys of the article pages' surroundings (articles/public/views.py `_recent`,
+    `_neighbours`) that articles taking a new place change: `placements` is [(pk,
+    published_at)] of articles readers see now. Two queries for each article; more than
+    MAX_PLACED at once (an import) change every page's surroundings (`around:articles`)."""
+    if not placements:
+        return set()
+    if len(placements) > MAX_PLACED:
+        return {"order:articles", "around:articles"}
+    published = apps.get_model("articles", "Article").objects.published()
+    floor = list(published.values_list("published_at", flat=True)[RECENT : RECENT + 1])
+    keys = {"order:articles"}
+    for pk, at in placements:
+        if not floor or at >= floor[0]:  # among the newest: in every "Recent posts"
+            keys.add("recent:articles")
+        neighbours = published.only("pk").neighbours(at, pk)
+        keys.update(f"next-to:{row.pk}" for row in neighbours if row is not None)
     return keys
 
 
@@ -110,10 +142,11 @@ def came_due_keys(since):
     )
     if len(pks) == MAX_DUE:
         return {"half:articles"}  # a backlog come due at once: every page
-    keys = set()
+    keys, placements = set(), []
     for pk, state in states(pks).items():
         keys |= {f"article:{pk}", *list_keys(state, structural=True)}
-    return keys | mention_keys(pks)
+        placements.append((pk, state.published_at))
+    return keys | mention_keys(pks) | order_keys(placements)
 
 
 MAX_DUE = 1000
@@ -157,20 +190,22 @@ class Announcement:
         after = states(pks) if pks else {}
         if any(state.scheduled for state in [*self.before.values(), *after.values()]):
             cache.due_changed()  # the next moment something goes live by itself moved
-        keys, moved, seen = set(), [], False
+        keys, moved, placements, seen = set(), [], [], False
         for pk in pks:
-            before = self.before.get(pk)
+            before, now = self.before.get(pk), after.get(pk)
             structural = pk not in self.rerendered or pk in self.articles
-            structural = structural and (before is None or before != after.get(pk))
+            structural = structural and (before is None or before != now)
             keys.add(f"article:{pk}")
-            keys |= list_keys(before, structural) | list_keys(after.get(pk), structural)
-            visible = any(state and state.visible for state in (before, after.get(pk)))
+            keys |= list_keys(before, structural) | list_keys(now, structural)
+            visible = any(state and state.visible for state in (before, now))
             seen = seen or visible
             if structural and visible:
                 moved.append(pk)
+            if structural and placed(before, now):
+                placements.append((pk, now.published_at))
             if visible:  # the panels list what readers see: a draft's names change none
                 keys.update(f"mentions:model:{model}" for model in self.mentions.get(pk, ()))
-        return keys | mention_keys(moved), seen
+        return keys | mention_keys(moved) | order_keys(placements), seen
 
 
 _batches = Batching("articles_announcement", Announcement)

@@ -71,7 +71,6 @@ def article_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action in {"pre_add", "pre_remove", "pre_clear"}:
         if reverse and pk_set is None:  # a tag cleared of its articles: which, not known
             announce.keys_changed([f"list:tag:{instance.pk}", f"tagged:{instance.pk}"])
-            announce.keys_changed(["order:articles"])
         else:
             announce.articles_before(list(pk_set or []) if reverse else [instance.pk])
         return

@@ -1,6 +1,7 @@
 """The one definition of "visible to readers", and the other shared names for article queries."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 PUBLISHED = "published"  # Article.Status.PUBLISHED, which the model module defines beside us
@@ -23,6 +24,25 @@ class ArticleQuerySet(models.QuerySet):
         """Published with a time still to come: they go live by themselves (the page cache
         learns when from articles/models/drafts.py `next_go_live`)."""
         return self.filter(status=PUBLISHED, published_at__gt=timezone.now())
+
+    def neighbours(self, at, pk):
+        """(the one just before, the one just after) an article published `at` with id `pk`,
+        in the order of every list (newest first, ties by id): two rows or None. The plain range on
+        `published_at` is what lets the index be walked from the article; the OR alone made
+        it a 20 ms scan."""
+        previous = (
+            self.filter(published_at__lte=at)
+            .filter(Q(published_at__lt=at) | Q(pk__lt=pk))
+            .order_by("-published_at", "-pk")
+            .first()
+        )
+        following = (
+            self.filter(published_at__gte=at)
+            .filter(Q(published_at__gt=at) | Q(pk__gt=pk))
+            .order_by("published_at", "pk")
+            .first()
+        )
+        return previous, following
 
     def not_trashed(self):
         return self.filter(deleted_at__isnull=True)

@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.http import http_date
 from taggit.models import Tag
 
+from articles.announce import RECENT
 from articles.models import Article, Author, Category, TagDescription, TagRedirect
 from articles.public.cards import article_card, tag_card
 from articles.public.queries import (
@@ -133,10 +134,18 @@ def _shown_models(article):
     return models
 
 
+# What surrounds an article changes when an article takes a new place in time, not with
+# every publish of the site (articles/announce.py `order_keys`): "Recent posts" when one
+# lands among the newest, the neighbours when one lands next to this article, the related
+# list when an article comes to carry one of its tags (`tagged:`). An article leaving any
+# of them was shown there: its own key reaches the page.
+AROUND = "around:articles"  # many articles placed at once: every page's surroundings
+
+
 def _recent(article):
-    recent = list(Article.objects.published().for_sidebar().exclude(pk=article.pk)[:5])
+    recent = list(Article.objects.published().for_sidebar().exclude(pk=article.pk)[:RECENT])
     shows_articles(recent)
-    depends_on("order:articles")
+    depends_on("recent:articles", AROUND)
     return recent
 
 
@@ -144,14 +153,14 @@ def _related(article, recent):
     related = list(related_articles(article, exclude=[item.pk for item in recent]))
     shows_articles(related)
     shows_tags(article.tags.all(), listed=True)  # "related" ranks by shared tags
-    depends_on("order:articles")
+    depends_on(AROUND)
     return related
 
 
 def _neighbours(article):
     neighbours = article_neighbours(article)
     shows_articles(neighbours)
-    depends_on("order:articles")
+    depends_on(f"next-to:{article.pk}", AROUND)
     return neighbours
 
 
