@@ -164,6 +164,9 @@ PAGE_CACHE_MAX_BYTES = 1024 * 1024
 # With Redis, seconds a write may spend rendering the pages it changed before it is
 # published, so readers do not wait for them (config/lib/warming.py); 0 turns that off.
 PAGE_CACHE_WARM_SECONDS = float(os.environ.get("DJANGO_PAGE_CACHE_WARM_SECONDS", "1.0"))
+# One hit in this many is counted; the pages a write renders ahead are those readers read
+# (a hit counted), the most read first. 1 counts every hit (one more Redis round trip each).
+PAGE_CACHE_HIT_SAMPLE = max(1, int(os.environ.get("DJANGO_PAGE_CACHE_HIT_SAMPLE", "16")))
 # The edge cache (config/lib/edge.py, `make serve-edge`): each URL in EDGE_PURGE_URLS
 # (comma-separated, e.g. http://127.0.0.1:6081/) receives a PURGE with the keys of every
 # write; only then may the edge keep public pages, for EDGE_MAX_AGE seconds (s-maxage).

@@ -25,10 +25,13 @@ swap and keep nothing. A write that does not get the turn within its seconds is 
 without rendering ahead.
 
 Which pages: each page the cache keeps is remembered with the keys it shows (a sorted set of
-the KEEP most recently stored, one small record each), and one hit in HIT_SAMPLE is counted;
-a write renders those that show a key it changed, the most read first, then the newest, at
-most MOST of them within the seconds
-PAGE_CACHE_WARM_SECONDS allows (the editor's save waits for them; 0 turns this off).
+the KEEP most recently stored, one small record each), and one hit in PAGE_CACHE_HIT_SAMPLE
+(settings; 16) is counted. A write renders the pages that show a key it changed and that
+readers read (a hit counted), the most read first, then the newest, at most MOST of them
+within the seconds PAGE_CACHE_WARM_SECONDS allows (the editor's save waits for them; 0 turns
+this off). A page read once in a while is rendered by its next reader, as without this
+module: rendering it for every write would spend, on pages no one may ask for before the
+next write, the CPU the readers of the busy ones need (bench/README, seventh session).
 Without Redis (pages in one process's memory) nothing changes.
 """
 
@@ -55,8 +58,7 @@ from config.lib.dependencies import stored
 logger = logging.getLogger("modelpress.cache")
 
 RECENT = "warm:recent"  # sorted set: page key -> when it was last stored
-HOT = "warm:hot"  # sorted set: page key -> hits counted (one in HIT_SAMPLE)
-HIT_SAMPLE = 16
+HOT = "warm:hot"  # sorted set: page key -> hits counted (one in PAGE_CACHE_HIT_SAMPLE)
 HOT_KEEP = 4096
 RECORD = "warm:{}"  # the Record of a page key, by its hash (the name holds no "page:")
 KEEP = 512  # pages remembered
@@ -208,8 +210,10 @@ def _closing(work):
 
 
 def _affected(store, keys):
-    """Records of the recently kept pages that show one of `keys`: the most read first (by
-    the hits `seen` counted), then the most recently kept."""
+    """Records of the recently kept pages that show one of `keys` and that readers read (a
+    hit `seen` counted): the most read first, then the most recently kept. A page no reader
+    came back to since it was kept (an editor's check of their own article, a crawler's
+    visit) is left to its next reader, if one comes before the next write changes it."""
     client = store.client()
     recent = [m.decode() for m in client.zrevrange(store.make_and_validate_key(RECENT), 0, -1)]
     if not recent:
@@ -220,16 +224,16 @@ def _affected(store, keys):
     found = [
         (-(read or 0), n, records[name])
         for n, (name, read) in enumerate(zip(names, reads, strict=True))
-        if name in records and records[name].keys & keys
+        if read and name in records and records[name].keys & keys
     ]
     return [record for *_, record in sorted(found, key=lambda item: item[:2])][:MOST]
 
 
 def seen(key):
-    """A reader was served the page `key` from the cache: one in HIT_SAMPLE such hits is
-    counted, so that a write renders the pages read most before the rest (a crawler's visit
+    """A reader was served the page `key` from the cache: one in PAGE_CACHE_HIT_SAMPLE is
+    counted: a write renders the pages readers read, the most read first (a crawler's visit
     to a thousand old pages makes them recent, not read)."""
-    if random.random() >= 1 / HIT_SAMPLE or not enabled():
+    if random.random() >= 1 / settings.PAGE_CACHE_HIT_SAMPLE or not enabled():
         return
     store = caches["default"]
     pipe = store.client().pipeline(transaction=False)

@@ -85,8 +85,8 @@ def redis_keys(settings):
         yield count
 
 
-def test_on_redis_junk_query_strings_make_no_keys(client, redis_keys, monkeypatch):
-    monkeypatch.setattr(warming, "HIT_SAMPLE", 1)  # every hit counted (config/lib/warming.py)
+def test_on_redis_junk_query_strings_make_no_keys(client, redis_keys, settings):
+    settings.PAGE_CACHE_HIT_SAMPLE = 1  # every hit counted (config/lib/warming.py)
     article = ArticleFactory(tags=["Llama"])
     for url in (article.get_absolute_url(), "/", "/models/", "/search/?q=article"):
         get(client, url)

@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from config.lib import warming
 from config.lib.adapters import ReusingRedisClient
 from tests.factories import ArticleFactory
 from tests.redis_cache import shared_redis
@@ -34,7 +33,7 @@ def trips(settings, monkeypatch):
 
     with shared_redis(settings, REDIS_URL, "trips"):
         monkeypatch.setattr(ReusingRedisClient, "get_client", counted)
-        monkeypatch.setattr(warming, "HIT_SAMPLE", 10**9)  # hits counted: see the test below
+        settings.PAGE_CACHE_HIT_SAMPLE = 10**9  # no hit counted: see the test below
         yield calls
 
 
@@ -56,12 +55,12 @@ def test_an_article_page_after_a_publish_takes_few_round_trips(client, trips):
     assert client.get(url)["X-Cache"] == "hit" and len(trips) == 1
 
 
-def test_a_counted_hit_takes_one_more_round_trip(client, trips, monkeypatch):
-    """One hit in warming.HIT_SAMPLE is counted (which pages a write renders first): one
+def test_a_counted_hit_takes_one_more_round_trip(client, trips, settings):
+    """One hit in settings.PAGE_CACHE_HIT_SAMPLE is counted (which pages a write renders first): one
     pipelined call more, for that hit only."""
     article = ArticleFactory()
     url = article.get_absolute_url()
     client.get(url)
-    monkeypatch.setattr(warming, "HIT_SAMPLE", 1)
+    settings.PAGE_CACHE_HIT_SAMPLE = 1
     trips.clear()
     assert client.get(url)["X-Cache"] == "hit" and len(trips) == 2

@@ -72,6 +72,7 @@ def server_env(tmp_path):
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_PAGE_CACHE": "1",
+        "DJANGO_PAGE_CACHE_HIT_SAMPLE": "1",  # a page read again is rendered ahead of a write
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
         "DJANGO_CACHE_DIR": str(tmp_path / "cache"),
         "DJANGO_LOG_LEVEL": "ERROR",

@@ -19,6 +19,7 @@ REDIS_URL = "redis://127.0.0.1:6379/13"  # a database no other test uses
 
 @pytest.fixture
 def redis(settings):
+    settings.PAGE_CACHE_HIT_SAMPLE = 1  # every hit counted: a page read once is read
     with shared_redis(settings, REDIS_URL, "warm") as found:
         yield found
 
@@ -68,10 +69,16 @@ def cache_of(client, url):
     return response["X-Cache"], response.content.decode()
 
 
+def read(client, url):
+    """The page is kept (its first reader rendered it) and read again (a hit, counted)."""
+    assert cache_of(client, url)[0] == "miss", url
+    assert cache_of(client, url)[0] == "hit", url
+
+
 def test_a_publish_renders_its_pages_before_readers_ask(client, redis, site, publish_one):
     article, model = site
     for url in (article.get_absolute_url(), "/", model.get_absolute_url()):
-        assert cache_of(client, url)[0] == "miss"
+        read(client, url)
     publish_one()
     for url in (article.get_absolute_url(), "/"):
         state, page = cache_of(client, url)
@@ -81,7 +88,7 @@ def test_a_publish_renders_its_pages_before_readers_ask(client, redis, site, pub
 
 def test_an_edit_is_on_the_next_read_of_every_page_that_shows_it(client, redis, site, retitle):
     article, _ = site
-    assert cache_of(client, "/")[0] == "miss"
+    read(client, "/")
     retitle(article, "Edited title")
     state, page = cache_of(client, "/")
     assert state == "hit" and "Edited title" in page and "Kept article" not in page
@@ -93,7 +100,7 @@ def test_a_write_elsewhere_meanwhile_drops_the_rendered_pages(
     """The epoch moved while the pages rendered: they may miss that write, so readers render
     them again; the write itself is published."""
     article, model = site
-    assert cache_of(client, article.get_absolute_url())[0] == "miss"
+    read(client, article.get_absolute_url())
     real = warming._render
 
     def and_another_write(record):
@@ -110,7 +117,7 @@ def test_a_write_of_other_keys_before_the_swap_keeps_the_pages(
     client, redis, site, monkeypatch, retitle
 ):
     article, model = site
-    assert cache_of(client, article.get_absolute_url())[0] == "miss"
+    read(client, article.get_absolute_url())
     real = warming._swap
 
     def after_another_write(*args):
@@ -129,7 +136,7 @@ def test_a_write_of_the_same_keys_before_the_swap_is_not_hidden(
     """Another write gave one of this write's keys a new version after the pages rendered:
     they may not show it, so they are dropped, and the key gets a version neither planned."""
     article, _ = site
-    assert cache_of(client, article.get_absolute_url())[0] == "miss"
+    read(client, article.get_absolute_url())
     key = f"article:{article.pk}"
     seen = {}
     real = warming._swap
@@ -151,7 +158,7 @@ def test_a_failure_while_preparing_still_publishes_the_write(
     client, redis, site, monkeypatch, broken, retitle
 ):
     article, _ = site
-    assert cache_of(client, "/")[0] == "miss"
+    read(client, "/")
 
     def fails(*args):
         raise RuntimeError("broken")
@@ -165,8 +172,8 @@ def test_a_failure_while_preparing_still_publishes_the_write(
 def test_at_most_the_newest_pages_are_rendered(client, redis, site, monkeypatch, publish_one):
     article, _ = site
     monkeypatch.setattr(warming, "MOST", 1)
-    cache_of(client, article.get_absolute_url())
-    cache_of(client, "/")  # kept last: rendered first
+    read(client, article.get_absolute_url())
+    read(client, "/")  # read as often, kept last: rendered first
     publish_one()
     assert cache_of(client, "/")[0] == "hit"
     state, page = cache_of(client, article.get_absolute_url())
@@ -175,7 +182,7 @@ def test_at_most_the_newest_pages_are_rendered(client, redis, site, monkeypatch,
 
 def test_a_catalog_change_renders_the_model_page(client, redis, site, committed):
     _, model = site
-    assert cache_of(client, model.get_absolute_url())[0] == "miss"
+    read(client, model.get_absolute_url())
     with committed():
         model.summary = "A new summary."
         model.save()
@@ -186,7 +193,7 @@ def test_a_catalog_change_renders_the_model_page(client, redis, site, committed)
 def test_without_redis_nothing_is_rendered_ahead(client, site, retitle):
     article, _ = site
     assert not warming.enabled()
-    cache_of(client, "/")
+    read(client, "/")
     retitle(article, "Edited title")
     state, page = cache_of(client, "/")
     assert state == "miss" and "Edited title" in page
@@ -195,7 +202,7 @@ def test_without_redis_nothing_is_rendered_ahead(client, site, retitle):
 def test_no_seconds_for_it_renders_nothing_ahead(client, redis, site, settings, retitle):
     article, _ = site
     settings.PAGE_CACHE_WARM_SECONDS = 0
-    cache_of(client, "/")
+    read(client, "/")
     retitle(article, "Edited title")
     state, page = cache_of(client, "/")
     assert state == "miss" and "Edited title" in page
@@ -218,7 +225,7 @@ def test_one_writes_pages_render_at_a_time(client, redis, site, settings, retitl
     it may spend, then is published without rendering ahead."""
     article, _ = site
     settings.PAGE_CACHE_WARM_SECONDS = 0.2
-    cache_of(client, "/")
+    read(client, "/")
     store = caches["default"]
     store.client().set(store.make_and_validate_key(warming.TURN), "another", ex=5)
     retitle(article, "Edited while another rendered")
@@ -235,11 +242,22 @@ def test_the_most_read_pages_render_first(client, redis, site, monkeypatch, publ
     read. Here the article page is read more than the home page, though kept before it."""
     article, _ = site
     monkeypatch.setattr(warming, "MOST", 1)
-    monkeypatch.setattr(warming, "HIT_SAMPLE", 1)  # every hit counted
     for _ in range(3):
         cache_of(client, article.get_absolute_url())
-    cache_of(client, "/")  # kept last
+    read(client, "/")  # kept last, read once
     publish_one()
     assert cache_of(client, article.get_absolute_url())[0] == "hit"
     state, page = cache_of(client, "/")
+    assert state == "miss" and "Just published" in page
+
+
+def test_a_page_no_reader_came_back_to_is_left_to_its_next_reader(client, redis, site, publish_one):
+    """Kept by its first reader and never read again (an editor's look at their article, a
+    crawler's visit): a write does not spend its seconds on it; the next reader renders it."""
+    article, _ = site
+    read(client, "/")
+    assert cache_of(client, article.get_absolute_url())[0] == "miss"  # kept, not read again
+    publish_one()
+    assert cache_of(client, "/")[0] == "hit"
+    state, page = cache_of(client, article.get_absolute_url())
     assert state == "miss" and "Just published" in page
