@@ -40,6 +40,7 @@ from config.lib.batching import Batching
 ARTICLE = "article"  # the search kind of articles (articles/search/indexing.py registers it)
 PUBLISHED = "published"  # Article.Status.PUBLISHED; this module names no model
 RECENT = 5  # "Recent posts" lists the newest five, leaving out the article it is beside
+AROUND = "around:articles"  # what surrounds every article page, when too many moved at once
 MAX_PLACED = 20  # articles placed one by one (`order_keys`); more change every page's
 
 
@@ -107,7 +108,7 @@ def order_keys(placements):
     if not placements:
         return set()
     if len(placements) > MAX_PLACED:
-        return {"order:articles", "around:articles"}
+        return {"order:articles", AROUND}
     published = apps.get_model("articles", "Article").objects.published()
     floor = list(published.values_list("published_at", flat=True)[RECENT : RECENT + 1])
     keys = {"order:articles"}

@@ -9,7 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.http import http_date
 from taggit.models import Tag
 
-from articles.announce import RECENT
+from articles.announce import AROUND, RECENT
 from articles.models import Article, Author, Category, TagDescription, TagRedirect
 from articles.public.cards import article_card, tag_card
 from articles.public.queries import (
@@ -138,8 +138,7 @@ def _shown_models(article):
 # every publish of the site (articles/announce.py `order_keys`): "Recent posts" when one
 # lands among the newest, the neighbours when one lands next to this article, the related
 # list when an article comes to carry one of its tags (`tagged:`). An article leaving any
-# of them was shown there: its own key reaches the page.
-AROUND = "around:articles"  # many articles placed at once: every page's surroundings
+# of them was shown there: its own key reaches the page. AROUND: many placed at once.
 
 
 def _recent(article):

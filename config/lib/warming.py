@@ -21,8 +21,12 @@ render the pages, as without this module. The write's response leaves after eith
 
 One write's pages render at a time, on every server (a turn held in Redis, lapsing if its
 server dies): two writes rendering at once would each find the other's keys moved at its
-swap and keep nothing. A write that does not get the turn within its seconds is published
-without rendering ahead.
+swap and keep nothing. A write waits for the turn as long as another may hold it (its
+seconds, the render still running when they are up, the swap: twice PAGE_CACHE_WARM_SECONDS);
+one that does not get it by then (a server died holding it) is published without rendering
+ahead. Waiting less was worse: a second write that gave up while the first rendered published
+its keys mid-render, and when the first write's pages showed one of them (an edited article in
+every "Recent posts") none of them could be kept, nor were the second write's rendered.
 
 Which pages: each page the cache keeps is remembered with the keys it shows (a sorted set of
 the KEEP most recently stored, one small record each), and one hit in PAGE_CACHE_HIT_SAMPLE
@@ -134,11 +138,11 @@ def publish(keys):
 def _one_at_a_time(store):
     """Yields True once this write holds the turn (one write's pages render at a time, on
     every server: two at once would each find the other's keys moved and keep nothing),
-    False when it did not come within the seconds a write may spend."""
+    False when it did not come within the time another may hold it (see the module's)."""
     name = store.make_and_validate_key(TURN)
     token = secrets.token_hex(8)
     client = store.client()
-    deadline = time.monotonic() + settings.PAGE_CACHE_WARM_SECONDS
+    deadline = time.monotonic() + settings.PAGE_CACHE_WARM_SECONDS * 2
     lease = int(settings.PAGE_CACHE_WARM_SECONDS * 2) + 5  # a dead server's turn lapses
     while not (held := bool(client.set(name, token, nx=True, ex=lease))):
         if time.monotonic() >= deadline:

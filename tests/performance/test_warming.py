@@ -2,6 +2,7 @@
 config/lib/warming.py): readers' next requests are hits that show the write, never a page
 older than it, and a write that cannot be prepared is published all the same."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -221,8 +222,8 @@ def test_a_write_while_a_writes_pages_render_is_published_at_once(redis):
 
 
 def test_one_writes_pages_render_at_a_time(client, redis, site, settings, retitle):
-    """While another server's write holds the turn, a write waits for it at most the seconds
-    it may spend, then is published without rendering ahead."""
+    """While another server's write holds the turn, a write waits for it at most as long as
+    the other may hold it, then is published without rendering ahead."""
     article, _ = site
     settings.PAGE_CACHE_WARM_SECONDS = 0.2
     read(client, "/")
@@ -235,6 +236,23 @@ def test_one_writes_pages_render_at_a_time(client, redis, site, settings, retitl
     retitle(article, "Edited in its turn")
     state, page = cache_of(client, "/")
     assert state == "hit" and "Edited in its turn" in page
+
+
+def test_a_write_waits_for_a_turn_that_outlasts_its_own_seconds(
+    client, redis, site, settings, retitle
+):
+    """The other write's render runs past its seconds (a page still rendering, the swap):
+    this one waits for it rather than publishing mid-render, and renders its own pages."""
+    article, _ = site
+    settings.PAGE_CACHE_WARM_SECONDS = 0.3
+    read(client, "/")
+    store = caches["default"]
+    turn = store.make_and_validate_key(warming.TURN)
+    store.client().set(turn, "another", ex=5)
+    threading.Timer(0.45, store.client().delete, args=[turn]).start()  # after 0.3 s, < 0.6
+    retitle(article, "Edited after the other turn")
+    state, page = cache_of(client, "/")
+    assert state == "hit" and "Edited after the other turn" in page
 
 
 def test_the_most_read_pages_render_first(client, redis, site, monkeypatch, publish_one):
