@@ -41,7 +41,7 @@ ARTICLE = "article"  # the search kind of articles (articles/search/indexing.py 
 PUBLISHED = "published"  # Article.Status.PUBLISHED; this module names no model
 RECENT = 5  # "Recent posts" lists the newest five, leaving out the article it is beside
 AROUND = "around:articles"  # what surrounds every article page, when too many moved at once
-MAX_PLACED = 20  # articles placed one by one (`order_keys`); more change every page's
+MAX_PLACED = 20  # articles placed one by one (`order_keys`); more: every surrounding (AROUND)
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def neighbours(self, at, pk):
         """(the one just before, the one just after) an article published `at` with id `pk`,
-        in the order of every list (newest first, ties by id): two rows or None. The plain range on
-        `published_at` is what lets the index be walked from the article; the OR alone made
-        it a 20 ms scan."""
+        in the order of every list (newest first, ties by id): two rows or None. The plain
+        range on `published_at` is what lets the index be walked from the article; the OR
+        alone made it a 20 ms scan."""
         previous = (
             self.filter(published_at__lte=at)
             .filter(Q(published_at__lt=at) | Q(pk__lt=pk))
