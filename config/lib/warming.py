@@ -220,17 +220,12 @@ def _affected(store, keys):
     visit) is left to its next reader, if one comes before the next write changes it."""
     client = store.client()
     recent = [m.decode() for m in client.zrevrange(store.make_and_validate_key(RECENT), 0, -1)]
-    if not recent:
-        return []
-    reads = client.zmscore(store.make_and_validate_key(HOT), recent)
-    names = [_record(key) for key in recent]
-    records = store.get_many(names)
-    found = [
-        (-(read or 0), n, records[name])
-        for n, (name, read) in enumerate(zip(names, reads, strict=True))
-        if read and name in records and records[name].keys & keys
-    ]
-    return [record for *_, record in sorted(found, key=lambda item: item[:2])][:MOST]
+    reads = client.zmscore(store.make_and_validate_key(HOT), recent) if recent else []
+    read = {key: n for key, n in zip(recent, reads, strict=True) if n}
+    order = sorted(read, key=lambda key: -read[key])  # stable: then the most recently kept
+    records = store.get_many([_record(key) for key in order])  # only the records of read pages
+    found = (records.get(_record(key)) for key in order)
+    return [record for record in found if record is not None and record.keys & keys][:MOST]
 
 
 def seen(key):
