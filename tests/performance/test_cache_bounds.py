@@ -13,6 +13,8 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
+from articles.announce import announcing as articles_announcing
+from models_catalog.announce import announcing as catalog_announcing
 from models_catalog.models import FactChange
 from tests.factories import AIModelFactory, ArticleFactory
 
@@ -45,11 +47,13 @@ def stored_keys(prefix):
 
 @pytest.fixture
 def site(db):
-    llama = ArticleFactory(title="Llama explained", tags=["Llama"])
-    for n in range(12):
-        ArticleFactory(title=f"More about llamas {n}", category=llama.category, tags=["Llama"])
-    first = AIModelFactory(name="Llama 3 8B", tags=["Llama"])
-    second = AIModelFactory(name="Mistral 7B", organization=first.organization)
+    # One announcement for the lot, as an import makes: the pages are all asked for after.
+    with articles_announcing(), catalog_announcing():
+        llama = ArticleFactory(title="Llama explained", tags=["Llama"])
+        for n in range(12):
+            ArticleFactory(title=f"More about llamas {n}", category=llama.category, tags=["Llama"])
+        first = AIModelFactory(name="Llama 3 8B", tags=["Llama"])
+        second = AIModelFactory(name="Mistral 7B", organization=first.organization)
     # A change, so the changes feeds have an item (an empty feed is dated "now").
     FactChange.objects.create(
         aimodel=second, slug=second.slug, name=second.name, fact="context_window", old=4096,

@@ -196,15 +196,21 @@ def changelists():
 @pytest.mark.parametrize("role", ["superuser", "author"])
 def test_no_changelist_answers_500_to_junk_filters(world, role):
     superuser = logged_in(world["superuser"])
+    client = logged_in(world[role])
+    # A changelist this role may not see answers 403 before it reads any parameter: it is
+    # asked for once, bare, and its junk is left to the roles that get past the door.
+    shut = {url for url in changelists() if client.get(url).status_code == 403}
     urls = [
         f"{changelist}?{urlencode({name: value})}"
         for changelist in changelists()
         for name in sorted(changelist_parameters(superuser, changelist))
         for value in HOSTILE_VALUES
+        if changelist not in shut
     ]
-    assert len(urls) > 300  # the links were found: filters, date hierarchy, ordering
-    client = logged_in(world[role])
-    assert server_errors(client, urls, {"action": "zzz", "_selected_action": "abc"}) == []
+    # The links were found: filters, date hierarchy, ordering.
+    assert len(urls) > (300 if role == "superuser" else 100)
+    data = {"action": "zzz", "_selected_action": "abc"}
+    assert server_errors(client, [*urls, *shut], data) == []
 
 
 def test_actions_with_hostile_selections_never_answer_500(world):
