@@ -166,10 +166,9 @@ def _serve(request, spec, key, respond):
 
     The epoch is read before the page renders and again with the versions of what it showed:
     if a write landed in between, the page is served but not stored (it may show either side
-    of the write). One cache round trip for a hit unless a write happened since it was stamped.
-    The versions read are remembered for the render's parts (`remembering`), and the parts
-    it builds are stored together once it is over (`fragments.storing_together`).
-    """
+    of the write). One round trip for a hit unless a write happened since it was stamped. The
+    versions read are remembered for the render's parts (`remembering`), and the parts it
+    builds stored together at its end (`fragments.storing_together`)."""
     if dependencies.planned():
         return _render_ahead(request, spec, key, respond)
     lookup = _lookup_keys(spec.halves)
@@ -196,6 +195,7 @@ def _serve(request, spec, key, respond):
     try:
         response, keys = _render(spec, respond)
         outcome = _keep(request, response, key, keys, epoch, edge_limit)
+        warming.rendered_for_reader(key, kept=outcome == render_once.KEPT)
     finally:
         if claimed:
             render_once.release(key, outcome)

@@ -35,7 +35,9 @@ readers read (a hit counted), the most read first, then the newest, at most MOST
 within the seconds PAGE_CACHE_WARM_SECONDS allows (the editor's save waits for them; 0 turns
 this off). A page read once in a while is rendered by its next reader, as without this
 module: rendering it for every write would spend, on pages no one may ask for before the
-next write, the CPU the readers of the busy ones need (bench/README, seventh session).
+next write, the CPU the readers of the busy ones need (bench/README, seventh session). Behind
+an edge (EDGE_PURGE_URLS) only the edge's misses reach us, one for many readers: every hit
+and every page rendered for a reader is counted, or no page there would ever count as read.
 Without Redis (pages in one process's memory) nothing changes.
 """
 
@@ -231,8 +233,26 @@ def _affected(store, keys):
 def seen(key):
     """A reader was served the page `key` from the cache: one in PAGE_CACHE_HIT_SAMPLE is
     counted: a write renders the pages readers read, the most read first (a crawler's visit
-    to a thousand old pages makes them recent, not read)."""
-    if random.random() >= 1 / settings.PAGE_CACHE_HIT_SAMPLE or not enabled():
+    to a thousand old pages makes them recent, not read). Behind an edge, every one."""
+    if random.random() < 1 / (1 if settings.EDGE_PURGE_URLS else settings.PAGE_CACHE_HIT_SAMPLE):
+        _count(key)
+
+
+def rendered_for_reader(key, kept):
+    """A reader's request rendered the page `key` (and it was `kept`).
+
+    Behind an edge (EDGE_PURGE_URLS) what reaches us is the edge's misses, each standing for
+    the readers the edge serves after it, so a kept render is counted as read, like every hit
+    there. Counting only hits left the pages behind an edge unread, and after each purge a
+    reader rendered them. Without an edge the first reader since a write is not counted: a
+    page read again is, by its hits.
+    """
+    if kept and settings.EDGE_PURGE_URLS:
+        _count(key)
+
+
+def _count(key):
+    if not enabled():
         return
     store = caches["default"]
     pipe = store.client().pipeline(transaction=False)

@@ -2,7 +2,9 @@
 
 import pytest
 
-from config.lib import cache
+from config.lib import cache, edge
+
+EDGE = "http://127.0.0.1:9/"  # nothing listens: every purge would fail unless stubbed
 
 
 class Invalidations(list):
@@ -25,3 +27,26 @@ def invalidated(monkeypatch):
 
     monkeypatch.setattr(cache, "invalidate", invalidate)
     return calls
+
+
+@pytest.fixture
+def purges(monkeypatch, settings):
+    """Every PURGE the app sends: [(url, xkey header)]; the edge answers 200."""
+    settings.EDGE_PURGE_URLS = [EDGE]
+    sent = []
+
+    class Answer:
+        status = 200
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    def urlopen(request, timeout):
+        sent.append((request.full_url, request.get_method(), request.headers["Xkey"]))
+        return Answer()
+
+    monkeypatch.setattr(edge.urllib.request, "urlopen", urlopen)
+    return sent

@@ -19,10 +19,10 @@ from config.lib import edge
 from models_catalog import writes as catalog_writes
 from models_catalog.changes import WriteContext
 from tests.factories import AIModelFactory, ArticleFactory
+from tests.performance.conftest import EDGE
 from tests.users import make_editor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
-EDGE = "http://127.0.0.1:9/"  # nothing listens: every purge would fail unless stubbed
 
 
 def tokens(response, header="xkey"):
@@ -32,29 +32,6 @@ def tokens(response, header="xkey"):
 
 def token(key):
     return edge.surrogate_token(key)
-
-
-@pytest.fixture
-def purges(monkeypatch, settings):
-    """Every PURGE the app sends: [(url, xkey header)]; the edge answers 200."""
-    settings.EDGE_PURGE_URLS = [EDGE]
-    sent = []
-
-    class Answer:
-        status = 200
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    def urlopen(request, timeout):
-        sent.append((request.full_url, request.get_method(), request.headers["Xkey"]))
-        return Answer()
-
-    monkeypatch.setattr(edge.urllib.request, "urlopen", urlopen)
-    return sent
 
 
 @pytest.mark.parametrize("header", ["xkey", "Surrogate-Key", "Cache-Tag"])

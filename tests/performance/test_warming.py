@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles.writes import article_save
 from config.lib import dependencies, warming
 from tests.factories import AIModelFactory, ArticleFactory
+from tests.performance.conftest import EDGE
 from tests.redis_cache import shared_redis
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
@@ -279,3 +280,37 @@ def test_a_page_no_reader_came_back_to_is_left_to_its_next_reader(client, redis,
     assert cache_of(client, "/")[0] == "hit"
     state, page = cache_of(client, article.get_absolute_url())
     assert state == "miss" and "Just published" in page
+
+
+def test_behind_an_edge_a_page_rendered_for_a_reader_is_read(
+    client, redis, site, settings, purges, publish_one
+):
+    """Behind an edge the app sees one request per page per purge (the edge serves the rest),
+    rendered by that reader, never a hit here: it counts as read, and the next write renders
+    the page ahead. Only hits counted, every purge left the page to a reader (fails without)."""
+    article, _ = site
+    settings.PAGE_CACHE_HIT_SAMPLE = 10**9  # no hit counted by sampling: only the edge rule
+    assert cache_of(client, article.get_absolute_url())[0] == "miss"  # the edge's one miss
+    publish_one()
+    state, page = cache_of(client, article.get_absolute_url())
+    assert state == "hit" and "Just published" in page
+    assert purges  # the edge was told
+
+
+def test_behind_an_edge_every_hit_here_is_counted(client, redis, site, settings, purges):
+    """A hit that reaches the app behind an edge is the edge's miss for many readers: counted
+    every time, not one in PAGE_CACHE_HIT_SAMPLE."""
+    article, _ = site
+    settings.PAGE_CACHE_HIT_SAMPLE = 10**9
+    settings.EDGE_PURGE_URLS = []
+    read(client, article.get_absolute_url())  # kept and hit, neither counted
+    assert counted() == []
+    settings.EDGE_PURGE_URLS = [EDGE]
+    assert cache_of(client, article.get_absolute_url())[0] == "hit"
+    assert len(counted()) == 1
+
+
+def counted():
+    """The page keys whose reads are counted (config/lib/warming.py `HOT`)."""
+    store = caches["default"]
+    return store.client().zrange(store.make_and_validate_key(warming.HOT), 0, -1)
