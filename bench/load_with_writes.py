@@ -421,10 +421,22 @@ class Editor:
             errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', body, re.S)
             raise RuntimeError(f"save refused at {path}: {errors[:2]}")
 
-    def run(self, deadline, start_after=0.0):
-        self.deadline = deadline
+    def prepare(self):
+        """Signed in, and the forms it uses rendered once, before the clock starts: a cold
+        back office's first renders of the admin's templates are not an editor's writes (on a
+        slow host they took the whole of a short run, and no write was made)."""
         try:
             self.login()
+            self.get("/admin/articles/article/add/")
+            self.get("/admin/articles/article/")
+        except Exception as error:  # noqa: BLE001 - reported, and fails the run
+            self.errors.append(f"editor {self.number} could not start: {error!r}"[:300])
+
+    def run(self, deadline, start_after=0.0):
+        self.deadline = deadline
+        if self.errors:  # it could not start (`prepare`)
+            return
+        try:
             # Editors work independently: each starts its rounds at its own moment, not all
             # three saving in the same second (which no newsroom does, and which makes one
             # burst of work per round instead of three smaller ones).
@@ -588,12 +600,14 @@ def floor(args, port, workdir):
 
 
 def with_writes(args, front, backoffice, workdir):
-    log(f"{args.readers} readers and {args.editors} editors for {args.duration} s")
-    readers = start_readers(args, front.port, workdir)
-    deadline = time.monotonic() + args.duration
     editors = [
         Editor(backoffice.base, i, args.pause, public=front.base) for i in range(args.editors)
     ]
+    for editor in editors:
+        editor.prepare()
+    log(f"{args.readers} readers and {args.editors} editors for {args.duration} s")
+    readers = start_readers(args, front.port, workdir)
+    deadline = time.monotonic() + args.duration
     stagger = args.pause / max(1, args.editors)
     threads = [
         threading.Thread(target=e.run, args=(deadline, i * stagger)) for i, e in enumerate(editors)
