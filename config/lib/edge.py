@@ -55,9 +55,14 @@ def page_tokens(keys):
     return tokens
 
 
+def in_front():
+    """True when an edge cache stands in front of the app: one we purge (EDGE_PURGE_URLS)."""
+    return bool(settings.EDGE_PURGE_URLS)
+
+
 def public_headers(response, keys):
     """Headers of a page the public cache answers: the edge may keep it, purged by `keys`."""
-    edge_age = settings.EDGE_MAX_AGE if settings.EDGE_PURGE_URLS else 0
+    edge_age = settings.EDGE_MAX_AGE if in_front() else 0
     patch_cache_control(response, public=True, max_age=0, must_revalidate=True, s_maxage=edge_age)
     tokens = page_tokens(keys)
     for name, separator in HEADERS.items():

@@ -58,7 +58,7 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection, connections
 from redis.exceptions import WatchError
 
-from config.lib import dependencies
+from config.lib import dependencies, edge
 from config.lib.dependencies import stored
 
 logger = logging.getLogger("modelpress.cache")
@@ -234,7 +234,7 @@ def seen(key):
     """A reader was served the page `key` from the cache: one in PAGE_CACHE_HIT_SAMPLE is
     counted: a write renders the pages readers read, the most read first (a crawler's visit
     to a thousand old pages makes them recent, not read). Behind an edge, every one."""
-    if random.random() < 1 / (1 if settings.EDGE_PURGE_URLS else settings.PAGE_CACHE_HIT_SAMPLE):
+    if random.random() < 1 / (1 if edge.in_front() else settings.PAGE_CACHE_HIT_SAMPLE):
         _count(key)
 
 
@@ -247,7 +247,7 @@ def rendered_for_reader(key, kept):
     reader rendered them. Without an edge the first reader since a write is not counted: a
     page read again is, by its hits.
     """
-    if kept and settings.EDGE_PURGE_URLS:
+    if kept and edge.in_front():
         _count(key)
 
 

@@ -31,7 +31,7 @@ def invalidated(monkeypatch):
 
 @pytest.fixture
 def purges(monkeypatch, settings):
-    """Every PURGE the app sends: [(url, xkey header)]; the edge answers 200."""
+    """Every PURGE the app sends: [(url, method, xkey header)]; the edge answers 200."""
     settings.EDGE_PURGE_URLS = [EDGE]
     sent = []
 

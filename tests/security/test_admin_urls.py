@@ -199,13 +199,14 @@ def test_no_changelist_answers_500_to_junk_filters(world, role):
     client = logged_in(world[role])
     # A changelist this role may not see answers 403 before it reads any parameter: it is
     # asked for once, bare, and its junk is left to the roles that get past the door.
-    shut = {url for url in changelists() if client.get(url).status_code == 403}
+    every = changelists()
+    shut = {url for url in every if client.get(url).status_code == 403}
     urls = [
         f"{changelist}?{urlencode({name: value})}"
-        for changelist in changelists()
+        for changelist in every
+        if changelist not in shut
         for name in sorted(changelist_parameters(superuser, changelist))
         for value in HOSTILE_VALUES
-        if changelist not in shut
     ]
     # The links were found: filters, date hierarchy, ordering.
     assert len(urls) > (300 if role == "superuser" else 100)
