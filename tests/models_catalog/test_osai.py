@@ -247,9 +247,11 @@ def test_progress_is_drawn_only_on_a_terminal(catalog):
 
 
 def test_model_page_shows_the_index_grades_version_date_and_citation(
-    client, catalog, django_assert_max_num_queries
+    client, catalog, django_assert_max_num_queries, tmp_path
 ):
-    run(version="5a388e871b88735e7ab7e6fb230b76c9d460d99a")
+    # A copy outside git: in a checkout the date would be that of the folder's last commit.
+    shutil.copytree(INDEX, tmp_path / "index")
+    run(tmp_path / "index", version="5a388e871b88735e7ab7e6fb230b76c9d460d99a")
     url = catalog["llama"].get_absolute_url()
     with django_assert_max_num_queries(PAGE_QUERIES):
         response = client.get(url)
