@@ -42,6 +42,22 @@ class SerialisedAppServer(ThreadedWSGIServer):
         super().set_app(OneAppCallAtATime(application))
 
 
+def _runs_long(item):
+    """Browser tests, tests that start servers or flush the database, and those marked slow."""
+    db = item.get_closest_marker("django_db")
+    transactional = db is not None and db.kwargs.get("transaction", False)
+    return bool(item.get_closest_marker("slow") or item.get_closest_marker("browser")) or (
+        transactional
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """The long tests first, in their usual order, then the rest: with two workers (and
+    `--dist worksteal`), the run ends on short tests with both workers busy, not on one
+    worker finishing a long test while the other waits."""
+    items.sort(key=lambda item: not _runs_long(item))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def one_app_call_at_a_time_on_sqlite():
     """On SQLite the live server hands the tests' one in-memory connection to every request

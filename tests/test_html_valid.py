@@ -14,7 +14,7 @@ import pytest
 
 from tests.pages import load_pages
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def vnu_jar():

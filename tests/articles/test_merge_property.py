@@ -20,7 +20,7 @@ from tests.articles.helpers import article_form_data
 from tests.factories import ArticleFactory, CategoryFactory
 from tests.users import make_editor
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 TEXT_FIELDS = ["title", "dek", "body", "seo_title", "seo_description"]
 WORDS = ["alpha", "beta", "gamma"]

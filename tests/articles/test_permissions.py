@@ -15,6 +15,7 @@ from django.utils import timezone
 from articles.models import Article, Image, TrashedArticle
 from tests.articles.helpers import article_form_data, image_bytes
 from tests.factories import ArticleFactory
+from tests.module_rows import rows_for_the_module
 from tests.users import make_author, make_editor, make_user
 
 pytestmark = pytest.mark.django_db
@@ -41,10 +42,21 @@ def test_roles_exist_with_their_permissions():
     assert "articles.delete_article" not in author_perms
 
 
+@pytest.fixture(scope="module")
+def world_rows(django_db_setup, django_db_blocker):
+    """{name: (model, pk)}, made once for the module."""
+    yield from rows_for_the_module(django_db_blocker, make_world)
+
+
 @pytest.fixture
-def world(db):
+def world(world_rows, db):
+    """The module's users and articles, read afresh for each test (a test may change them)."""
+    return {name: model._base_manager.get(pk=pk) for name, (model, pk) in world_rows.items()}
+
+
+def make_world():
     author = make_author()
-    return {
+    made = {
         "author": author,
         "editor": make_editor(),
         "superuser": make_user("root", superuser=True),
@@ -58,6 +70,7 @@ def world(db):
         "published": ArticleFactory(author=author.author_profile),
         "trashed": ArticleFactory(deleted_at=timezone.now()),
     }
+    return {name: (type(obj), obj.pk) for name, obj in made.items()}
 
 
 def _action(client, name, article, **extra):

@@ -14,15 +14,18 @@ from models_catalog.models.history import SHOWN_FACTS
 from models_catalog.transfer.importer import import_file
 from tests.factories import AIModelFactory
 from tests.models_catalog.test_writes import admin_form
+from tests.module_rows import rows_for_the_module
 from tests.queries import page_queries as _queries
 from tests.users import make_editor
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    call_command("load_demo_catalog", verbosity=0)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    yield from rows_for_the_module(
+        django_db_blocker, lambda: call_command("load_demo_catalog", verbosity=0)
+    )
 
 
 def changes(slug, fact):

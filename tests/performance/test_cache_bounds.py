@@ -17,6 +17,7 @@ from articles.announce import announcing as articles_announcing
 from models_catalog.announce import announcing as catalog_announcing
 from models_catalog.models import FactChange
 from tests.factories import AIModelFactory, ArticleFactory
+from tests.module_rows import rows_for_the_module
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
@@ -45,8 +46,13 @@ def stored_keys(prefix):
     return {key for key in store._cache if key.split(":", 2)[-1].startswith(prefix)}
 
 
-@pytest.fixture
-def site(db):
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    """{page: URL}, made once for the module."""
+    yield from rows_for_the_module(django_db_blocker, make_site)
+
+
+def make_site():
     # One announcement for the lot, as an import makes: the pages are all asked for after.
     with articles_announcing(), catalog_announcing():
         llama = ArticleFactory(title="Llama explained", tags=["Llama"])

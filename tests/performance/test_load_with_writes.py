@@ -20,6 +20,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_readers_never_see_a_5xx_or_a_draft_while_editors_write(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("the load scenario runs against PostgreSQL (the PostgreSQL pass)")

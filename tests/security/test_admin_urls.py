@@ -26,7 +26,7 @@ from tests.articles.helpers import image_bytes
 from tests.factories import AIModelFactory, ArticleFactory
 from tests.users import make_author, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 ADMIN = reverse("admin:index")
 LOGOUT = reverse("admin:logout")
 HUGE = "99999999999999999999999"

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from models_catalog.public.queries import FACETS, SORTS
 from tests.factories import AIModelFactory, ArticleFactory
+from tests.module_rows import rows_for_the_module
 
 FUZZ = settings(
     max_examples=30,
@@ -22,6 +23,7 @@ FUZZ = settings(
     # locally each run explores new inputs.
     derandomize=os.environ.get("CI") == "true",
 )
+pytestmark = pytest.mark.django_db
 SKIP = ("admin:", "static", "media")
 _CONVERTER = re.compile(r"<(?:(?P<kind>[^>:]+):)?(?P<name>[^>]+)>")
 
@@ -80,11 +82,15 @@ def fill(route, data):
     return "/" + _CONVERTER.sub(replace, route)
 
 
-@pytest.fixture
-def content(db):
+def make_content():
     ArticleFactory.create_batch(3, tags=["llm"])
     ArticleFactory(slug="open-models", tags=["llm", "open"])
     AIModelFactory.create_batch(3, tags=["llm"], grades={"license": "open"})
+
+
+@pytest.fixture(scope="module")
+def content(django_db_setup, django_db_blocker):
+    yield from rows_for_the_module(django_db_blocker, make_content)
 
 
 def get(client, url):
@@ -144,7 +150,6 @@ def test_compare_selections_never_fail(client, content, slugs):
     get(client, "/models/compare/?" + urlencode([("m", s) for s in slugs]))
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/models.json", "/models.csv"])
 def test_a_line_break_in_an_unknown_sort_is_not_a_500(client, url):
     """Found by the tests above: the export echoed the sort into a response header."""

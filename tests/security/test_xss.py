@@ -56,6 +56,7 @@ def test_article_bodies_keep_nothing_dangerous():
     assert problems == {}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_markdown_field_is_sanitised_on_save():
     """Each payload on its own (together, an unclosed tag would swallow the rest)."""
