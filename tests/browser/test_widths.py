@@ -1,8 +1,8 @@
 """No public page is wider than a phone's screen (issue 17, item 1).
 
-Each page type of tests/pages.py is loaded at 320, 360 and 390 px, light and dark, in one
-browser context per scheme (the viewport is resized between loads, the page reused), and
-document.documentElement.scrollWidth is compared with the viewport width.
+Each page type of tests/pages.py is loaded at 320, 360 and 390 px (the viewport is resized
+between loads, the page reused) and measured in light and dark mode (the emulated colour
+scheme switched in place), document.documentElement.scrollWidth against the viewport width.
 """
 
 import pytest
@@ -12,6 +12,7 @@ from tests.pages import load_pages
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (320, 360, 390)
+SCHEMES = {"light": "rgb(255, 255, 255)", "dark": "rgb(18, 20, 24)"}  # --bg in site.css
 # What pokes out past the right edge, to make a failure readable.
 OVERFLOWING = """width => [...document.querySelectorAll('body *')]
   .filter(el => el.getBoundingClientRect().right > width + 0.5)
@@ -19,10 +20,9 @@ OVERFLOWING = """width => [...document.querySelectorAll('body *')]
   .slice(0, 3).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.'))"""
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_public_page_is_wider_than_a_phone(browser, live_server, scheme):
+def test_no_public_page_is_wider_than_a_phone(browser, live_server):
     pages = load_pages()
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 390, "height": 800})
+    context = browser.new_context(viewport={"width": 390, "height": 800})
     page = context.new_page()
     failures = []
     try:
@@ -31,13 +31,19 @@ def test_no_public_page_is_wider_than_a_phone(browser, live_server, scheme):
                 page.set_viewport_size({"width": width, "height": 800})
                 response = page.goto(live_server.url + url)
                 assert response.status == 200, url
-                scroll_width = page.evaluate("document.documentElement.scrollWidth")
-                if scroll_width > width:
-                    culprits = page.evaluate(OVERFLOWING, width)
-                    failures.append(f"{name} at {width}px: {scroll_width}px wide ({culprits})")
+                for scheme in SCHEMES:
+                    page.emulate_media(color_scheme=scheme)
+                    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+                    assert background == SCHEMES[scheme], f"{name}: no {scheme} scheme"
+                    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+                    if scroll_width > width:
+                        culprits = page.evaluate(OVERFLOWING, width)
+                        failures.append(
+                            f"{name} at {width}px, {scheme}: {scroll_width}px wide ({culprits})"
+                        )
     finally:
         context.close()
-    assert not failures, f"{scheme} mode:\n" + "\n".join(failures)
+    assert not failures, "\n".join(failures)
 
 
 def test_phone_layouts_keep_tables_filters_and_chart_usable(browser, live_server):
