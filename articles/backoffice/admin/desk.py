@@ -14,6 +14,7 @@ from django.urls import path, reverse
 
 from articles.backoffice import inbox
 from articles.models import DeskProfile, Notification
+from config.lib.widgets import LongSelect
 
 RECENT = 30
 
@@ -22,6 +23,7 @@ class DeskProfileForm(forms.ModelForm):
     class Meta:
         model = DeskProfile
         fields = ["email_notifications", "time_zone"]
+        widgets = {"time_zone": LongSelect}
 
 
 @admin.register(DeskProfile)
