@@ -673,10 +673,11 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="modelpress-load-") as tmp:
         workdir = Path(tmp)
         env = site_env(args, workdir)
+        # The setup's writes purge nothing: no edge runs yet, and nothing is cached in one.
+        prepare(args, env)
         edge_port = free_port() if args.edge else None
         if args.edge:
             env["EDGE_PURGE_URLS"] = f"http://127.0.0.1:{edge_port}/"
-        prepare(args, env)
         access = workdir / "access.log"
         extra = ["--backlog", "2048", *_access_args(access)]
         with (
