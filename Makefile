@@ -8,6 +8,8 @@ PORT ?= 8000
 EDGE_PORT ?= 6081
 # pytest-xdist processes per pass, one per core: the suite keeps both busy.
 TEST_WORKERS ?= 2
+# The workers steal queued tests from each other; the long ones are collected first (tests/conftest.py).
+PYTEST = $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # The first interpreter that is Python 3.12 or newer: python3.13, python3.12, python3, then any
@@ -84,13 +86,13 @@ format: install
 	$(PY) -m ruff format .
 
 test-sqlite: install
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
+	$(PYTEST)
 
 # PostgreSQL is where production runs. Locally, an unreachable server skips this step with a
 # warning; in CI (CI=true) it fails the run instead.
 test-postgres: install
 	@if $(PY) -c 'import psycopg, sys; psycopg.connect("$(PG_URL:modelpress=postgres)", connect_timeout=3).close()' 2>/dev/null; then \
-		echo "== PostgreSQL =="; DATABASE_URL="$(PG_URL)" $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal; \
+		echo "== PostgreSQL =="; DATABASE_URL="$(PG_URL)" $(PYTEST); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(PG_URL) is not reachable and CI=true: failing." >&2; exit 1; \
 	else \
@@ -101,7 +103,7 @@ test-postgres: install
 FAST_SKIP := --ignore=tests/browser --ignore=tests/test_html_valid.py \
 	--ignore=tests/performance/test_load_with_writes.py --ignore=tests/performance/test_two_servers.py
 test-fast: install
-	env -u DATABASE_URL $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not browser" $(FAST_SKIP)
+	env -u DATABASE_URL $(PYTEST) -m "not browser" $(FAST_SKIP)
 
 test: lint
 	@echo "== SQLite =="

@@ -45,10 +45,8 @@ class SerialisedAppServer(ThreadedWSGIServer):
 def _runs_long(item):
     """Browser tests, tests that start servers or flush the database, and those marked slow."""
     db = item.get_closest_marker("django_db")
-    transactional = db is not None and db.kwargs.get("transaction", False)
-    return bool(item.get_closest_marker("slow") or item.get_closest_marker("browser")) or (
-        transactional
-    )
+    marked = item.get_closest_marker("slow") or item.get_closest_marker("browser")
+    return bool(marked or (db and db.kwargs.get("transaction")))
 
 
 def pytest_collection_modifyitems(items):

@@ -4,6 +4,9 @@ from django.core.management import call_command
 
 from articles.models import Article
 
+# The page background of each colour scheme (--bg in site.css): a page shows it once the
+# stylesheet loaded and the scheme applies.
+BACKGROUNDS = {"light": "rgb(255, 255, 255)", "dark": "rgb(18, 20, 24)"}
 PAGES = {
     "home": "/",
     "article": "/articles/llama-3-1-vs-gpt-4o-vs-mixtral-vs-claude/",

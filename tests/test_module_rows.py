@@ -1,6 +1,7 @@
 """The module-scoped rows of tests/module_rows.py: made once, each test's changes undone."""
 
 import pytest
+from django.db import transaction
 
 from articles.models import Category
 from tests.module_rows import rows_for_the_module
@@ -13,6 +14,20 @@ def category_pk(django_db_setup, django_db_blocker):
     yield from rows_for_the_module(
         django_db_blocker, lambda: Category.objects.create(name="Shared", slug="shared").pk
     )
+
+
+def test_the_rows_live_from_make_to_the_module_end(django_db_blocker):
+    """The whole life of the rows in one test (the fixture's two turns below prove it only
+    when both run in one worker): made once, a test's change undone, gone at the end."""
+    rows = rows_for_the_module(django_db_blocker, lambda: Category.objects.create(slug="a").pk)
+    pk = next(rows)
+    with transaction.atomic():  # a test's own transaction, as pytest-django's `db` opens it
+        Category.objects.filter(pk=pk).update(slug="changed")
+        transaction.set_rollback(True)
+    assert Category.objects.get(pk=pk).slug == "a"
+    with pytest.raises(StopIteration):
+        next(rows)  # the module is done
+    assert not Category.objects.filter(pk=pk).exists()
 
 
 @pytest.mark.parametrize("turn", [1, 2])

@@ -234,7 +234,7 @@ def seen(key):
     """A reader was served the page `key` from the cache: one in PAGE_CACHE_HIT_SAMPLE is
     counted: a write renders the pages readers read, the most read first (a crawler's visit
     to a thousand old pages makes them recent, not read). Behind an edge, every one."""
-    if random.random() < 1 / (1 if edge.in_front() else settings.PAGE_CACHE_HIT_SAMPLE):
+    if edge.in_front() or random.random() < 1 / settings.PAGE_CACHE_HIT_SAMPLE:
         _count(key)
 
 

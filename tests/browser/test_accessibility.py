@@ -12,7 +12,7 @@ from importlib.resources import files
 
 import pytest
 
-from tests.pages import load_pages
+from tests.pages import BACKGROUNDS, load_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,6 @@ AXE_OPTIONS = {
     "rules": {"label-content-name-mismatch": {"enabled": True}},
 }
 FAIL_ON = {"serious", "critical"}
-BACKGROUND = {"light": "rgb(255, 255, 255)", "dark": "rgb(18, 20, 24)"}  # --bg in site.css
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +59,10 @@ def test_public_pages_have_no_serious_axe_violations(browser, live_server, axe_s
         for url in pages.values():
             response = page.goto(live_server.url + url)
             assert response.status == 200, url
-            for scheme in BACKGROUND:
+            for scheme in BACKGROUNDS:
                 page.emulate_media(color_scheme=scheme)
                 background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-                assert background == BACKGROUND[scheme], f"{url}: no {scheme} scheme"
+                assert background == BACKGROUNDS[scheme], f"{url}: no {scheme} scheme"
                 result = axe_result(page, axe_source)
                 assert ran(result, "label-content-name-mismatch"), "WCAG 2.5.3 did not run"
                 for violation in result["violations"]:

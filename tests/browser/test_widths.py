@@ -7,12 +7,11 @@ scheme switched in place), document.documentElement.scrollWidth against the view
 
 import pytest
 
-from tests.pages import load_pages
+from tests.pages import BACKGROUNDS, load_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (320, 360, 390)
-SCHEMES = {"light": "rgb(255, 255, 255)", "dark": "rgb(18, 20, 24)"}  # --bg in site.css
 # What pokes out past the right edge, to make a failure readable.
 OVERFLOWING = """width => [...document.querySelectorAll('body *')]
   .filter(el => el.getBoundingClientRect().right > width + 0.5)
@@ -31,10 +30,10 @@ def test_no_public_page_is_wider_than_a_phone(browser, live_server):
                 page.set_viewport_size({"width": width, "height": 800})
                 response = page.goto(live_server.url + url)
                 assert response.status == 200, url
-                for scheme in SCHEMES:
+                for scheme in BACKGROUNDS:
                     page.emulate_media(color_scheme=scheme)
                     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-                    assert background == SCHEMES[scheme], f"{name}: no {scheme} scheme"
+                    assert background == BACKGROUNDS[scheme], f"{name}: no {scheme} scheme"
                     scroll_width = page.evaluate("document.documentElement.scrollWidth")
                     if scroll_width > width:
                         culprits = page.evaluate(OVERFLOWING, width)
