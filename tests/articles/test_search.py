@@ -303,6 +303,9 @@ def test_pagination(client):
     second = find(client, "whisper", page=2)
     assert len(second.context["hits"]) == 5
     assert "q=whisper&amp;type=all&amp;page=1" in second.content.decode()
+    # Results are ranked, not dated: their pages are not "newer" and "older".
+    assert "Next →" in first.content.decode() and "Older" not in first.content.decode()
+    assert "← Previous" in second.content.decode() and "Newer" not in second.content.decode()
     assert len(find(client, "whisper", page="junk").context["hits"]) == 20
 
 
