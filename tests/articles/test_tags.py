@@ -107,6 +107,16 @@ def test_tag_list_sorts(client):
     assert "sort order is not available" in response.content.decode()
 
 
+def test_tag_list_pages_are_previous_and_next(client):
+    """The tag index is sorted by use or by name, not by date: its pages are not "newer"
+    and "older"."""
+    ArticleFactory(tags=[f"Tag {n:03}" for n in range(101)])  # 100 tags a page
+    first = client.get("/tags/?sort=name").content.decode()
+    second = client.get("/tags/?sort=name&page=2").content.decode()
+    assert "Next →" in first and "Older →" not in first
+    assert "← Previous" in second and "← Newer" not in second
+
+
 def test_tag_page_shows_both_halves(client):
     tag_name = "Open source"
     article = ArticleFactory(title="Why open matters", tags=[tag_name, "Llama"])

@@ -375,3 +375,13 @@ def test_release_chart_html_is_kept_until_a_catalog_write(
     figure = after[after.index('<figure class="chart">') : after.index("</figure>")]
     assert "GPT-4o renamed: May 2024, closed" in figure
     assert "<title>GPT-4o: May 2024" not in figure
+
+
+def test_pages_of_the_catalog_are_previous_and_next(client):
+    """The catalog is in the reader's chosen order (name, price, context…), not by date: its
+    pages are not "newer" and "older"."""
+    AIModelFactory.create_batch(25)
+    first = get(client, "catalog:list", "?sort=name").content.decode()
+    second = get(client, "catalog:list", "?sort=name&page=2").content.decode()
+    assert 'rel="next"' in first and "Next →" in first and "Older →" not in first
+    assert 'rel="prev"' in second and "← Previous" in second and "← Newer" not in second
