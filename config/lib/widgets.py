@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.forms.utils import flatatt
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -57,10 +58,6 @@ class LongSelect(forms.Select):
 
 
 def _option(option):
-    attrs = "".join(
-        f" {name}" if value is True else f' {name}="{conditional_escape(value)}"'
-        for name, value in option["attrs"].items()
-        if value is not False
-    )
+    attrs = flatatt(option["attrs"]) if option["attrs"] else ""  # most options have none
     value, label = conditional_escape(option["value"]), conditional_escape(option["label"])
     return f'<option value="{value}"{attrs}>{label}</option>'
